@@ -1,0 +1,106 @@
+import type { Message } from '../messages/message.ts';
+import type { ExpectedVersion } from './expected-version.ts';
+import type { Position } from './position.ts';
+import type { NewEvent, RecordedEvent } from './recorded-event.ts';
+import type { StreamName } from './stream-name.ts';
+
+export interface AppendOptions {
+  /** Default `'any'`. A mismatch throws `ConcurrencyError` and stores nothing. */
+  readonly expectedVersion?: ExpectedVersion;
+  readonly signal?: AbortSignal;
+}
+
+export interface AppendResult {
+  readonly stream: StreamName;
+  /** The stream's version after the append: the version of its last new event. */
+  readonly streamVersion: number;
+  /** The position of the last appended event: hand it to queries for read-your-writes. */
+  readonly position: Position;
+  /** One position per appended event, in order. */
+  readonly positions: readonly Position[];
+}
+
+export interface ReadStreamOptions {
+  /** Default `'forward'`. */
+  readonly direction?: 'forward' | 'backward';
+  /**
+   * First version to return, inclusive. Forward default 1; backward default the last
+   * event of the stream.
+   */
+  readonly fromVersion?: number;
+  /** Last version to return, inclusive (forward: the highest; backward: the lowest). */
+  readonly toVersion?: number;
+  /** At most this many events. */
+  readonly maxCount?: number;
+  /** Events fetched per round trip (the store's default if absent). */
+  readonly pageSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ReadAllOptions {
+  /** Return events strictly after this position (default: from the beginning). */
+  readonly after?: Position;
+  /** Only streams of this category (the stream name up to the first `-`). */
+  readonly category?: string;
+  /** Only events of these types. */
+  readonly types?: readonly string[];
+  readonly maxCount?: number;
+  readonly pageSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface SubscribeOptions extends Omit<ReadAllOptions, 'maxCount'> {
+  /** Ends the subscription: the iterator returns. */
+  readonly signal?: AbortSignal;
+}
+
+export interface StreamInfo {
+  readonly stream: StreamName;
+  /** Version of the last event (the number of events in the stream). */
+  readonly version: number;
+  /** Position of the stream's last event. */
+  readonly position: Position;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * The write model's storage port. Adapters: `createInMemoryEventStore` here,
+ * `createPostgresEventStore` in @duet/postgres. Every adapter passes the conformance suite
+ * in `@duet/core/testing`.
+ *
+ * @example
+ * const { position } = await store.append('order-1', [{ type: 'OrderPlaced', data }], { expectedVersion: 3 });
+ * for await (const event of store.readStream('order-1')) state = evolve(state, event);
+ */
+export interface EventStore {
+  /**
+   * Appends events to one stream atomically: all or none. Versions follow the stream's
+   * last one without gaps. Throws `ConcurrencyError` on an expected-version mismatch,
+   * `DuplicateEventError` for a reused event id with other content, `ValidationError` for
+   * an empty append or data its event definition rejects.
+   */
+  append<E extends Message>(
+    stream: StreamName,
+    events: readonly NewEvent<E>[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  /** One stream's events in version order, fetched in pages. A missing stream yields none. */
+  readStream<E extends Message = Message>(
+    stream: StreamName,
+    options?: ReadStreamOptions,
+  ): AsyncIterable<RecordedEvent<E>>;
+  /**
+   * Every committed event after a position, in global order, fetched in pages. Never
+   * skips an event that commits late: it stops where an older transaction is still open.
+   */
+  readAll<E extends Message = Message>(options?: ReadAllOptions): AsyncIterable<RecordedEvent<E>>;
+  /** Like `readAll`, then follows new events as they commit until `signal` aborts. */
+  subscribe<E extends Message = Message>(
+    options?: SubscribeOptions,
+  ): AsyncIterable<RecordedEvent<E>>;
+  /** A stream's version and times, or `null` when it has no events. */
+  streamInfo(stream: StreamName): Promise<StreamInfo | null>;
+  /** The position of the last event `readAll` can return now (`START_POSITION` if none). */
+  headPosition(): Promise<Position>;
+}

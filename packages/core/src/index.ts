@@ -1,0 +1,59 @@
+// @duet/core: the public API. Test support (conformance suites, given/when/then) is in
+// '@duet/core/testing'.
+
+export type { Decider } from './decider/decider.ts';
+export { foldEvents } from './decider/decider.ts';
+export { AuthorizationError } from './errors/authorization-error.ts';
+export { ConcurrencyError } from './errors/concurrency-error.ts';
+export { DomainError } from './errors/domain-error.ts';
+export { DuetError } from './errors/duet-error.ts';
+export { DuplicateEventError } from './errors/duplicate-event-error.ts';
+export { LimitExceededError } from './errors/limit-exceeded-error.ts';
+export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
+export { StaleReadError } from './errors/stale-read-error.ts';
+export { UnknownMessageError } from './errors/unknown-message-error.ts';
+export { ValidationError, type ValidationIssue } from './errors/validation-error.ts';
+export type { AppendLimits } from './event-store/append-limits.ts';
+export { checkAppend, DEFAULT_APPEND_LIMITS } from './event-store/append-limits.ts';
+export type { CheckpointStore } from './event-store/checkpoint-store.ts';
+export { isUuid, newEventId } from './event-store/event-id.ts';
+export type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StreamInfo,
+  SubscribeOptions,
+} from './event-store/event-store.ts';
+export type { ExpectedVersion } from './event-store/expected-version.ts';
+export { isExpectedVersion, matchesExpectedVersion } from './event-store/expected-version.ts';
+export type { Position } from './event-store/position.ts';
+export {
+  comparePositions,
+  isPosition,
+  makePosition,
+  positionParts,
+  START_POSITION,
+  toPosition,
+} from './event-store/position.ts';
+export type {
+  EventMetadata,
+  EventMetadataInput,
+  NewEvent,
+  RecordedEvent,
+} from './event-store/recorded-event.ts';
+export type { Snapshot, SnapshotStore } from './event-store/snapshot-store.ts';
+export type { StreamName } from './event-store/stream-name.ts';
+export { categoryOf, streamName } from './event-store/stream-name.ts';
+export type { CommandDefinition, CommandOf } from './messages/define-command.ts';
+export { defineCommand } from './messages/define-command.ts';
+export type { EventDefinition, EventOf, EventOptions, Upcaster } from './messages/define-event.ts';
+export { defineEvent } from './messages/define-event.ts';
+export type { QueryDefinition, QueryParamsOf, QueryResultOf } from './messages/define-query.ts';
+export { defineQuery } from './messages/define-query.ts';
+export type { EventRegistry, EventRegistryOptions } from './messages/event-registry.ts';
+export { createEventRegistry } from './messages/event-registry.ts';
+export type { Message } from './messages/message.ts';
+export type { InferOutput, JsonSchema, Schema } from './messages/schema.ts';
+export { jsonSchemaOf, validate } from './messages/schema.ts';

@@ -1,0 +1,66 @@
+import type { Message } from './message.ts';
+import { type JsonSchema, jsonSchemaOf, type Schema } from './schema.ts';
+
+/** Turns the data of schema version `n` into the data of version `n + 1`. */
+export type Upcaster = (data: unknown) => unknown;
+
+export interface EventDefinition<Type extends string = string, Data = unknown> {
+  readonly kind: 'event';
+  readonly type: Type;
+  readonly schema: Schema<Data>;
+  /** The current schema version; events stored with an older one are upcast on read. */
+  readonly version: number;
+  /** `upcasters[n]` turns version `n` data into version `n + 1`; one per older version. */
+  readonly upcasters: Readonly<Record<number, Upcaster>>;
+  /** Builds the event `{ type, data }` (typed, not validated: the store validates on append). */
+  create(data: Data): Message<Type, Data>;
+  jsonSchema(): JsonSchema | undefined;
+}
+
+export interface EventOptions {
+  /** The current schema version (default 1). */
+  version?: number;
+  /** `upcasters[n]` maps version `n` data to version `n + 1`, for every n below `version`. */
+  upcasters?: Record<number, Upcaster>;
+  /** JSON Schema for validators that do not implement Standard JSON Schema. */
+  jsonSchema?: JsonSchema;
+}
+
+/** The event type a definition describes: `EventOf<typeof OrderPlaced>`. */
+export type EventOf<D> = D extends EventDefinition<infer T, infer Data> ? Message<T, Data> : never;
+
+/**
+ * Declares a domain event: its type name, its schema, its schema version and how older
+ * versions are upcast.
+ *
+ * @example
+ * const ItemAdded = defineEvent('ItemAdded', z.object({ sku: z.string(), quantity: z.number().int() }));
+ * type ItemAdded = EventOf<typeof ItemAdded>;
+ */
+export function defineEvent<const Type extends string, Data>(
+  type: Type,
+  schema: Schema<Data>,
+  options: EventOptions = {},
+): EventDefinition<Type, Data> {
+  const version = options.version ?? 1;
+  if (!Number.isInteger(version) || version < 1) {
+    throw new TypeError(`event ${type}: version must be a whole number >= 1, got ${version}`);
+  }
+  const upcasters = options.upcasters ?? {};
+  for (let from = 1; from < version; from++) {
+    if (typeof upcasters[from] !== 'function') {
+      throw new TypeError(
+        `event ${type}: version ${version} needs an upcaster from version ${from}`,
+      );
+    }
+  }
+  return {
+    kind: 'event',
+    type,
+    schema,
+    version,
+    upcasters,
+    create: (data) => ({ type, data }),
+    jsonSchema: () => options.jsonSchema ?? jsonSchemaOf(schema),
+  };
+}

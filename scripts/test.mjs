@@ -1,0 +1,36 @@
+// Runs the whole suite with Vitest and ends with the one plain line CI reads:
+// `N passed, N failed, N skipped`. Extra arguments go to Vitest (a file filter, say).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const reportFile = '.vitest-report.json';
+rmSync(reportFile, { force: true });
+const run = spawnSync(
+  'npx',
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${reportFile}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit' },
+);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(reportFile)) {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  passed = report.numPassedTests;
+  failed = report.numFailedTests;
+  skipped = report.numPendingTests + report.numTodoTests;
+  // A file that fails to load has no tests to count: count it as one failure.
+  for (const file of report.testResults) {
+    if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
+  }
+} else {
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);
