@@ -57,3 +57,7 @@ export { createEventRegistry } from './messages/event-registry.ts';
 export type { Message } from './messages/message.ts';
 export type { InferOutput, JsonSchema, Schema } from './messages/schema.ts';
 export { jsonSchemaOf, validate } from './messages/schema.ts';
+
+// -- command and query buses --
+
+// -- in-memory adapters --

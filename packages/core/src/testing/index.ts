@@ -1,0 +1,5 @@
+// @duet/core/testing: conformance suites and given/when/then kits for users' tests.
+
+// -- decider test kit --
+
+// -- event store conformance --
