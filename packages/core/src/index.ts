@@ -3,6 +3,8 @@
 
 export type { Decider } from './decider/decider.ts';
 export { foldEvents } from './decider/decider.ts';
+export type { PointInTime } from './decider/state-at.ts';
+export { stateAt } from './decider/state-at.ts';
 export { AuthorizationError } from './errors/authorization-error.ts';
 export { ConcurrencyError } from './errors/concurrency-error.ts';
 export { DomainError } from './errors/domain-error.ts';
@@ -38,6 +40,7 @@ export {
   toPosition,
 } from './event-store/position.ts';
 export type {
+  EventEnvelope,
   EventMetadata,
   EventMetadataInput,
   NewEvent,

@@ -30,20 +30,23 @@ export interface NewEvent<E extends Message = Message> {
   readonly metadata?: EventMetadataInput;
 }
 
-/** An event as stored: the envelope around a domain event. */
-export type RecordedEvent<E extends Message = Message> = E extends Message
-  ? {
-      /** UUID v7, unique across the store. */
-      readonly id: string;
-      readonly stream: StreamName;
-      /** 1 for the first event of a stream, then contiguous. */
-      readonly streamVersion: number;
-      /** Place in the global order. */
-      readonly position: Position;
-      readonly type: E['type'];
-      /** The schema version the data is in (after upcasting: the definition's current one). */
-      readonly schemaVersion: number;
-      readonly data: E['data'];
-      readonly metadata: EventMetadata;
-    }
-  : never;
+/** What the store adds around a domain event. */
+export interface EventEnvelope {
+  /** UUID v7, unique across the store. */
+  readonly id: string;
+  readonly stream: StreamName;
+  /** 1 for the first event of a stream, then contiguous. */
+  readonly streamVersion: number;
+  /** Place in the global order. */
+  readonly position: Position;
+  /** The schema version the data is in (after upcasting: the definition's current one). */
+  readonly schemaVersion: number;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * An event as stored: the domain event (`type`, `data`) inside its envelope. A union of
+ * events stays a union discriminated on `type`, and a recorded event is still an event,
+ * so it can go straight into `evolve`.
+ */
+export type RecordedEvent<E extends Message = Message> = E & EventEnvelope;
