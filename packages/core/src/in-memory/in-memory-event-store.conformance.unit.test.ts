@@ -1,0 +1,15 @@
+import { runEventStoreConformance } from '../testing/event-store-conformance.ts';
+import { createInMemoryEventStore } from './in-memory-event-store.ts';
+
+runEventStoreConformance({
+  name: 'in-memory',
+  create: async () => {
+    const store = createInMemoryEventStore();
+    return {
+      store,
+      dispose: async () => {
+        await store[Symbol.asyncDispose]();
+      },
+    };
+  },
+});
