@@ -67,12 +67,20 @@ export function checkAppend(
 }
 
 function toJson(value: unknown, stream: string, path: (string | number)[]): string {
+  let json: string | undefined;
   try {
-    return JSON.stringify(value);
+    json = JSON.stringify(value);
   } catch (error) {
     // BigInt and cycles cannot be stored as JSON.
     throw new ValidationError(`append to ${stream}`, [
       { path, message: `not serializable as JSON: ${(error as Error).message}` },
     ]);
   }
+  // A function or symbol serializes to nothing at all.
+  if (json === undefined) {
+    throw new ValidationError(`append to ${stream}`, [
+      { path, message: 'not serializable as JSON' },
+    ]);
+  }
+  return json;
 }
