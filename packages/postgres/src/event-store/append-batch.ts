@@ -1,0 +1,90 @@
+import {
+  type AppendResult,
+  ConcurrencyError,
+  DuplicateEventError,
+  makePosition,
+  type Position,
+} from '@duet/core';
+import type { SqlTransaction } from '../executor/sql-executor.ts';
+import { explainMissingSchema } from '../not-migrated-error.ts';
+import type { PreparedAppend } from './prepare-append.ts';
+
+/** What became of one append of a batch: its result, or the error that is its own. */
+export type AppendOutcome =
+  | { readonly ok: true; readonly result: AppendResult }
+  | { readonly ok: false; readonly error: Error };
+
+interface OutcomeRow {
+  readonly r_index: number;
+  readonly r_outcome: 'ok' | 'idempotent' | 'duplicate' | 'conflict';
+  readonly r_version: number | string;
+  readonly r_tx_ids: string[] | null;
+  readonly r_seqs: string[] | null;
+  readonly r_event_id: string | null;
+}
+
+/**
+ * Appends a batch in one statement (`append_events`, see 002-append-events.sql.ts): one
+ * round trip, one transaction unless `tx` is inside one. Outcomes come back in the order
+ * of `appends`. Throws only when the statement itself fails (then nothing was stored).
+ */
+export async function appendBatch(
+  tx: SqlTransaction,
+  schema: string,
+  appends: readonly PreparedAppend[],
+): Promise<AppendOutcome[]> {
+  // Stream order (stable): concurrent batches then take stream row locks in one order and
+  // cannot deadlock each other.
+  const order = appends
+    .map((append, index) => ({ append, index }))
+    .sort((a, b) =>
+      a.append.stream < b.append.stream
+        ? -1
+        : a.append.stream > b.append.stream
+          ? 1
+          : a.index - b.index,
+    );
+  const batch = `[${order.map(({ append }) => append.json).join(',')}]`;
+  let rows: OutcomeRow[];
+  try {
+    ({ rows } = await tx.query<OutcomeRow>(
+      `SELECT r_index, r_outcome, r_version, r_tx_ids, r_seqs, r_event_id
+         FROM "${schema}".append_events($1::text::jsonb)`,
+      [batch],
+    ));
+  } catch (error) {
+    throw explainMissingSchema(error, schema);
+  }
+  const outcomes = new Array<AppendOutcome>(appends.length);
+  for (const row of rows) {
+    const { append, index } = order[row.r_index]!;
+    outcomes[index] = toOutcome(append, row);
+  }
+  return outcomes;
+}
+
+function toOutcome(append: PreparedAppend, row: OutcomeRow): AppendOutcome {
+  const version = Number(row.r_version);
+  switch (row.r_outcome) {
+    case 'conflict':
+      return { ok: false, error: new ConcurrencyError(append.stream, append.expected, version) };
+    case 'duplicate':
+      return { ok: false, error: new DuplicateEventError(row.r_event_id ?? '', append.stream) };
+    default: {
+      const seqs = row.r_seqs ?? [];
+      const txIds = row.r_tx_ids ?? [];
+      const positions: Position[] = seqs.map((seq, i) =>
+        makePosition(BigInt(txIds[i] ?? '0'), BigInt(seq)),
+      );
+      return {
+        ok: true,
+        result: {
+          stream: append.stream,
+          streamVersion: version,
+          position: positions[positions.length - 1]!,
+          positions,
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { type AppendResult, DuetError } from '@duet/core';
+import type { AppendOutcome } from './append-batch.ts';
+import type { PreparedAppend } from './prepare-append.ts';
+
+export interface GroupCommitConfig {
+  /** Runs a batch in one transaction; throws only if the whole batch failed. */
+  readonly run: (appends: readonly PreparedAppend[]) => Promise<AppendOutcome[]>;
+  readonly enabled: boolean;
+  readonly maxBatchSize: number;
+  readonly maxConcurrentBatches: number;
+}
+
+export interface GroupCommit {
+  submit(append: PreparedAppend, signal?: AbortSignal): Promise<AppendResult>;
+  /** Waits for queued and running batches; later submits fail. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly append: PreparedAppend;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+const uniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * Gathers concurrent appends into batches: while up to `maxConcurrentBatches` are
+ * running, new appends queue, and the next batch takes everything queued (up to
+ * `maxBatchSize`). A lone writer therefore waits for nobody, and a busy process pays one
+ * round trip and one commit per batch instead of per append.
+ *
+ * A batch that fails as a whole (e.g. 23505: another process stored the same event id
+ * first) is retried one append at a time, so only the append at fault fails.
+ */
+export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
+  const queue: Pending[] = [];
+  const running = new Set<Promise<void>>();
+  let scheduled = false;
+  let closed = false;
+
+  const settle = (pending: Pending, outcome: AppendOutcome | undefined) => {
+    if (!outcome) pending.reject(new DuetError('APPEND_LOST', 'the batch returned no outcome'));
+    else if (outcome.ok) pending.resolve(outcome.result);
+    else pending.reject(outcome.error);
+  };
+
+  const runAlone = async (pending: Pending) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [outcome] = await config.run([pending.append]);
+        return settle(pending, outcome);
+      } catch (error) {
+        // A duplicate id that another process committed meanwhile: the retry sees the
+        // stored row and answers idempotent or DuplicateEventError.
+        if (attempt === 1 && uniqueViolation(error)) continue;
+        return pending.reject(error);
+      }
+    }
+  };
+
+  const runBatch = async (batch: Pending[]) => {
+    if (batch.length === 1) return runAlone(batch[0]!);
+    try {
+      const outcomes = await config.run(batch.map((pending) => pending.append));
+      for (const [index, pending] of batch.entries()) settle(pending, outcomes[index]);
+    } catch {
+      for (const pending of batch) await runAlone(pending);
+    }
+  };
+
+  const pump = () => {
+    const limit = config.enabled ? config.maxConcurrentBatches : Number.POSITIVE_INFINITY;
+    while (queue.length > 0 && running.size < limit) {
+      const batch: Pending[] = [];
+      const size = config.enabled ? config.maxBatchSize : 1;
+      while (batch.length < size && queue.length > 0) {
+        const pending = queue.shift()!;
+        if (pending.signal?.aborted) pending.reject(pending.signal.reason);
+        else batch.push(pending);
+      }
+      if (batch.length === 0) continue;
+      const done = runBatch(batch).finally(() => {
+        running.delete(done);
+        pump();
+      });
+      running.add(done);
+    }
+  };
+
+  return {
+    submit(append, signal) {
+      if (closed) return Promise.reject(new DuetError('STORE_CLOSED', 'the event store is closed'));
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ append, resolve, reject, signal });
+        // Wait one turn of the event loop so appends started together (their schema checks
+        // resolve in microtasks) join the same batch.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            pump();
+          });
+        }
+      });
+    },
+    async close() {
+      closed = true;
+      while (queue.length > 0 || running.size > 0 || scheduled) {
+        pump();
+        await Promise.race([...running, new Promise((resolve) => setImmediate(resolve))]);
+      }
+    },
+  };
+}

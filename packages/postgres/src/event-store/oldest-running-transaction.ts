@@ -1,0 +1,53 @@
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+
+/** The transaction that holds `readAll` back, as `oldestRunningTransaction` reports it. */
+export interface RunningTransaction {
+  /** The backend's process id: `pg_terminate_backend(pid)` ends it. */
+  readonly pid: number;
+  /** Its transaction id (xid8) as decimal text: readers stop below it. */
+  readonly transactionId: string;
+  /** How long it has been open. */
+  readonly ageMs: number;
+  /** `active`, `idle in transaction`, ... (pg_stat_activity.state). */
+  readonly state: string;
+  /** Its current or last statement (empty without the privilege to see it). */
+  readonly query: string;
+}
+
+interface Row {
+  readonly pid: number;
+  readonly transaction_id: string;
+  readonly age_ms: number;
+  readonly state: string | null;
+  readonly query: string | null;
+}
+
+/**
+ * The oldest transaction with an id other than this session's, or null. Readers stop
+ * below the oldest running transaction id (`pg_snapshot_xmin`), so this is what to look at
+ * when projections lag. On PGlite (one connection) nothing else can be running: null.
+ */
+export async function oldestRunningTransaction(
+  executor: SqlExecutor,
+): Promise<RunningTransaction | null> {
+  const { rows } = await executor.query<Row>(
+    `SELECT a.pid,
+            pg_snapshot_xmin(pg_current_snapshot())::text AS transaction_id,
+            (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age_ms,
+            a.state,
+            a.query
+       FROM pg_stat_activity AS a
+      WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+      ORDER BY age(a.backend_xid) DESC
+      LIMIT 1`,
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    pid: row.pid,
+    transactionId: row.transaction_id,
+    ageMs: Math.max(0, Math.round(row.age_ms)),
+    state: row.state ?? '',
+    query: row.query ?? '',
+  };
+}

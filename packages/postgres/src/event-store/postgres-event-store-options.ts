@@ -1,0 +1,140 @@
+import {
+  type AppendLimits,
+  DEFAULT_APPEND_LIMITS,
+  type EventRegistry,
+  ValidationError,
+} from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
+
+export interface GroupCommitOptions {
+  /** Most appends flushed in one transaction (default 256). */
+  readonly maxBatchSize?: number;
+  /** Batches in flight at once (default 2 on PostgreSQL; PGlite always 1: one connection). */
+  readonly maxConcurrentBatches?: number;
+  /** Off: every append is its own transaction (default on). */
+  readonly enabled?: boolean;
+}
+
+/** Options of `createPostgresEventStore`; every one is checked when the store is created. */
+export interface PostgresEventStoreOptions {
+  readonly executor: SqlExecutor;
+  /** The schema `migrate` created (default 'duet'). */
+  readonly schema?: string;
+  /** Event definitions: data is validated on append and old versions upcast on read. */
+  readonly events?: EventRegistry;
+  /** Size limits per event and per append (defaults: core's `DEFAULT_APPEND_LIMITS`). */
+  readonly limits?: Partial<AppendLimits>;
+  readonly groupCommit?: GroupCommitOptions;
+  /** Events fetched per read round trip (default 500). */
+  readonly pageSize?: number;
+  /** How often `subscribe` polls when no NOTIFY arrives, in ms (default 1000). */
+  readonly pollIntervalMs?: number;
+  /** The clock stamping `metadata.timestamp` (default `() => new Date()`). */
+  readonly now?: () => Date;
+}
+
+export interface ResolvedEventStoreOptions {
+  readonly executor: SqlExecutor;
+  readonly schema: string;
+  readonly events: EventRegistry | undefined;
+  readonly limits: AppendLimits;
+  readonly groupCommit: Required<GroupCommitOptions>;
+  readonly pageSize: number;
+  readonly pollIntervalMs: number;
+  readonly now: () => Date;
+}
+
+function fail(option: string, message: string): never {
+  throw new ValidationError(`option ${option}`, [{ path: option.split('.'), message }]);
+}
+
+function integer(option: string, value: unknown, fallback: number, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `expected a whole number from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function isExecutor(value: unknown): value is SqlExecutor {
+  const candidate = value as Partial<SqlExecutor> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.query === 'function' &&
+    typeof candidate.transaction === 'function' &&
+    typeof candidate.listen === 'function' &&
+    (candidate.kind === 'postgres' || candidate.kind === 'pglite')
+  );
+}
+
+/** Checks every option and fills in the defaults; a bad one throws `ValidationError` naming it. */
+export function resolveEventStoreOptions(
+  options: PostgresEventStoreOptions,
+): ResolvedEventStoreOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'expected an object');
+  if (!isExecutor(options.executor)) {
+    fail('executor', 'expected an executor from createPgExecutor or createPGliteExecutor');
+  }
+  const events = options.events;
+  if (
+    events !== undefined &&
+    (typeof events?.check !== 'function' || typeof events.upcast !== 'function')
+  ) {
+    fail('events', 'expected an event registry from createEventRegistry');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    fail('now', 'expected a function returning a Date');
+  }
+  const limits = options.limits ?? {};
+  const groupCommit = options.groupCommit ?? {};
+  if (groupCommit.enabled !== undefined && typeof groupCommit.enabled !== 'boolean') {
+    fail('groupCommit.enabled', `expected a boolean, got ${String(groupCommit.enabled)}`);
+  }
+  const pglite = options.executor.kind === 'pglite';
+  const concurrent = integer(
+    'groupCommit.maxConcurrentBatches',
+    groupCommit.maxConcurrentBatches,
+    2,
+    1,
+    64,
+  );
+  return {
+    executor: options.executor,
+    schema: checkSchemaName(options.schema ?? DEFAULT_SCHEMA),
+    events,
+    limits: {
+      maxEventBytes: integer(
+        'limits.maxEventBytes',
+        limits.maxEventBytes,
+        DEFAULT_APPEND_LIMITS.maxEventBytes,
+        1,
+        256 * 1024 * 1024,
+      ),
+      maxAppendBytes: integer(
+        'limits.maxAppendBytes',
+        limits.maxAppendBytes,
+        DEFAULT_APPEND_LIMITS.maxAppendBytes,
+        1,
+        1024 * 1024 * 1024,
+      ),
+      maxEventsPerAppend: integer(
+        'limits.maxEventsPerAppend',
+        limits.maxEventsPerAppend,
+        DEFAULT_APPEND_LIMITS.maxEventsPerAppend,
+        1,
+        1_000_000,
+      ),
+    },
+    groupCommit: {
+      enabled: groupCommit.enabled ?? true,
+      maxBatchSize: integer('groupCommit.maxBatchSize', groupCommit.maxBatchSize, 256, 1, 10_000),
+      // PGlite runs one transaction at a time: a second batch would only wait.
+      maxConcurrentBatches: pglite ? 1 : concurrent,
+    },
+    pageSize: integer('pageSize', options.pageSize, 500, 1, 100_000),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 1000, 10, 3_600_000),
+    now: options.now ?? (() => new Date()),
+  };
+}

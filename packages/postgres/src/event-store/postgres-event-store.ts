@@ -1,0 +1,112 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  Message,
+  NewEvent,
+  RecordedEvent,
+  StreamName,
+} from '@duet/core';
+import type { SqlTransaction } from '../executor/sql-executor.ts';
+import { eventsChannel } from '../schema-name.ts';
+import { appendBatch } from './append-batch.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { headPosition } from './head-position.ts';
+import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
+import {
+  type PostgresEventStoreOptions,
+  resolveEventStoreOptions,
+} from './postgres-event-store-options.ts';
+import { prepareAppend } from './prepare-append.ts';
+import { readAll } from './read-all.ts';
+import { readStream } from './read-stream.ts';
+import { streamInfo } from './stream-info.ts';
+import { subscribe } from './subscribe.ts';
+import { createWakeSource } from './wake-source.ts';
+
+/** What a `store.transaction` callback gets: append and query in the caller's transaction. */
+export interface EventStoreTransaction {
+  /** Appends inside this transaction (no group commit): it commits or rolls back with it. */
+  readonly append: EventStore['append'];
+  readonly query: SqlTransaction['query'];
+}
+
+/** The PostgreSQL / PGlite event store: the core port plus transactions and diagnostics. */
+export interface PostgresEventStore extends EventStore, AsyncDisposable {
+  /**
+   * Runs `fn` in one database transaction: appends and your own statements commit
+   * together when it resolves and roll back together when it throws.
+   */
+  transaction<T>(fn: (tx: EventStoreTransaction) => Promise<T>): Promise<T>;
+  /** What holds `readAll` back: the oldest transaction still running, or null. */
+  oldestRunningTransaction(): Promise<RunningTransaction | null>;
+  /** Finishes queued appends and stops listening. Does not close the executor. */
+  close(): Promise<void>;
+}
+
+/**
+ * An event store on PostgreSQL or PGlite. Run `migrate(executor, { schema })` first.
+ * Concurrent appends are group-committed: one transaction and one round trip per batch,
+ * each append with its own expected-version check.
+ *
+ * @example
+ * await migrate(executor);
+ * const store = createPostgresEventStore({ executor, events: createEventRegistry([ItemAdded]) });
+ * const { position } = await store.append('cart-1', [ItemAdded.create({ sku: 'a', quantity: 1 })]);
+ */
+export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  const config = resolveEventStoreOptions(options);
+  const { executor, schema } = config;
+  const context = { registry: config.events, limits: config.limits, now: config.now };
+  const groupCommit = createGroupCommit({
+    ...config.groupCommit,
+    run: (appends) => appendBatch(executor, schema, appends),
+  });
+  const wake = createWakeSource((onNotify) => executor.listen(eventsChannel(schema), onNotify));
+
+  const append = async <E extends Message>(
+    stream: StreamName,
+    events: readonly NewEvent<E>[],
+    appendOptions?: AppendOptions,
+  ): Promise<AppendResult> => {
+    const prepared = await prepareAppend(stream, events, appendOptions, context);
+    return groupCommit.submit(prepared, appendOptions?.signal);
+  };
+
+  const close = async () => {
+    await groupCommit.close();
+    await wake.close();
+  };
+
+  return {
+    append,
+    readStream: <E extends Message = Message>(
+      stream: StreamName,
+      readOptions?: Parameters<EventStore['readStream']>[1],
+    ) => readStream(config, stream, readOptions) as AsyncIterable<RecordedEvent<E>>,
+    readAll: <E extends Message = Message>(readOptions?: Parameters<EventStore['readAll']>[0]) =>
+      readAll(config, readOptions) as AsyncIterable<RecordedEvent<E>>,
+    subscribe: <E extends Message = Message>(
+      subscribeOptions?: Parameters<EventStore['subscribe']>[0],
+    ) => subscribe(config, wake, subscribeOptions) as AsyncIterable<RecordedEvent<E>>,
+    streamInfo: (stream) => streamInfo(executor, schema, stream),
+    headPosition: () => headPosition(executor, schema),
+    transaction: (fn) =>
+      executor.transaction((tx) =>
+        fn({
+          query: (sql, params) => tx.query(sql, params),
+          async append(stream, events, appendOptions) {
+            appendOptions?.signal?.throwIfAborted();
+            const prepared = await prepareAppend(stream, events, appendOptions, context);
+            const [outcome] = await appendBatch(tx, schema, [prepared]);
+            if (!outcome) throw new Error('append_events returned no outcome');
+            if (!outcome.ok) throw outcome.error;
+            return outcome.result;
+          },
+        }),
+      ),
+    oldestRunningTransaction: () => oldestRunningTransaction(executor),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,205 @@
+import { createRequire } from 'node:module';
+import type { Client, ClientConfig, Pool, PoolClient } from 'pg';
+import type { NotifyHandler, SqlExecutor, SqlTransaction } from './sql-executor.ts';
+
+export type PgExecutorOptions =
+  | {
+      /** `postgres://user@host:5432/db`. The executor opens and owns its pool. */
+      readonly connectionString: string;
+      /** Pool size (default 10: PostgreSQL allows 100 connections by default). */
+      readonly max?: number;
+    }
+  | {
+      /** A pool you own: the executor never ends it. LISTEN uses its connection settings. */
+      readonly pool: Pool;
+    };
+
+type PgModule = typeof import('pg');
+
+// pg is an optional peer: load it only when someone asks for a pg executor, so PGlite-only
+// users need not install it.
+function loadPg(): PgModule {
+  const require = createRequire(import.meta.url);
+  return require('pg') as PgModule;
+}
+
+/**
+ * Runs Duet's SQL on PostgreSQL through a `pg` pool. LISTEN gets its own long-lived
+ * client outside the pool, which reconnects when the connection drops and then tells each
+ * listener to re-read (a notification sent while it was down is lost).
+ *
+ * @example
+ * await using executor = createPgExecutor({ connectionString: process.env.DATABASE_URL! });
+ * await migrate(executor, { schema: 'orders' });
+ */
+export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
+  const pg = loadPg();
+  const owned = 'connectionString' in options;
+  const pool = owned
+    ? new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 })
+    : options.pool;
+  // A dropped idle client must not crash the process; the pool replaces it.
+  if (owned) pool.on('error', () => {});
+  const listener = createPgListener(() => new pg.Client(pool.options as ClientConfig));
+  let closed = false;
+
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await listener.close();
+    if (owned) await pool.end();
+  };
+
+  return {
+    kind: 'postgres',
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await pool.query(sql, params === undefined ? undefined : [...params]);
+      return { rows: result.rows as Row[] };
+    },
+    async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(transactionOn(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone or unusable: do not return it to the pool
+        }
+        throw error;
+      } finally {
+        client.release(broken ? true : undefined);
+      }
+    },
+    listen: (channel, onNotify) => listener.listen(channel, onNotify),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function transactionOn(client: PoolClient): SqlTransaction {
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params === undefined ? undefined : [...params]);
+      return { rows: result.rows as Row[] };
+    },
+  };
+}
+
+interface PgListener {
+  listen(channel: string, onNotify: NotifyHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const quoteChannel = (channel: string) => `"${channel.replaceAll('"', '""')}"`;
+
+/** One dedicated client for every LISTEN of an executor, reconnecting with backoff. */
+function createPgListener(newClient: () => Client): PgListener {
+  const handlers = new Map<string, Set<NotifyHandler>>();
+  let client: Client | null = null;
+  let connecting: Promise<Client> | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let backoffMs = 50;
+  let closed = false;
+
+  const dispatch = (channel: string, payload: string | null) => {
+    for (const handler of handlers.get(channel) ?? []) handler(payload);
+  };
+
+  const lost = (dead: Client) => {
+    if (client !== dead) return; // 'error' and 'end' both arrive: handle the loss once
+    client = null;
+    dead.end().catch(() => {});
+    if (!closed && handlers.size > 0) scheduleReconnect();
+  };
+
+  const scheduleReconnect = () => {
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect().then(
+        () => {
+          backoffMs = 50;
+          for (const channel of handlers.keys()) dispatch(channel, null);
+        },
+        () => {
+          backoffMs = Math.min(backoffMs * 2, 5_000);
+          scheduleReconnect();
+        },
+      );
+    }, backoffMs);
+    retryTimer.unref();
+  };
+
+  const connect = (): Promise<Client> => {
+    if (client) return Promise.resolve(client);
+    connecting ??= (async () => {
+      const fresh = newClient();
+      fresh.on('error', () => lost(fresh));
+      fresh.on('end', () => lost(fresh));
+      fresh.on('notification', (message) => dispatch(message.channel, message.payload ?? ''));
+      try {
+        await fresh.connect();
+        for (const channel of handlers.keys()) await fresh.query(`LISTEN ${quoteChannel(channel)}`);
+      } catch (error) {
+        fresh.removeAllListeners();
+        fresh.on('error', () => {});
+        await fresh.end().catch(() => {});
+        throw error;
+      }
+      if (closed) {
+        await fresh.end().catch(() => {});
+        throw new Error('executor closed');
+      }
+      client = fresh;
+      return fresh;
+    })().finally(() => {
+      connecting = null;
+    });
+    return connecting;
+  };
+
+  return {
+    async listen(channel, onNotify) {
+      if (closed) throw new Error('executor closed');
+      let set = handlers.get(channel);
+      const fresh = set === undefined;
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+      }
+      set.add(onNotify);
+      try {
+        const active = client ?? (await connect());
+        // connect() already LISTENs on every known channel; a live client needs it now.
+        if (fresh && active === client) await active.query(`LISTEN ${quoteChannel(channel)}`);
+      } catch (error) {
+        set.delete(onNotify);
+        if (set.size === 0) handlers.delete(channel);
+        throw error;
+      }
+      return async () => {
+        const current = handlers.get(channel);
+        if (!current?.delete(onNotify) || current.size > 0) return;
+        handlers.delete(channel);
+        await client?.query(`UNLISTEN ${quoteChannel(channel)}`).catch(() => {});
+      };
+    },
+    async close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      handlers.clear();
+      const current = client ?? (await connecting?.catch(() => null)) ?? null;
+      client = null;
+      if (current) {
+        current.removeAllListeners();
+        current.on('error', () => {});
+        await current.end().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// @duet/postgres: the event store, snapshots and checkpoints on PostgreSQL (pg) and PGlite,
+// one SQL code path for both. Test support (test databases) is in '@duet/postgres/testing'.
+
+export type {
+  PostgresCheckpointStore,
+  PostgresCheckpointStoreOptions,
+} from './checkpoint-store/postgres-checkpoint-store.ts';
+export { createPostgresCheckpointStore } from './checkpoint-store/postgres-checkpoint-store.ts';
+export type { RunningTransaction } from './event-store/oldest-running-transaction.ts';
+export type {
+  EventStoreTransaction,
+  PostgresEventStore,
+} from './event-store/postgres-event-store.ts';
+export { createPostgresEventStore } from './event-store/postgres-event-store.ts';
+export type {
+  GroupCommitOptions,
+  PostgresEventStoreOptions,
+} from './event-store/postgres-event-store-options.ts';
+export type { PgExecutorOptions } from './executor/pg-executor.ts';
+export { createPgExecutor } from './executor/pg-executor.ts';
+export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-executor.ts';
+export { createPGliteExecutor } from './executor/pglite-executor.ts';
+export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
+export { ALL_MIGRATIONS } from './migrations/all-migrations.ts';
+export type { MigrateOptions } from './migrations/migrate.ts';
+export { migrate } from './migrations/migrate.ts';
+export type { Migration, MigrationTarget } from './migrations/migration.ts';
+export { NotMigratedError } from './not-migrated-error.ts';
+export { DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
+export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';
+export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-store.ts';

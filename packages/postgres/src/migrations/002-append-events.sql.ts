@@ -1,0 +1,142 @@
+import type { Migration } from './migration.ts';
+
+/**
+ * `append_events(batch jsonb)`: the one statement every append runs. A batch is a JSON
+ * array of appends, each
+ * `{ stream, category, expected, at, checkIds, events: [{ id, type, schemaVersion, data, metadata }] }`
+ * with `expected` one of 'any', 'no_stream', 'stream_exists' or a version as digits.
+ * It returns one row per append, in batch order:
+ * - 'ok': stored; r_version is the stream's new version, r_tx_ids / r_seqs the positions;
+ * - 'idempotent': every event id was already stored with the same stream, type and data:
+ *   nothing stored, the original positions returned;
+ * - 'duplicate': an event id is stored with other content (r_event_id): nothing stored;
+ * - 'conflict': the expected version did not match; r_version is the actual one.
+ * Each append's check is its own, so one conflict never fails its neighbours. The caller
+ * sorts the batch by stream so concurrent batches lock stream rows in the same order.
+ */
+export const appendEventsMigration: Migration = {
+  version: 2,
+  name: 'append-events',
+  statements: ({ schema: s, channel }) => [
+    `CREATE FUNCTION ${s}.append_events(batch jsonb)
+RETURNS TABLE (
+  r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
+)
+LANGUAGE plpgsql AS $append$
+DECLARE
+  item jsonb;
+  item_index integer;
+  n integer;
+  expected text;
+  at timestamptz;
+  stored integer;
+  same integer;
+  new_version bigint;
+  last_seq bigint;
+BEGIN
+  FOR item, item_index IN
+    SELECT b.value, b.ordinality::integer - 1 FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
+  LOOP
+    r_index := item_index;
+    r_version := NULL;
+    r_tx_ids := NULL;
+    r_seqs := NULL;
+    r_event_id := NULL;
+    n := jsonb_array_length(item->'events');
+    at := (item->>'at')::timestamptz;
+
+    -- Only appends that carry caller-given ids can be retries: the others skip the probe.
+    IF (item->>'checkIds')::boolean THEN
+      SELECT count(e.id)::integer,
+             (count(e.id) FILTER (
+               WHERE e.stream = item->>'stream' AND e.type = x.value->>'type' AND e.data = x.value->'data'
+             ))::integer,
+             coalesce(
+               min(e.id::text) FILTER (
+                 WHERE e.stream <> item->>'stream' OR e.type <> x.value->>'type' OR e.data <> x.value->'data'
+               ),
+               min(e.id::text)
+             )
+        INTO stored, same, r_event_id
+        FROM jsonb_array_elements(item->'events') AS x
+        LEFT JOIN ${s}.events AS e ON e.id = (x.value->>'id')::uuid;
+      IF stored > 0 THEN
+        IF stored = n AND same = n THEN
+          SELECT array_agg(e.tx_id::text ORDER BY x.ordinality),
+                 array_agg(e.seq::text ORDER BY x.ordinality),
+                 max(e.stream_version)
+            INTO r_tx_ids, r_seqs, r_version
+            FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
+            JOIN ${s}.events AS e ON e.id = (x.value->>'id')::uuid;
+          r_event_id := NULL;
+          r_outcome := 'idempotent';
+        ELSE
+          r_outcome := 'duplicate';
+        END IF;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+    END IF;
+
+    -- The expected-version check and the version bump are one row lock on streams: a
+    -- concurrent writer waits for it, then re-checks its own condition on the new row.
+    new_version := NULL;
+    expected := item->>'expected';
+    IF expected = 'any' THEN
+      INSERT INTO ${s}.streams AS st (stream, version, created_at, updated_at)
+      VALUES (item->>'stream', n, at, at)
+      ON CONFLICT (stream) DO UPDATE SET version = st.version + n, updated_at = excluded.updated_at
+      RETURNING st.version INTO new_version;
+    ELSIF expected = 'no_stream' THEN
+      INSERT INTO ${s}.streams AS st (stream, version, created_at, updated_at)
+      VALUES (item->>'stream', n, at, at)
+      ON CONFLICT (stream) DO NOTHING
+      RETURNING st.version INTO new_version;
+    ELSIF expected = 'stream_exists' THEN
+      UPDATE ${s}.streams AS st SET version = st.version + n, updated_at = at
+       WHERE st.stream = item->>'stream'
+      RETURNING st.version INTO new_version;
+    ELSE
+      UPDATE ${s}.streams AS st SET version = st.version + n, updated_at = at
+       WHERE st.stream = item->>'stream' AND st.version = expected::bigint
+      RETURNING st.version INTO new_version;
+    END IF;
+    IF new_version IS NULL THEN
+      SELECT st.version INTO r_version FROM ${s}.streams AS st WHERE st.stream = item->>'stream';
+      r_version := coalesce(r_version, 0);
+      r_outcome := 'conflict';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+
+    WITH inserted AS (
+      INSERT INTO ${s}.events
+        (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at)
+      SELECT (x.value->>'id')::uuid, item->>'stream', new_version - n + x.ordinality,
+             item->>'category', x.value->>'type', (x.value->>'schemaVersion')::integer,
+             x.value->'data', x.value->'metadata', at
+        FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
+       ORDER BY x.ordinality
+      RETURNING seq, stream_version
+    )
+    SELECT array_agg(inserted.seq::text ORDER BY inserted.stream_version), max(inserted.seq)
+      INTO r_seqs, last_seq
+      FROM inserted;
+    r_tx_ids := array_fill(pg_current_xact_id()::text, ARRAY[n]);
+    r_version := new_version;
+    r_outcome := 'ok';
+    RETURN NEXT;
+  END LOOP;
+
+  -- Delivered after commit, never before; the payload is a hint (the batch's last
+  -- position), subscribers re-read from their own position either way.
+  IF last_seq IS NOT NULL THEN
+    PERFORM pg_notify(
+      '${channel}',
+      lpad(to_hex(pg_current_xact_id()::text::bigint), 16, '0') || '-' || lpad(to_hex(last_seq), 16, '0')
+    );
+  END IF;
+END
+$append$`,
+  ],
+};
