@@ -33,12 +33,13 @@ export interface EventRegistryOptions {
 }
 
 export function createEventRegistry(
-  definitions: readonly EventDefinition<string, never>[],
+  // Data `unknown`, not `never`: a schema's output is covariant, so only this accepts them all.
+  definitions: readonly EventDefinition[],
   options: EventRegistryOptions = {},
 ): EventRegistry {
   const strict = options.strict ?? true;
   const byType = new Map<string, EventDefinition>();
-  for (const definition of definitions as readonly EventDefinition[]) {
+  for (const definition of definitions) {
     if (byType.has(definition.type)) {
       throw new TypeError(`event type ${definition.type} is defined twice`);
     }
