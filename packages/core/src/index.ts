@@ -63,4 +63,36 @@ export { jsonSchemaOf, validate } from './messages/schema.ts';
 
 // -- command and query buses --
 
+export type {
+  CommandBus,
+  CommandBusOptions,
+  CommandContext,
+  CommandEnvelope,
+  CommandHandler,
+  CommandMiddleware,
+  CommandPolicy,
+  CommandResult,
+  SnapshotPolicy,
+} from './command-bus/command-bus.ts';
+export { createCommandBus } from './command-bus/create-command-bus.ts';
+export type { CommandHandlerOptions } from './command-bus/define-command-handler.ts';
+export { defineCommandHandler } from './command-bus/define-command-handler.ts';
+export { createQueryBus } from './query-bus/create-query-bus.ts';
+export { defineQueryHandler } from './query-bus/define-query-handler.ts';
+export type {
+  ConsistencyRequest,
+  ConsistencyWaiter,
+  QueryBus,
+  QueryBusOptions,
+  QueryContext,
+  QueryHandler,
+  QueryPolicy,
+} from './query-bus/query-bus.ts';
+
 // -- in-memory adapters --
+
+export { createInMemoryCheckpointStore } from './in-memory/in-memory-checkpoint-store.ts';
+export type { InMemoryEventStore } from './in-memory/in-memory-event-store.ts';
+export { createInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
+export type { InMemoryEventStoreOptions } from './in-memory/in-memory-event-store-options.ts';
+export { createInMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.ts';

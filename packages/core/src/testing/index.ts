@@ -1,5 +1,15 @@
 // @duet/core/testing: conformance suites and given/when/then kits for users' tests.
 
 // -- decider test kit --
+export type {
+  DeciderSpec,
+  DeciderSpecThen,
+  DeciderSpecWhen,
+  ErrorClass,
+  ExpectedError,
+} from './decider-spec.ts';
+export { deciderSpec } from './decider-spec.ts';
 
 // -- event store conformance --
+export type { EventStoreConformanceOptions } from './event-store-conformance.ts';
+export { runEventStoreConformance } from './event-store-conformance.ts';
