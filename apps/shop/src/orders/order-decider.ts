@@ -12,7 +12,8 @@ export interface OrderLine {
 export interface OrderState {
   readonly status: OrderStatus;
   readonly customerId: string | null;
-  readonly lines: ReadonlyMap<string, OrderLine>;
+  /** By SKU. A plain object, not a Map, so snapshots store it as JSON. */
+  readonly lines: Readonly<Record<string, OrderLine>>;
 }
 
 function refuse(rule: string, message: string): never {
@@ -35,7 +36,7 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEve
       if (state.customerId !== null && state.customerId !== command.data.customerId) {
         refuse('ORDER_OWNER', 'this cart belongs to another customer');
       }
-      const line = state.lines.get(command.data.sku);
+      const line = state.lines[command.data.sku];
       if (line && line.unitPriceCents !== command.data.unitPriceCents) {
         refuse('PRICE_CHANGED', `${command.data.sku} is already in the cart at another price`);
       }
@@ -43,7 +44,7 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEve
     }
     case 'RemoveItem': {
       requireStatus(state, ['cart'], 'remove items from');
-      const line = state.lines.get(command.data.sku);
+      const line = state.lines[command.data.sku];
       if (!line || line.quantity < command.data.quantity) {
         refuse(
           'NOT_IN_CART',
@@ -54,8 +55,9 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEve
     }
     case 'PlaceOrder': {
       requireStatus(state, ['cart'], 'place');
-      if (state.lines.size === 0) refuse('EMPTY_CART', 'cannot place an order with an empty cart');
-      const lines = [...state.lines].map(([sku, line]) => ({ sku, ...line }));
+      if (Object.keys(state.lines).length === 0)
+        refuse('EMPTY_CART', 'cannot place an order with an empty cart');
+      const lines = Object.entries(state.lines).map(([sku, line]) => ({ sku, ...line }));
       const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
       return {
         type: 'OrderPlaced',
@@ -77,17 +79,18 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEve
 function evolve(state: OrderState, event: OrderEvent): OrderState {
   switch (event.type) {
     case 'ItemAdded': {
-      const lines = new Map(state.lines);
-      const quantity = (lines.get(event.data.sku)?.quantity ?? 0) + event.data.quantity;
-      lines.set(event.data.sku, { quantity, unitPriceCents: event.data.unitPriceCents });
+      const quantity = (state.lines[event.data.sku]?.quantity ?? 0) + event.data.quantity;
+      const lines = {
+        ...state.lines,
+        [event.data.sku]: { quantity, unitPriceCents: event.data.unitPriceCents },
+      };
       return { status: 'cart', customerId: event.data.customerId, lines };
     }
     case 'ItemRemoved': {
-      const lines = new Map(state.lines);
-      const line = lines.get(event.data.sku);
+      const { [event.data.sku]: line, ...rest } = state.lines;
       const quantity = (line?.quantity ?? 0) - event.data.quantity;
-      if (line && quantity > 0) lines.set(event.data.sku, { ...line, quantity });
-      else lines.delete(event.data.sku);
+      const lines =
+        line && quantity > 0 ? { ...rest, [event.data.sku]: { ...line, quantity } } : rest;
       return { ...state, lines };
     }
     case 'OrderPlaced':
@@ -106,7 +109,7 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
  * cancelled. Pure: prices come in the command, nothing reads a clock.
  */
 export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
-  initialState: () => ({ status: 'none', customerId: null, lines: new Map() }),
+  initialState: () => ({ status: 'none', customerId: null, lines: {} }),
   evolve,
   decide,
 };
