@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { quietTransactionsSql } from './read-horizon.ts';
 
 /** The transaction that holds `readAll` back, as `oldestRunningTransaction` reports it. */
 export interface RunningTransaction {
@@ -23,22 +24,25 @@ interface Row {
 }
 
 /**
- * The oldest transaction with an id other than this session's, or null. Readers stop
- * below the oldest running transaction id (`pg_snapshot_xmin`), so this is what to look at
- * when projections lag. On PGlite (one connection) nothing else can be running: null.
+ * The oldest running transaction that readers of this schema wait for (an appender, see
+ * read-horizon.ts), or null when none does. On PGlite (one connection) nothing else can
+ * be running while this asks: null.
  */
 export async function oldestRunningTransaction(
   executor: SqlExecutor,
+  schema: string,
 ): Promise<RunningTransaction | null> {
   const { rows } = await executor.query<Row>(
     `SELECT a.pid,
-            pg_snapshot_xmin(pg_current_snapshot())::text AS transaction_id,
+            x.xid::text AS transaction_id,
             (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age_ms,
             a.state,
             a.query
-       FROM pg_stat_activity AS a
-      WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
-      ORDER BY age(a.backend_xid) DESC
+       FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
+       JOIN pg_stat_activity AS a ON a.backend_xid::text::bigint = (x.xid::text::bigint & 4294967295)
+      WHERE a.pid <> pg_backend_pid()
+        AND (x.xid::text::bigint & 4294967295) NOT IN (${quietTransactionsSql(schema)})
+      ORDER BY x.xid
       LIMIT 1`,
   );
   const row = rows[0];

@@ -19,6 +19,7 @@ import {
 } from './postgres-event-store-options.ts';
 import { prepareAppend } from './prepare-append.ts';
 import { readAll } from './read-all.ts';
+import { appendLockSql } from './read-horizon.ts';
 import { readStream } from './read-stream.ts';
 import { streamInfo } from './stream-info.ts';
 import { subscribe } from './subscribe.ts';
@@ -38,7 +39,7 @@ export interface PostgresEventStore extends EventStore, AsyncDisposable {
    * together when it resolves and roll back together when it throws.
    */
   transaction<T>(fn: (tx: EventStoreTransaction) => Promise<T>): Promise<T>;
-  /** What holds `readAll` back: the oldest transaction still running, or null. */
+  /** What holds `readAll` back: the oldest running transaction that appends here, or null. */
   oldestRunningTransaction(): Promise<RunningTransaction | null>;
   /** Finishes queued appends and stops listening. Does not close the executor. */
   close(): Promise<void>;
@@ -92,8 +93,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     streamInfo: (stream) => streamInfo(executor, schema, stream),
     headPosition: () => headPosition(executor, schema),
     transaction: (fn) =>
-      executor.transaction((tx) =>
-        fn({
+      executor.transaction(async (tx) => {
+        // Lock before the transaction has an id, so readers know to wait for it.
+        await tx.query(appendLockSql(schema));
+        return fn({
           query: (sql, params) => tx.query(sql, params),
           async append(stream, events, appendOptions) {
             appendOptions?.signal?.throwIfAborted();
@@ -103,9 +106,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             if (!outcome.ok) throw outcome.error;
             return outcome.result;
           },
-        }),
-      ),
-    oldestRunningTransaction: () => oldestRunningTransaction(executor),
+        });
+      }),
+    oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -10,17 +10,19 @@ import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
 import type { ResolvedEventStoreOptions } from './postgres-event-store-options.ts';
+import { readHorizonSql } from './read-horizon.ts';
 
 /**
- * A page of the global order after ($1 transaction id, $2 sequence). Only rows of
- * transactions older than the oldest one still running: a transaction that got its id
- * earlier but commits later would otherwise appear behind a reader that moved past it.
+ * A page of the global order after ($1 transaction id, $2 sequence). Only rows below the
+ * read horizon: a transaction that got its id earlier but commits later would otherwise
+ * appear behind a reader that moved past it (see read-horizon.ts).
  * A category read uses the (category, tx_id, seq) index; a type filter scans the page.
  */
 function readAllSql(schema: string, category: boolean, types: boolean): string {
-  return `SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e
+  return `WITH horizon AS MATERIALIZED (${readHorizonSql(schema)})
+SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e, horizon
  WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2::text::bigint)
-   AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())${category ? '\n   AND e.category = $4' : ''}${types ? `\n   AND e.type = ANY($${category ? 5 : 4}::text[])` : ''}
+   AND e.tx_id < horizon.h${category ? '\n   AND e.category = $4' : ''}${types ? `\n   AND e.type = ANY($${category ? 5 : 4}::text[])` : ''}
  ORDER BY e.tx_id, e.seq
  LIMIT $3`;
 }

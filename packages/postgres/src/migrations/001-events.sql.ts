@@ -26,6 +26,10 @@ export const eventsMigration: Migration = {
       data jsonb NOT NULL,
       metadata jsonb NOT NULL,
       recorded_at timestamptz NOT NULL,
+      -- Where the event sits in the append that stored it: a retry is idempotent only
+      -- when it resends that whole append, no more and no less.
+      append_index integer NOT NULL,
+      append_size integer NOT NULL,
       UNIQUE (stream, stream_version)
     )`,
     `CREATE INDEX events_tx_id_seq ON ${s}.events (tx_id, seq)`,

@@ -1,3 +1,4 @@
+import { appendLockStatement } from '../event-store/read-horizon.ts';
 import type { Migration } from './migration.ts';
 
 /**
@@ -7,8 +8,8 @@ import type { Migration } from './migration.ts';
  * with `expected` one of 'any', 'no_stream', 'stream_exists' or a version as digits.
  * It returns one row per append, in batch order:
  * - 'ok': stored; r_version is the stream's new version, r_tx_ids / r_seqs the positions;
- * - 'idempotent': every event id was already stored with the same stream, type and data:
- *   nothing stored, the original positions returned;
+ * - 'idempotent': the append was stored before (same ids, order, stream, type and data,
+ *   the whole append): nothing stored, the original positions returned;
  * - 'duplicate': an event id is stored with other content (r_event_id): nothing stored;
  * - 'conflict': the expected version did not match; r_version is the actual one.
  * Each append's check is its own, so one conflict never fails its neighbours. The caller
@@ -17,7 +18,7 @@ import type { Migration } from './migration.ts';
 export const appendEventsMigration: Migration = {
   version: 2,
   name: 'append-events',
-  statements: ({ schema: s, channel }) => [
+  statements: ({ schema: s, name, channel }) => [
     `CREATE FUNCTION ${s}.append_events(batch jsonb)
 RETURNS TABLE (
   r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
@@ -31,9 +32,12 @@ DECLARE
   at timestamptz;
   stored integer;
   same integer;
+  starts integer;
   new_version bigint;
   last_seq bigint;
 BEGIN
+  -- Before this transaction has an id: readers wait for lock holders (read-horizon.ts).
+  ${appendLockStatement(name)}
   FOR item, item_index IN
     SELECT b.value, b.ordinality::integer - 1 FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
   LOOP
@@ -46,31 +50,37 @@ BEGIN
     at := (item->>'at')::timestamptz;
 
     -- Only appends that carry caller-given ids can be retries: the others skip the probe.
+    -- A retry must resend one whole stored append: same ids in the same order, each at
+    -- its index in an append of the same size, at consecutive versions of the same stream,
+    -- with the same type and data.
     IF (item->>'checkIds')::boolean THEN
       SELECT count(e.id)::integer,
              (count(e.id) FILTER (
-               WHERE e.stream = item->>'stream' AND e.type = x.value->>'type' AND e.data = x.value->'data'
+               WHERE e.stream = item->>'stream' AND e.type = x.value->>'type'
+                 AND e.data = x.value->'data' AND e.append_index = x.ordinality - 1
+                 AND e.append_size = n
              ))::integer,
+             count(DISTINCT e.stream_version - x.ordinality)::integer,
              coalesce(
                min(e.id::text) FILTER (
                  WHERE e.stream <> item->>'stream' OR e.type <> x.value->>'type' OR e.data <> x.value->'data'
                ),
                min(e.id::text)
-             )
-        INTO stored, same, r_event_id
-        FROM jsonb_array_elements(item->'events') AS x
+             ),
+             array_agg(e.tx_id::text ORDER BY x.ordinality),
+             array_agg(e.seq::text ORDER BY x.ordinality),
+             max(e.stream_version)
+        INTO stored, same, starts, r_event_id, r_tx_ids, r_seqs, r_version
+        FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
         LEFT JOIN ${s}.events AS e ON e.id = (x.value->>'id')::uuid;
       IF stored > 0 THEN
-        IF stored = n AND same = n THEN
-          SELECT array_agg(e.tx_id::text ORDER BY x.ordinality),
-                 array_agg(e.seq::text ORDER BY x.ordinality),
-                 max(e.stream_version)
-            INTO r_tx_ids, r_seqs, r_version
-            FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
-            JOIN ${s}.events AS e ON e.id = (x.value->>'id')::uuid;
+        IF stored = n AND same = n AND starts = 1 THEN
           r_event_id := NULL;
           r_outcome := 'idempotent';
         ELSE
+          r_tx_ids := NULL;
+          r_seqs := NULL;
+          r_version := NULL;
           r_outcome := 'duplicate';
         END IF;
         RETURN NEXT;
@@ -111,10 +121,11 @@ BEGIN
 
     WITH inserted AS (
       INSERT INTO ${s}.events
-        (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at)
+        (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at,
+         append_index, append_size)
       SELECT (x.value->>'id')::uuid, item->>'stream', new_version - n + x.ordinality,
              item->>'category', x.value->>'type', (x.value->>'schemaVersion')::integer,
-             x.value->'data', x.value->'metadata', at
+             x.value->'data', x.value->'metadata', at, x.ordinality - 1, n
         FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
        ORDER BY x.ordinality
       RETURNING seq, stream_version

@@ -25,7 +25,7 @@ export async function migrate(
 ): Promise<{ applied: string[] }> {
   const name = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const schema = quoteSchema(name);
-  const target = { schema, channel: eventsChannel(name) };
+  const target = { schema, name, channel: eventsChannel(name) };
   const applied: string[] = [];
   for (const migration of migrations) {
     const label = `${String(migration.version).padStart(3, '0')}-${migration.name}`;

@@ -2,6 +2,8 @@
 export interface MigrationTarget {
   /** Checked and quoted: splice it into SQL as `${schema}.events`. */
   readonly schema: string;
+  /** The schema's plain name (a checked identifier), for literals such as lock keys. */
+  readonly name: string;
   /** The channel appends notify on (a lower-case identifier). */
   readonly channel: string;
 }

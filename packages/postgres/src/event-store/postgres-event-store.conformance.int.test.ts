@@ -1,0 +1,48 @@
+import { runEventStoreConformance } from '@duet/core/testing';
+import { inject } from 'vitest';
+import { openTestDatabase } from '../testing/index.ts';
+import { createPostgresEventStore } from './postgres-event-store.ts';
+
+// The core EventStore contract, on the file's shared PGlite and on PostgreSQL.
+runEventStoreConformance({
+  name: 'postgres store on PGlite',
+  create: async () => {
+    const db = await openTestDatabase({ kind: 'pglite' });
+    const store = createPostgresEventStore({
+      executor: db.executor,
+      schema: db.schema,
+      pollIntervalMs: 100,
+    });
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        await db.dispose();
+      },
+    };
+  },
+});
+
+const databaseUrl = inject('databaseUrl');
+if (databaseUrl === null) {
+  console.warn('skipping the PostgreSQL conformance run: no PostgreSQL reachable');
+} else {
+  runEventStoreConformance({
+    name: 'postgres store on PostgreSQL',
+    create: async () => {
+      const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl });
+      const store = createPostgresEventStore({
+        executor: db.executor,
+        schema: db.schema,
+        pollIntervalMs: 100,
+      });
+      return {
+        store,
+        dispose: async () => {
+          await store.close();
+          await db.dispose();
+        },
+      };
+    },
+  });
+}
