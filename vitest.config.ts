@@ -5,7 +5,11 @@ import { defineConfig } from 'vitest/config';
 // *.e2e.test.ts (real processes, HTTP). See docs/testing.md.
 export default defineConfig({
   test: {
-    include: ['{packages,apps,bench}/*/src/**/*.test.ts'],
+    include: [
+      'packages/*/{src,examples}/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'bench/src/**/*.test.ts',
+    ],
     globalSetup: ['./scripts/test-services.ts'],
     pool: 'forks',
     // Two cores here: more workers only make the integration tests fight for them.

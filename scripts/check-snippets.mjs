@@ -1,0 +1,47 @@
+// Docs show code cut from files that compile and run in the test suite. A code block right
+// after `<!-- snippet: path/to/file.ts#region -->` must equal that region of the file
+// (between `// #region name` and `// #endregion name`). Run by `npm run lint`;
+// `--write` refreshes the blocks from the files.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const write = process.argv.includes('--write');
+const docs = execFileSync(
+  'git',
+  ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'],
+  {
+    encoding: 'utf8',
+  },
+)
+  .split('\n')
+  .filter((file) => file && !file.includes('node_modules/'));
+
+function region(file, name) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.trim() === `// #region ${name}`);
+  const end = lines.findIndex(
+    (line, index) => index > start && line.trim() === `// #endregion ${name}`,
+  );
+  if (start === -1 || end === -1) throw new Error(`${file}: no region ${name}`);
+  return lines.slice(start + 1, end).join('\n');
+}
+
+const marker = /<!-- snippet: ([^#\s]+)#([\w-]+) -->\n```(\w*)\n([\s\S]*?)\n```/g;
+let stale = 0;
+for (const doc of docs) {
+  const text = readFileSync(doc, 'utf8');
+  const updated = text.replace(marker, (block, path, name, lang, body) => {
+    const source = region(resolve(dirname(doc), path), name);
+    if (source === body) return block;
+    stale += 1;
+    console.error(`${doc}: the snippet from ${join(dirname(doc), path)}#${name} is out of date`);
+    return `<!-- snippet: ${path}#${name} -->\n\`\`\`${lang}\n${source}\n\`\`\``;
+  });
+  if (write && updated !== text) writeFileSync(doc, updated);
+}
+if (stale > 0 && !write) {
+  console.error(`${stale} snippet(s) out of date: run node scripts/check-snippets.mjs --write`);
+  process.exit(1);
+}
