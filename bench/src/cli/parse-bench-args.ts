@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import type { AppendShape } from '../append/append-shape.ts';
+import { parseShapes } from '../append/append-shape.ts';
+
+export interface BenchArgs {
+  readonly workload: string | undefined;
+  readonly help: boolean;
+  readonly json: boolean;
+  readonly store: 'postgres' | 'pglite' | 'all';
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly databaseUrl: string;
+  readonly shapes: readonly AppendShape[];
+}
+
+export const USAGE = `usage: npm run bench -- <workload> [options]
+
+workloads:
+  append               events/s and latency of appends: Duet, Emmett, Duet again, raw INSERTs
+
+options:
+  --json               one JSON line per result on stdout (default: a table)
+  --store <name>       postgres | pglite | all (default all)
+  --seconds <n>        measured seconds per shape and system (default 5)
+  --warmup <n>         unmeasured seconds before each measurement (default 1)
+  --database-url <url> server to make bench databases on
+                       (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
+  --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five)
+  -h, --help           this text
+`;
+
+const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
+
+/** Reads the command line; throws an Error whose message says what to change. */
+export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BenchArgs {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      json: { type: 'boolean', default: false },
+      store: { type: 'string', default: 'all' },
+      seconds: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '1' },
+      'database-url': { type: 'string' },
+      shapes: { type: 'string' },
+    },
+  });
+  const store = values.store;
+  if (store !== 'postgres' && store !== 'pglite' && store !== 'all') {
+    throw new Error(`--store must be postgres, pglite or all, not '${store}'`);
+  }
+  return {
+    workload: positionals[0],
+    help: values.help,
+    json: values.json,
+    store,
+    seconds: positiveNumber('--seconds', values.seconds),
+    warmupSeconds: positiveNumber('--warmup', values.warmup, true),
+    databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    shapes: parseShapes(values.shapes),
+  };
+}
+
+function positiveNumber(flag: string, text: string, zeroAllowed = false): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    throw new Error(
+      `${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, not '${text}'`,
+    );
+  }
+  return value;
+}
