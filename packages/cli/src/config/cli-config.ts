@@ -1,0 +1,30 @@
+import type { Decider, EventDefinition, Message } from '@duet/core';
+
+/** The part of a decider the CLI folds with: enough to show a stream's state at a point. */
+export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState' | 'evolve'>;
+
+/**
+ * What a `--config` module exports (as its default export, or as named exports), so the
+ * CLI knows the application's definitions. Every member is optional.
+ *
+ * @example
+ * // duet.config.ts
+ * export default defineCliConfig({
+ *   events: orderEvents,
+ *   deciders: { order: orderDecider },
+ *   projections: [orderHistory],
+ * });
+ */
+export interface DuetCliConfig {
+  /** Event definitions: old versions are upcast when `streams show` and `events tail` read. */
+  readonly events?: readonly EventDefinition[];
+  /** Deciders by stream category: `streams show order-1 --at 3` prints the order's state then. */
+  readonly deciders?: Readonly<Record<string, StateFolder>>;
+  /** Projection definitions, for `projections status|rebuild` and `dead-letters`. */
+  readonly projections?: readonly unknown[];
+}
+
+/** Types a config module's export; returns it unchanged. */
+export function defineCliConfig<const C extends DuetCliConfig>(config: C): C {
+  return config;
+}

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError } from '../cli-error.ts';
+import { ExitCode } from '../exit-code.ts';
+import type { DuetCliConfig, StateFolder } from './cli-config.ts';
+
+const empty: DuetCliConfig = {};
+
+/**
+ * Imports the --config module (TypeScript or JavaScript) and checks its shape. Without a
+ * file the config is empty. Any problem is a usage error naming the file.
+ */
+export async function loadConfig(file: string | undefined): Promise<DuetCliConfig> {
+  if (file === undefined) return empty;
+  const path = resolve(file);
+  const fail = (message: string, cause?: unknown): never => {
+    throw new CliError(ExitCode.usage, `--config ${file}: ${message}`, undefined, { cause });
+  };
+  if (!existsSync(path)) fail('no such file');
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    return fail(`cannot load it: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  const exported = isObject(module.default) ? module.default : module;
+  const events = exported.events;
+  if (events !== undefined && !(Array.isArray(events) && events.every(isEventDefinition))) {
+    fail('`events` must be an array of event definitions (defineEvent)');
+  }
+  const deciders = exported.deciders;
+  if (deciders !== undefined) {
+    if (!isObject(deciders)) fail('`deciders` must be an object of deciders by stream category');
+    for (const [category, decider] of Object.entries(deciders as Record<string, unknown>)) {
+      if (!isStateFolder(decider)) {
+        fail(`deciders.${category} must have initialState() and evolve(state, event)`);
+      }
+    }
+  }
+  const projections = exported.projections;
+  if (projections !== undefined && !Array.isArray(projections)) {
+    fail('`projections` must be an array of projection definitions (defineProjection)');
+  }
+  return exported as DuetCliConfig;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isEventDefinition(value: unknown): boolean {
+  return isObject(value) && typeof value.type === 'string';
+}
+
+function isStateFolder(value: unknown): value is StateFolder {
+  return (
+    isObject(value) &&
+    typeof value.initialState === 'function' &&
+    typeof value.evolve === 'function'
+  );
+}

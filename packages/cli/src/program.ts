@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import type { CliIo } from './cli-io.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { addGlobalOptions } from './options/global-options.ts';
+
+const exitCodes = `
+Exit codes:
+  0  ok (also: events tail stopped with Ctrl-C)
+  1  error not covered below
+  2  usage: unknown command or option, bad value, unusable --config
+  3  not found: stream, projection, dead letter
+  4  database unreachable or cannot be opened
+  5  schema not migrated (run duet migrate)
+  6  incomplete: the work ran but did not all succeed
+  130  interrupted (Ctrl-C during a rebuild)
+
+Environment: DATABASE_URL, DUET_PGLITE, DUET_SCHEMA, DUET_CONFIG, NO_COLOR.
+Docs: docs/cli.md`;
+
+/** The `duet` program with every command; `io` is where they write. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('duet')
+    .description('Operate a Duet event store: migrate, inspect streams and events, run projections')
+    .version('0.1.0', '-V, --version')
+    .addHelpText('after', exitCodes);
+  addGlobalOptions(program);
+  program.addCommand(migrateCommand(io));
+  applyToAll(program, io);
+  return program;
+}
+
+/** Settings commander only copies to subcommands made with `.command()`, set on each. */
+function applyToAll(command: Command, io: CliIo): void {
+  command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(add --help for usage)');
+  for (const child of command.commands) applyToAll(child, io);
+}

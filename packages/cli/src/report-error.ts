@@ -1,0 +1,52 @@
+import { DuetError } from '@duet/core';
+import { CliError } from './cli-error.ts';
+import type { OutputStream } from './cli-io.ts';
+import { isConnectionFailure } from './database/connection-failure.ts';
+import { ExitCode } from './exit-code.ts';
+import type { Style } from './output/style.ts';
+
+/** The exit code, message and hint an error is reported with. */
+export function classifyError(error: unknown): { code: ExitCode; message: string; hint?: string } {
+  if (error instanceof CliError) {
+    return {
+      code: error.exitCode,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof DuetError && error.code === 'NOT_MIGRATED') {
+    return { code: ExitCode.notMigrated, message, hint: 'run: duet migrate' };
+  }
+  if (error instanceof DuetError && error.code === 'VALIDATION') {
+    return { code: ExitCode.usage, message };
+  }
+  if (isConnectionFailure(error)) {
+    return { code: ExitCode.unavailable, message: `lost the database connection: ${message}` };
+  }
+  return { code: ExitCode.error, message };
+}
+
+/**
+ * Writes one clear line (and a hint line) to stderr and returns the exit code. The stack
+ * (and its causes) only with --verbose.
+ */
+export function reportError(
+  error: unknown,
+  stderr: OutputStream,
+  style: Style,
+  verbose: boolean,
+): ExitCode {
+  const { code, message, hint } = classifyError(error);
+  stderr.write(`${style.red('error:')} ${message}\n`);
+  if (hint) stderr.write(`${style.dim(`hint: ${hint}`)}\n`);
+  if (verbose) {
+    let current: unknown = error;
+    while (current instanceof Error) {
+      stderr.write(`${style.dim(current.stack ?? String(current))}\n`);
+      current = current.cause;
+      if (current !== undefined) stderr.write(`${style.dim('caused by:')}\n`);
+    }
+  }
+  return code;
+}
