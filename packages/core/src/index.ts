@@ -96,3 +96,34 @@ export type { InMemoryEventStore } from './in-memory/in-memory-event-store.ts';
 export { createInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
 export type { InMemoryEventStoreOptions } from './in-memory/in-memory-event-store-options.ts';
 export { createInMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.ts';
+
+// -- projections --
+
+export { defineProjection } from './projection/define-projection.ts';
+export type {
+  FailurePolicy,
+  ProjectionDefinition,
+  ProjectionOptions,
+  ProjectionTables,
+  ProjectionTx,
+} from './projection/projection-definition.ts';
+
+// -- idempotency --
+
+export {
+  checkIdempotencyInput,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  resolveIdempotencyStoreOptions,
+} from './idempotency/check-idempotency-input.ts';
+export type {
+  IdempotencyClaim,
+  IdempotencyClaimOptions,
+  IdempotencyStore,
+  IdempotencyStoreOptions,
+} from './idempotency/idempotency-store.ts';
+export {
+  DEFAULT_IDEMPOTENCY_LOCK_MS,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+} from './idempotency/idempotency-store.ts';
+export type { InMemoryIdempotencyStoreOptions } from './idempotency/in-memory-idempotency-store.ts';
+export { createInMemoryIdempotencyStore } from './idempotency/in-memory-idempotency-store.ts';

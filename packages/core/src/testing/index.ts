@@ -1,5 +1,8 @@
 // @duet/core/testing: conformance suites and given/when/then kits for users' tests.
 
+// -- idempotency store conformance --
+export type { IdempotencyStoreConformanceOptions } from '../idempotency/idempotency-store-conformance.ts';
+export { runIdempotencyStoreConformance } from '../idempotency/idempotency-store-conformance.ts';
 // -- decider test kit --
 export type {
   DeciderSpec,
@@ -9,7 +12,6 @@ export type {
   ExpectedError,
 } from './decider-spec.ts';
 export { deciderSpec } from './decider-spec.ts';
-
 // -- event store conformance --
 export type { EventStoreConformanceOptions } from './event-store-conformance.ts';
 export { runEventStoreConformance } from './event-store-conformance.ts';
