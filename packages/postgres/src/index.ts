@@ -21,6 +21,8 @@ export { createPgExecutor } from './executor/pg-executor.ts';
 export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-executor.ts';
 export { createPGliteExecutor } from './executor/pglite-executor.ts';
 export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
+export type { PostgresIdempotencyStoreOptions } from './idempotency/postgres-idempotency-store.ts';
+export { createPostgresIdempotencyStore } from './idempotency/postgres-idempotency-store.ts';
 export { ALL_MIGRATIONS } from './migrations/all-migrations.ts';
 export type { MigrateOptions } from './migrations/migrate.ts';
 export { migrate } from './migrations/migrate.ts';

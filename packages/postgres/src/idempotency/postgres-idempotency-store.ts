@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import {
+  checkIdempotencyInput,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  type IdempotencyStoreOptions,
+  resolveIdempotencyStoreOptions,
+} from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
+import { idempotencyTableStatements } from './idempotency-table.ts';
+
+/** Options of `createPostgresIdempotencyStore`. */
+export interface PostgresIdempotencyStoreOptions extends IdempotencyStoreOptions {
+  readonly executor: SqlExecutor;
+  /** The schema the table lives in (default 'duet'); created if missing. */
+  readonly schema?: string;
+}
+
+interface KeyRow {
+  request_hash: string;
+  state: 'pending' | 'completed';
+  result: string | null;
+}
+
+/**
+ * The idempotency store on PostgreSQL or PGlite. Claims are one `INSERT ... ON CONFLICT`,
+ * so of any number of concurrent claims exactly one wins; the database's clock decides
+ * expiry, so instances with skewed clocks agree. The table is created on first use.
+ *
+ * @example
+ * const idempotency = createPostgresIdempotencyStore({ executor, schema: 'orders' });
+ * await app.register(duetHttp, { commandBus, queryBus, commands, queries, idempotency });
+ */
+export function createPostgresIdempotencyStore(
+  options: PostgresIdempotencyStoreOptions,
+): IdempotencyStore {
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const { ttlMs, lockMs } = resolveIdempotencyStoreOptions(options);
+  const { executor } = options;
+  const table = `"${schema}".idempotency_keys`;
+  let ready: Promise<void> | undefined;
+
+  // Set up once per store; a failed setup is retried by the next call.
+  const setUp = () => {
+    ready ??= createTable(executor, schema).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  async function claim(
+    scope: string,
+    key: string,
+    requestHash: string,
+    claimOptions: { lockMs?: number } = {},
+  ): Promise<IdempotencyClaim> {
+    checkIdempotencyInput({ scope, key, requestHash, lockMs: claimOptions.lockMs });
+    await setUp();
+    const token = randomUUID();
+    // Takes the key when it is new, its lock expired, or its result expired; otherwise
+    // returns nothing and the row as it stands tells what the caller gets.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { rows: won } = await executor.query(
+        `INSERT INTO ${table} AS k (scope, key, request_hash, state, token, expires_at)
+         VALUES ($1, $2, $3, 'pending', $4, now() + $5 * interval '1 millisecond')
+         ON CONFLICT (scope, key) DO UPDATE
+           SET request_hash = excluded.request_hash, state = 'pending', token = excluded.token,
+               result = NULL, expires_at = excluded.expires_at
+           WHERE k.expires_at <= now()
+         RETURNING token`,
+        [scope, key, requestHash, token, claimOptions.lockMs ?? lockMs],
+      );
+      if (won.length > 0) return { status: 'claimed', token };
+      const { rows } = await executor.query<KeyRow>(
+        `SELECT request_hash, state, result::text AS result FROM ${table}
+         WHERE scope = $1 AND key = $2 AND expires_at > now()`,
+        [scope, key],
+      );
+      const row = rows[0];
+      // Released or expired between the two statements: try to take it again.
+      if (!row) continue;
+      if (row.request_hash !== requestHash) return { status: 'mismatch' };
+      if (row.state === 'pending') return { status: 'in-progress' };
+      return { status: 'completed', result: row.result === null ? null : JSON.parse(row.result) };
+    }
+    return { status: 'in-progress' };
+  }
+
+  return {
+    claim,
+    async complete(scope, key, token, result) {
+      checkIdempotencyInput({ scope, key });
+      await setUp();
+      await executor.query(
+        `UPDATE ${table}
+         SET state = 'completed', result = $4::text::jsonb,
+             expires_at = now() + $5 * interval '1 millisecond'
+         WHERE scope = $1 AND key = $2 AND token = $3 AND state = 'pending'`,
+        [scope, key, token, JSON.stringify(result ?? null), ttlMs],
+      );
+      // Expired rows are only ever overwritten by their own key; this keeps the table small.
+      await executor.query(`DELETE FROM ${table} WHERE expires_at < now() - interval '1 hour'`);
+    },
+    async release(scope, key, token) {
+      checkIdempotencyInput({ scope, key });
+      await setUp();
+      await executor.query(
+        `DELETE FROM ${table} WHERE scope = $1 AND key = $2 AND token = $3 AND state = 'pending'`,
+        [scope, key, token],
+      );
+    },
+  };
+}
+
+async function createTable(executor: SqlExecutor, schema: string): Promise<void> {
+  for (const statement of idempotencyTableStatements(schema)) {
+    try {
+      await executor.query(statement);
+    } catch (error) {
+      // Two processes creating the same table at once: the loser's IF NOT EXISTS can still
+      // hit the catalog's unique index (23505) or see it already there (42P07).
+      const code = (error as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P07' && code !== '42P06') throw error;
+    }
+  }
+}
