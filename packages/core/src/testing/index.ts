@@ -3,6 +3,7 @@
 // -- idempotency store conformance --
 export type { IdempotencyStoreConformanceOptions } from '../idempotency/idempotency-store-conformance.ts';
 export { runIdempotencyStoreConformance } from '../idempotency/idempotency-store-conformance.ts';
+
 // -- decider test kit --
 export type {
   DeciderSpec,
@@ -12,6 +13,7 @@ export type {
   ExpectedError,
 } from './decider-spec.ts';
 export { deciderSpec } from './decider-spec.ts';
+
 // -- event store conformance --
 export type { EventStoreConformanceOptions } from './event-store-conformance.ts';
 export { runEventStoreConformance } from './event-store-conformance.ts';
