@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
+import { eventsTailCommand } from './commands/events-tail.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { streamsListCommand } from './commands/streams-list.ts';
+import { streamsShowCommand } from './commands/streams-show.ts';
 import { addGlobalOptions } from './options/global-options.ts';
 
 const exitCodes = `
@@ -25,6 +28,15 @@ export function createProgram(io: CliIo): Command {
     .addHelpText('after', exitCodes);
   addGlobalOptions(program);
   program.addCommand(migrateCommand(io));
+  program.addCommand(
+    new Command('streams')
+      .description('list streams and show their events and past states')
+      .addCommand(streamsListCommand(io))
+      .addCommand(streamsShowCommand(io)),
+  );
+  program.addCommand(
+    new Command('events').description('follow the event log').addCommand(eventsTailCommand(io)),
+  );
   applyToAll(program, io);
   return program;
 }

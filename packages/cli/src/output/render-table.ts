@@ -14,7 +14,9 @@ export function renderTable(
   style: Style,
 ): string {
   const table = new Table({
-    head: [...head],
+    head: head.map((title) => title.toUpperCase()),
+    // No rule between rows: long listings stay readable.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: style.color ? ['bold'] : [], border: style.color ? ['grey'] : [] },
   });
   for (const row of rows) table.push([...row]);
