@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from './exit-code.ts';
+import { runDuet } from './test-support/run-duet.ts';
+
+// Issue 5: --help everywhere, and usage mistakes exit 2 before any database is touched.
+
+describe.concurrent('duet usage', () => {
+  it.each([
+    [['--help'], /Exit codes:/],
+    [['migrate', '--help'], /\$ duet migrate --pglite/],
+    [['streams', 'list', '--help'], /\$ duet streams list --category order/],
+    [['streams', 'show', '--help'], /\$ duet streams show order-42 --at 3/],
+    [['events', 'tail', '--help'], /\$ duet events tail --from start/],
+  ])('when %j is run, then it prints help with examples and exits 0', async (argv, example) => {
+    const result = await runDuet(argv);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(example);
+    expect(result.stdout).toContain('--database-url <url>');
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [
+      ['streams', 'list', '--limit', 'ten', '--pglite', '/nowhere'],
+      /--limit <n>' argument 'ten' is invalid/,
+    ],
+    [
+      ['streams', 'show', 'order-1', '--at', 'yesterday', '--pglite', '/nowhere'],
+      /--at <version\|time>' argument 'yesterday'/,
+    ],
+    [
+      ['events', 'tail', '--from', 'middle', '--pglite', '/nowhere'],
+      /'--from <position\|start\|end>' argument 'middle'/,
+    ],
+    [['streams', 'list'], /no database given/],
+    [
+      ['streams', 'list', '--pglite', '/a', '--database-url', 'postgres://x@y/z'],
+      /either --database-url or --pglite/,
+    ],
+    [['streams', 'list', '--schema', 'Bad-Name', '--pglite', '/nowhere'], /--schema "Bad-Name"/],
+    [['streams', 'list', '--database-url', 'mysql://x@y/z'], /must start with postgres:\/\//],
+  ])('when %j is run, then it exits 2 with one clear line', async (argv, message) => {
+    const result = await runDuet(argv);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+});
