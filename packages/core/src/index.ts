@@ -97,6 +97,17 @@ export { createInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
 export type { InMemoryEventStoreOptions } from './in-memory/in-memory-event-store-options.ts';
 export { createInMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.ts';
 
+// -- projections --
+
+export { defineProjection } from './projection/define-projection.ts';
+export type {
+  FailurePolicy,
+  ProjectionDefinition,
+  ProjectionOptions,
+  ProjectionTables,
+  ProjectionTx,
+} from './projection/projection-definition.ts';
+
 // -- idempotency --
 
 export {

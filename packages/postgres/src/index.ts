@@ -31,3 +31,23 @@ export { NotMigratedError } from './not-migrated-error.ts';
 export { DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';
 export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-store.ts';
+
+// -- projections --
+
+export type { ProjectionConsistency } from './projections/consistency-waiter.ts';
+export { createProjectionConsistency } from './projections/consistency-waiter.ts';
+export { createProjectionRunner } from './projections/create-projection-runner.ts';
+export type {
+  BatchReport,
+  DeadLetter,
+  DeadLetters,
+  ProjectionEventSource,
+  ProjectionFailure,
+  ProjectionRunner,
+  ProjectionRunnerOptions,
+  ProjectionState,
+  ProjectionStatus,
+  ReadModel,
+} from './projections/projection-runner.ts';
+export { projectionTables } from './read-models/projection-tables.ts';
+export { quoteIdentifier } from './read-models/quote-identifier.ts';

@@ -1,0 +1,85 @@
+import {
+  type ConsistencyRequest,
+  type ConsistencyWaiter,
+  type Position,
+  StaleReadError,
+} from '@duet/core';
+import { createWakeSource } from '../event-store/wake-source.ts';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkSchemaName } from '../schema-name.ts';
+import { checkpointsChannel } from './runner-tables.ts';
+
+// A fallback re-check, in case a LISTEN could not be set up; notifications do the rest.
+const fallbackCheckMs = 1_000;
+
+/** A `ConsistencyWaiter` and the LISTEN it holds. */
+export interface ProjectionConsistency {
+  readonly wait: ConsistencyWaiter;
+  close(): Promise<void>;
+}
+
+/**
+ * Read-your-writes for the query bus: resolves once every partition of the active version
+ * of each named projection has its checkpoint at or past `minPosition`. It LISTENs on the
+ * runners' checkpoint channel in the read-model database and re-checks on each NOTIFY (no
+ * busy polling); at the deadline it throws `StaleReadError` with the slowest position.
+ * Needs only the read-model database, so query-only processes can use it too.
+ *
+ * @example
+ * const consistency = createProjectionConsistency({ executor: readModels });
+ * const queries = createQueryBus({ handlers, consistency: consistency.wait });
+ */
+export function createProjectionConsistency(options: {
+  readonly executor: SqlExecutor;
+  /** The runner's schema (default 'duet_projections'). */
+  readonly schema?: string;
+}): ProjectionConsistency {
+  const schema = checkSchemaName(options.schema ?? 'duet_projections');
+  const { executor } = options;
+  const wake = createWakeSource((onNotify) =>
+    executor.listen(checkpointsChannel(schema), onNotify),
+  );
+  const sql = `SELECT p.name, min(c.position) AS reached
+      FROM ${quoteIdentifier(schema)}.projections AS p
+      JOIN ${quoteIdentifier(schema)}.checkpoints AS c
+        ON c.name = p.name AND c.version = p.active_version
+     WHERE p.name = ANY($1::text[])
+     GROUP BY p.name`;
+
+  /** The slowest checkpoint among the projections; null while one is not set up yet. */
+  const slowest = async (projections: readonly string[]) => {
+    const { rows } = await executor.query<{ name: string; reached: string }>(sql, [projections]);
+    const reached = rows.reduce<string | null>(
+      (min, row) => (min === null || row.reached < min ? row.reached : min),
+      null,
+    );
+    return { complete: rows.length === new Set(projections).size, reached };
+  };
+
+  const wait = async (request: ConsistencyRequest): Promise<void> => {
+    const { projections, minPosition, timeoutMs, queryType, signal } = request;
+    if (projections.length === 0) return;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
+    await wake.start();
+    for (;;) {
+      signal?.throwIfAborted();
+      const seen = wake.generation;
+      const { complete, reached } = await slowest(projections);
+      if (complete && reached !== null && reached >= minPosition) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new StaleReadError(
+          queryType,
+          minPosition,
+          Date.now() - started,
+          ...(reached === null ? [] : [reached as Position]),
+        );
+      }
+      await wake.wait(seen, Math.min(remaining, fallbackCheckMs), signal);
+    }
+  };
+
+  return { wait, close: () => wake.close() };
+}

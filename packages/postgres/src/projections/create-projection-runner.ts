@@ -1,0 +1,213 @@
+import { DuetError, type Position, type ProjectionDefinition, START_POSITION } from '@duet/core';
+import { createWakeSource } from '../event-store/wake-source.ts';
+import { projectionTables } from '../read-models/projection-tables.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { eventsChannel } from '../schema-name.ts';
+import { createProjectionConsistency } from './consistency-waiter.ts';
+import { createDeadLetters } from './dead-letters.ts';
+import { dropOldVersions } from './drop-old-versions.ts';
+import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
+import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
+import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
+import { readStatus } from './read-status.ts';
+import { positionBefore, resetProjection } from './rebuild-projection.ts';
+import { registerProjection } from './register-projection.ts';
+import { resolveRunnerOptions } from './resolve-runner-options.ts';
+import { ensureRunnerTables } from './runner-tables.ts';
+import { switchVersion } from './switch-version.ts';
+
+interface Unit {
+  readonly key: string;
+  readonly projection: ProjectionDefinition;
+  readonly partition: number;
+}
+
+/**
+ * Runs projections from a PostgreSQL / PGlite event store into read models: catch-up in
+ * adaptive batches, then live on the store's NOTIFY; each batch and its checkpoint in one
+ * transaction of the read-model database (exactly-once effects); blue-green versions;
+ * partitions leased through advisory locks; retry, narrowing and failure policies; and a
+ * `waitForPosition` for read-your-writes queries.
+ *
+ * @example
+ * await using runner = createProjectionRunner({ store: { executor, schema: 'duet' }, projections: [orderHistory] });
+ * await runner.start();
+ * const queries = createQueryBus({ handlers, consistency: runner.waitForPosition });
+ */
+export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
+  const config = resolveRunnerOptions(options);
+  const { readModels, schema, readModelSchema } = config;
+  const wake = createWakeSource((onNotify) =>
+    config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
+  );
+  const consistency = createProjectionConsistency({ executor: readModels, schema });
+  const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.projections);
+  const workers = new Map<string, PartitionWorker>();
+  const activeVersions = new Map<string, number>();
+  const dropTimers = new Set<NodeJS.Timeout>();
+  let units: Unit[] = [];
+  let leases: PartitionLeases | null = null;
+  let running = false;
+  let starting: Promise<void> | null = null;
+
+  const unitKey = (projection: ProjectionDefinition, partition: number) =>
+    `duet.projection.${schema}.${projection.name}.${projection.version}.${partition}`;
+
+  const scheduleDrop = (name: string) => {
+    const timer = setTimeout(() => {
+      dropTimers.delete(timer);
+      dropOldVersions(readModels, schema, readModelSchema, name).catch(() => {});
+    }, config.dropDelayMs);
+    dropTimers.add(timer);
+  };
+
+  const trySwitch = async (projection: ProjectionDefinition) => {
+    const { name, version } = projection;
+    if ((activeVersions.get(name) ?? 0) >= version) return;
+    if (!(await switchVersion(readModels, schema, projection))) return;
+    activeVersions.set(name, version);
+    // The old version's workers would stop at their next batch anyway; stop them now.
+    for (const unit of units.filter(
+      (u) => u.projection.name === name && u.projection.version < version,
+    )) {
+      await stopWorker(unit.key);
+      await leases?.give(unit.key);
+    }
+    units = units.filter((u) => u.projection.name !== name || u.projection.version >= version);
+    scheduleDrop(name);
+  };
+
+  const startWorker = (unit: Unit) => {
+    if (workers.get(unit.key)?.state === 'live' || !running) return;
+    const { projection } = unit;
+    const worker = startPartitionWorker(config, projection, unit.partition, wake, {
+      building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
+      caughtUp: () => trySwitch(projection),
+    });
+    workers.set(unit.key, worker);
+    void worker.done.then(async (exit) => {
+      if (exit !== 'superseded' || workers.get(unit.key) !== worker) return;
+      workers.delete(unit.key);
+      units = units.filter((u) => u.key !== unit.key);
+      await leases?.give(unit.key);
+    });
+  };
+
+  const stopWorker = async (key: string) => {
+    const worker = workers.get(key);
+    if (!worker) return;
+    await worker.stop();
+    workers.delete(key);
+  };
+
+  const stopAll = async () => {
+    await Promise.all([...workers.keys()].map(stopWorker));
+  };
+
+  const start = async () => {
+    await ensureRunnerTables(readModels, schema, readModelSchema);
+    await wake.start();
+    const ordered = [...config.projections].sort((a, b) =>
+      a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,
+    );
+    units = [];
+    for (const projection of ordered) {
+      const { registration, activeVersion } = await registerProjection(
+        readModels,
+        schema,
+        readModelSchema,
+        projection,
+      );
+      activeVersions.set(projection.name, activeVersion);
+      if (registration === 'superseded') continue;
+      for (let partition = 0; partition < projection.partitions; partition++) {
+        units.push({ key: unitKey(projection, partition), projection, partition });
+      }
+    }
+    for (const name of activeVersions.keys()) {
+      await dropOldVersions(readModels, schema, readModelSchema, name);
+    }
+    running = true;
+    if (config.leases) {
+      leases = createPartitionLeases<Unit>({
+        ...config.leases,
+        group: schema,
+        units: () => units,
+        acquired: startWorker,
+        release: (unit) => stopWorker(unit.key),
+        lost: stopAll,
+      });
+      await leases.start();
+    } else {
+      for (const unit of units) startWorker(unit);
+    }
+  };
+
+  const stop = async () => {
+    await starting?.catch(() => {});
+    running = false;
+    for (const timer of dropTimers) clearTimeout(timer);
+    dropTimers.clear();
+    await stopAll();
+    await leases?.stop();
+    leases = null;
+    await wake.close();
+    await consistency.close();
+  };
+
+  const resolveFrom = async (from: Position | Date | undefined): Promise<Position> => {
+    if (from === undefined) return START_POSITION;
+    if (from instanceof Date) return positionBefore(config.storeExecutor, config.storeSchema, from);
+    return from;
+  };
+
+  const activeVersionOf = async (name: string): Promise<number> => {
+    const { rows } = await readModels.query<{ active_version: number }>(
+      `SELECT active_version FROM ${quoteIdentifier(schema)}.projections WHERE name = $1`,
+      [name],
+    );
+    const version = rows[0]?.active_version;
+    if (version === undefined) {
+      throw new DuetError('UNKNOWN_PROJECTION', `no projection named ${name} has been set up`);
+    }
+    return version;
+  };
+
+  return {
+    start() {
+      if (running) return Promise.resolve();
+      starting ??= start().finally(() => {
+        starting = null;
+      });
+      return starting;
+    },
+    stop,
+    status: () => readStatus(config, workers, running),
+    async rebuild(name, rebuildOptions = {}) {
+      const version = await activeVersionOf(name);
+      const projection = config.projections.find((p) => p.name === name && p.version === version);
+      if (!projection) {
+        throw new DuetError(
+          'UNKNOWN_PROJECTION',
+          `${name} version ${version} is active, but this runner does not have it`,
+        );
+      }
+      const from = await resolveFrom(rebuildOptions.from);
+      const mine = units.filter((u) => u.projection === projection && workers.has(u.key));
+      for (const unit of mine) await stopWorker(unit.key);
+      await resetProjection(readModels, schema, readModelSchema, projection, from);
+      for (const unit of mine) startWorker(unit);
+    },
+    deadLetters,
+    waitForPosition: consistency.wait,
+    async readModel(name) {
+      const version = await activeVersionOf(name);
+      return {
+        tables: projectionTables(readModelSchema, name, version),
+        version,
+        executor: readModels,
+      };
+    },
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,104 @@
+import { DuetError, type ProjectionDefinition, type RecordedEvent } from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { projectionTables } from '../read-models/projection-tables.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import type { DeadLetter, DeadLetters } from './projection-runner.ts';
+import { checkpointsChannel } from './runner-tables.ts';
+
+interface Row {
+  readonly id: string;
+  readonly name: string;
+  readonly version: number;
+  readonly partition: number;
+  readonly event: RecordedEvent;
+  readonly error: string;
+  readonly parked: boolean;
+  readonly created_at: string;
+}
+
+const columns = `id::text AS id, name, version, partition, event, error, parked,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+
+const toDeadLetter = (row: Row): DeadLetter => ({
+  id: row.id,
+  name: row.name,
+  version: row.version,
+  partition: row.partition,
+  event: row.event,
+  error: row.error,
+  parked: row.parked,
+  createdAt: row.created_at,
+});
+
+/**
+ * Lists and retries the events that failed under the 'skip' and 'park' policies. A retry
+ * applies the events in the order they were dead-lettered, in one transaction with their
+ * removal, holding the projection's row so no batch runs meanwhile (a parked stream's
+ * next event then finds the stream unparked, never half-retried).
+ *
+ * @example
+ * const letters = await runner.deadLetters.list('order_history');
+ * await runner.deadLetters.retry('order_history'); // after fixing apply
+ */
+export function createDeadLetters(
+  readModels: SqlExecutor,
+  schema: string,
+  readModelSchema: string,
+  projections: readonly ProjectionDefinition[],
+): DeadLetters {
+  const s = quoteIdentifier(schema);
+  return {
+    async list(name) {
+      const { rows } = await readModels.query<Row>(
+        `SELECT ${columns} FROM ${s}.dead_letters
+          WHERE $1::text IS NULL OR name = $1 ORDER BY id`,
+        [name ?? null],
+      );
+      return rows.map(toDeadLetter);
+    },
+    async retry(idOrName) {
+      const byId = /^\d+$/.test(idOrName);
+      return readModels.transaction(async (tx) => {
+        const { rows } = await tx.query<Row>(
+          `SELECT ${columns} FROM ${s}.dead_letters
+            WHERE ${byId ? 'id = $1::bigint' : 'name = $1'} ORDER BY id FOR UPDATE`,
+          [idOrName],
+        );
+        const names = [...new Set(rows.map((row) => row.name))].sort();
+        for (const name of names) {
+          await tx.query(`SELECT 1 FROM ${s}.projections WHERE name = $1 FOR UPDATE`, [name]);
+        }
+        const groups = new Map<string, Row[]>();
+        for (const row of rows) {
+          const key = `${row.name}@${row.version}`;
+          groups.set(key, [...(groups.get(key) ?? []), row]);
+        }
+        for (const group of groups.values()) {
+          const first = group[0]!;
+          const projection = projections.find(
+            (p) => p.name === first.name && p.version === first.version,
+          );
+          if (!projection) {
+            throw new DuetError(
+              'UNKNOWN_PROJECTION',
+              `dead letters of ${first.name} version ${first.version}: this runner does not have that projection version`,
+            );
+          }
+          const tables = projectionTables(readModelSchema, projection.name, projection.version);
+          await projection.apply(
+            tx,
+            group.map((row) => row.event),
+            tables,
+          );
+        }
+        await tx.query(`DELETE FROM ${s}.dead_letters WHERE id = ANY($1::bigint[])`, [
+          rows.map((row) => row.id),
+        ]);
+        for (const name of names) {
+          await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
+        }
+        return rows.length;
+      });
+    },
+  };
+}

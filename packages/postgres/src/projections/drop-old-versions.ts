@@ -1,0 +1,55 @@
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+
+/** `<name>_v<version>__...`: the version of one of a projection's tables. */
+function versionOf(name: string, table: string): number | null {
+  const rest = table.slice(name.length);
+  const match = /^_v(\d+)__/.exec(rest);
+  return table.startsWith(name) && match ? Number(match[1]) : null;
+}
+
+/**
+ * Drops the tables, checkpoints and dead letters of a projection's versions other than
+ * the active one, in one transaction. Runs after a blue-green switch (after a grace
+ * period, so queries that resolved the old version can finish) and at start-up (a crash
+ * between switch and drop leaves them behind).
+ */
+export async function dropOldVersions(
+  readModels: SqlExecutor,
+  schema: string,
+  readModelSchema: string,
+  name: string,
+): Promise<number[]> {
+  const s = quoteIdentifier(schema);
+  return readModels.transaction(async (tx) => {
+    const active = await tx.query<{ active_version: number }>(
+      `SELECT active_version FROM ${s}.projections WHERE name = $1 FOR UPDATE`,
+      [name],
+    );
+    const activeVersion = active.rows[0]?.active_version;
+    if (activeVersion === undefined) return [];
+    const { rows } = await tx.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`,
+      [readModelSchema, `${name}_v`],
+    );
+    const dropped = new Set<number>();
+    for (const { tablename } of rows) {
+      const version = versionOf(name, tablename);
+      if (version === null || version >= activeVersion) continue;
+      await tx.query(
+        `DROP TABLE IF EXISTS ${quoteIdentifier(readModelSchema)}.${quoteIdentifier(tablename)} CASCADE`,
+      );
+      dropped.add(version);
+    }
+    // Only older versions: a newer one may be building beside the active one.
+    await tx.query(`DELETE FROM ${s}.checkpoints WHERE name = $1 AND version < $2`, [
+      name,
+      activeVersion,
+    ]);
+    await tx.query(`DELETE FROM ${s}.dead_letters WHERE name = $1 AND version < $2`, [
+      name,
+      activeVersion,
+    ]);
+    return [...dropped].sort((a, b) => a - b);
+  });
+}

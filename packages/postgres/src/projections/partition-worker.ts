@@ -1,0 +1,195 @@
+import { isPosition, type Position, type ProjectionDefinition } from '@duet/core';
+import type { WakeSource } from '../event-store/wake-source.ts';
+import { projectionTables } from '../read-models/projection-tables.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { abortableSleep } from './abortable-sleep.ts';
+import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
+import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
+import { commitRange } from './commit-batch.ts';
+import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
+import { createPageReader } from './read-event-page.ts';
+import type { RunnerConfig } from './resolve-runner-options.ts';
+
+export type WorkerState = 'catching_up' | 'live' | 'failed' | 'stopped';
+export type WorkerExit = 'stopped' | 'superseded' | 'failed';
+
+/** One partition of one projection version, run by this process. */
+export interface PartitionWorker {
+  readonly projection: ProjectionDefinition;
+  readonly partition: number;
+  readonly state: WorkerState;
+  readonly sizer: BatchSizer;
+  /** Events covered since the worker started or the projection was reset, and since when. */
+  readonly progress: { readonly eventsDone: number; readonly since: number };
+  /** The last error that made it wait (a database error), if any. */
+  readonly lastError: string | undefined;
+  readonly done: Promise<WorkerExit>;
+  /** Finishes the batch in flight and resolves when the loop has ended. */
+  stop(): Promise<WorkerExit>;
+}
+
+export interface WorkerHooks {
+  /** True while the version is not the active one yet. */
+  building(): boolean;
+  /** A building version's partition caught up: try the blue-green switch. */
+  caughtUp(): Promise<void>;
+}
+
+/**
+ * Runs one partition: catch up from the checkpoint in adaptive batches, then follow live,
+ * woken by the store's NOTIFY (or the poll interval). Each batch commits with its
+ * checkpoint (`commitRange`); a checkpoint moved by someone else is re-read; a newer
+ * active version ends the loop; a poisoned event under 'stop' marks the partition failed.
+ */
+export function startPartitionWorker(
+  config: RunnerConfig,
+  projection: ProjectionDefinition,
+  partition: number,
+  wake: WakeSource,
+  hooks: WorkerHooks,
+): PartitionWorker {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const s = quoteIdentifier(config.schema);
+  const key = [projection.name, projection.version, partition];
+  const target = {
+    schema: config.schema,
+    projection,
+    tables: projectionTables(config.readModelSchema, projection.name, projection.version),
+    partition,
+  };
+  const reader = createPageReader(
+    config.storeExecutor,
+    config.storeSchema,
+    projection,
+    partition,
+    config.registry,
+  );
+  const sizer = createBatchSizer(config.batchSize, config.targetBatchMs);
+  const context = { readModels: config.readModels, target, retry: config.retry, sizer, signal };
+  let state: WorkerState = 'catching_up';
+  let lastError: string | undefined;
+  const progress = { eventsDone: 0, since: Date.now() };
+
+  const load = async (): Promise<Position | null> => {
+    const { rows } = await config.readModels.query<{ position: string }>(
+      `UPDATE ${s}.checkpoints SET state = CASE WHEN state = 'failed' THEN 'catching_up' ELSE state END,
+              error = NULL
+        WHERE name = $1 AND version = $2 AND partition = $3
+       RETURNING position`,
+      key,
+    );
+    const position = rows[0]?.position;
+    return position !== undefined && isPosition(position) ? position : null;
+  };
+
+  const markLive = (position: Position) =>
+    config.readModels.query(
+      `UPDATE ${s}.checkpoints SET state = 'live', updated_at = now()
+        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4 AND state <> 'live'`,
+      [...key, position],
+    );
+
+  const markFailed = (position: Position, poison: PoisonedEventError) =>
+    config.readModels.query(
+      `UPDATE ${s}.checkpoints SET state = 'failed', error = $5::text::jsonb, updated_at = now()
+        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4`,
+      [
+        ...key,
+        position,
+        JSON.stringify({
+          message: messageOf(poison.cause),
+          eventId: poison.event.id,
+          eventPosition: poison.event.position,
+          stream: poison.event.stream,
+          type: poison.event.type,
+        }),
+      ],
+    );
+
+  const run = async (): Promise<WorkerExit> => {
+    let position: Position | null = null;
+    let backoff = config.retry.backoffMs;
+    while (!signal.aborted) {
+      try {
+        position ??= await load();
+        if (position === null) return 'superseded'; // its rows were dropped after a switch
+        const seen = wake.generation;
+        const size = sizer.size;
+        const page = await reader.read(position, size);
+        if (page.end === null) {
+          await markLive(position);
+          state = 'live';
+          if (hooks.building()) await hooks.caughtUp();
+          await wake.wait(seen, config.pollIntervalMs, signal);
+          continue;
+        }
+        const caughtUp = page.scanned < size;
+        const started = performance.now();
+        const range = { events: page.events, expected: position, end: page.end, caughtUp };
+        const applied = await commitRange(context, range);
+        const ms = performance.now() - started;
+        sizer.committed(page.scanned, ms);
+        position = page.end;
+        progress.eventsDone += page.scanned;
+        state = caughtUp ? 'live' : 'catching_up';
+        lastError = undefined;
+        backoff = config.retry.backoffMs;
+        config.onBatch?.({
+          name: projection.name,
+          version: projection.version,
+          partition,
+          scanned: page.scanned,
+          applied,
+          batchSize: size,
+          ms,
+          position,
+        });
+        if (caughtUp && hooks.building()) await hooks.caughtUp();
+      } catch (error) {
+        if (signal.aborted) break;
+        if (error instanceof SupersededError) return 'superseded';
+        if (error instanceof CheckpointMovedError) {
+          position = null; // re-read it: a rebuild reset it, or another runner moved it
+          progress.eventsDone = 0;
+          progress.since = Date.now();
+          continue;
+        }
+        if (error instanceof PoisonedEventError && position !== null) {
+          await markFailed(position, error).catch(() => {});
+          state = 'failed';
+          lastError = error.message;
+          return 'failed';
+        }
+        // The database is unreachable or similar: wait, then read again from the checkpoint.
+        lastError = messageOf(error);
+        position = null;
+        await abortableSleep(backoff, signal);
+        backoff = Math.min(backoff * 2 || 100, 10_000);
+      }
+    }
+    return 'stopped';
+  };
+
+  const done = run().then((exit) => {
+    if (state !== 'failed') state = 'stopped';
+    return exit;
+  });
+  return {
+    projection,
+    partition,
+    get state() {
+      return state;
+    },
+    sizer,
+    progress,
+    get lastError() {
+      return lastError;
+    },
+    done,
+    stop() {
+      controller.abort();
+      return done;
+    },
+  };
+}

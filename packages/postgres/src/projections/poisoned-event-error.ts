@@ -1,0 +1,17 @@
+import type { RecordedEvent } from '@duet/core';
+
+/** `apply` keeps failing on this one event after retries: the failure policy decides. */
+export class PoisonedEventError extends Error {
+  override readonly name = 'PoisonedEventError';
+  constructor(
+    readonly event: RecordedEvent,
+    override readonly cause: unknown,
+  ) {
+    super(`event ${event.id} (${event.type} in ${event.stream}): ${messageOf(cause)}`);
+  }
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

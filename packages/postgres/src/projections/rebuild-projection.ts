@@ -1,0 +1,67 @@
+import { makePosition, type Position, type ProjectionDefinition, START_POSITION } from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { projectionTables } from '../read-models/projection-tables.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkpointsChannel } from './runner-tables.ts';
+
+/**
+ * The position just before the first event recorded at or after `time`: replaying from it
+ * replays everything from that moment on.
+ */
+export async function positionBefore(
+  storeExecutor: SqlExecutor,
+  storeSchema: string,
+  time: Date,
+): Promise<Position> {
+  const { rows } = await storeExecutor.query<{ tx_id: string; seq: string }>(
+    `SELECT e.tx_id::text AS tx_id, e.seq::text AS seq FROM ${quoteIdentifier(storeSchema)}.events AS e
+      WHERE e.recorded_at < $1::timestamptz
+      ORDER BY e.tx_id DESC, e.seq DESC LIMIT 1`,
+    [time.toISOString()],
+  );
+  const row = rows[0];
+  return row ? makePosition(BigInt(row.tx_id), BigInt(row.seq)) : START_POSITION;
+}
+
+/**
+ * Resets a projection version in place, in one transaction: drops its tables, runs its
+ * `setup` again, moves every partition's checkpoint to `from` (state 'rebuilding') and
+ * clears its dead letters. Runners pick the new checkpoint up (their next move is fenced
+ * on the old one) and replay from there.
+ */
+export async function resetProjection(
+  readModels: SqlExecutor,
+  schema: string,
+  readModelSchema: string,
+  projection: ProjectionDefinition,
+  from: Position,
+): Promise<void> {
+  const s = quoteIdentifier(schema);
+  const { name, version } = projection;
+  const tables = projectionTables(readModelSchema, name, version);
+  await readModels.transaction(async (tx) => {
+    // Waits for batches in flight (they hold a share lock on this row) and holds new ones.
+    await tx.query(`SELECT 1 FROM ${s}.projections WHERE name = $1 FOR UPDATE`, [name]);
+    const { rows } = await tx.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`,
+      [readModelSchema, tables.prefix],
+    );
+    for (const { tablename } of rows) {
+      await tx.query(
+        `DROP TABLE IF EXISTS ${quoteIdentifier(readModelSchema)}.${quoteIdentifier(tablename)} CASCADE`,
+      );
+    }
+    await projection.setup(tx, tables);
+    await tx.query(
+      `UPDATE ${s}.checkpoints SET position = $3, state = 'rebuilding', applied = 0, error = NULL,
+              updated_at = now()
+        WHERE name = $1 AND version = $2`,
+      [name, version, from],
+    );
+    await tx.query(`DELETE FROM ${s}.dead_letters WHERE name = $1 AND version = $2`, [
+      name,
+      version,
+    ]);
+    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
+  });
+}

@@ -1,0 +1,65 @@
+import { type ProjectionDefinition, START_POSITION, ValidationError } from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { projectionTables } from '../read-models/projection-tables.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+
+/** Where a projection version stands against the one queries read. */
+export type Registration = 'active' | 'building' | 'superseded';
+
+/**
+ * Registers a projection version in the read-model database, once: the first version of a
+ * name becomes active at once; a newer one builds beside it (blue-green); an older one
+ * than the active is superseded and does not run. A new version's tables are created by
+ * its `setup` in the same transaction as its checkpoints, so a crash leaves both or neither.
+ */
+export async function registerProjection(
+  readModels: SqlExecutor,
+  schema: string,
+  readModelSchema: string,
+  projection: ProjectionDefinition,
+): Promise<{ registration: Registration; activeVersion: number }> {
+  const s = quoteIdentifier(schema);
+  const { name, version, partitions } = projection;
+  return readModels.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `duet.projections.${schema}.${name}`,
+    ]);
+    await tx.query(
+      `INSERT INTO ${s}.projections (name, active_version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+      [name, version],
+    );
+    const { rows } = await tx.query<{ active_version: number }>(
+      `SELECT active_version FROM ${s}.projections WHERE name = $1`,
+      [name],
+    );
+    const activeVersion = rows[0]?.active_version ?? version;
+    if (activeVersion > version) return { registration: 'superseded', activeVersion };
+    const existing = await tx.query<{ partitions: number }>(
+      `SELECT partitions FROM ${s}.checkpoints WHERE name = $1 AND version = $2 LIMIT 1`,
+      [name, version],
+    );
+    const stored = existing.rows[0]?.partitions;
+    if (stored === undefined) {
+      await projection.setup(tx, projectionTables(readModelSchema, name, version));
+      await tx.query(
+        `INSERT INTO ${s}.checkpoints (name, version, partition, partitions, position, state)
+         SELECT $1, $2, p, $3, $4, $5 FROM generate_series(0, $3 - 1) AS p`,
+        [
+          name,
+          version,
+          partitions,
+          START_POSITION,
+          version > activeVersion ? 'rebuilding' : 'catching_up',
+        ],
+      );
+    } else if (stored !== partitions) {
+      throw new ValidationError(`projection ${name} option partitions`, [
+        {
+          path: ['partitions'],
+          message: `version ${version} was set up with ${stored} partitions; to change it, bump the version`,
+        },
+      ]);
+    }
+    return { registration: activeVersion === version ? 'active' : 'building', activeVersion };
+  });
+}
