@@ -2,3 +2,13 @@
 
 export type { TestDatabase, TestDatabaseOptions } from './open-test-database.ts';
 export { openTestDatabase, testDatabaseUrl } from './open-test-database.ts';
+
+// -- projection test kit --
+
+export type {
+  ProjectionSpec,
+  ProjectionSpecThen,
+  SpecEvent,
+  SpecQuery,
+} from './projection-spec.ts';
+export { projectionSpec } from './projection-spec.ts';
