@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { quietTransactionsSql } from './read-horizon.ts';
+import { runningAppendersSql } from './read-horizon.ts';
 
 /** The transaction that holds `readAll` back, as `oldestRunningTransaction` reports it. */
 export interface RunningTransaction {
@@ -33,16 +33,16 @@ export async function oldestRunningTransaction(
   schema: string,
 ): Promise<RunningTransaction | null> {
   const { rows } = await executor.query<Row>(
-    `SELECT a.pid,
-            x.xid::text AS transaction_id,
-            (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age_ms,
+    `WITH appenders AS MATERIALIZED (${runningAppendersSql(schema)})
+     SELECT p.pid,
+            p.xid::text AS transaction_id,
+            coalesce((extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8, 0) AS age_ms,
             a.state,
             a.query
-       FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
-       JOIN pg_stat_activity AS a ON a.backend_xid::text::bigint = (x.xid::text::bigint & 4294967295)
-      WHERE a.pid <> pg_backend_pid()
-        AND (x.xid::text::bigint & 4294967295) NOT IN (${quietTransactionsSql(schema)})
-      ORDER BY x.xid
+       FROM appenders AS p
+       LEFT JOIN pg_stat_activity AS a ON a.pid = p.pid
+      WHERE p.pid <> pg_backend_pid()
+      ORDER BY p.xid
       LIMIT 1`,
   );
   const row = rows[0];

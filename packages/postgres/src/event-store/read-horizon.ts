@@ -8,8 +8,8 @@
  * every reader. So each appending transaction first takes a shared advisory lock keyed
  * on the schema, before it has a transaction id; a reader then waits only for running
  * transactions (as of its snapshot) that hold that lock, or that it cannot rule out: one
- * whose backend it cannot see, or that finished after its snapshot. A transaction that
- * has an id but not the lock never appends afterwards, because appenders lock first.
+ * that finished after its snapshot (its rows are not visible to it yet). A transaction
+ * that has an id but not the lock never appends afterwards, because appenders lock first.
  */
 
 // 'DUET' as a number: the first half of the two-key advisory lock.
@@ -28,24 +28,57 @@ export function appendLockStatement(schema: string): string {
 }
 
 /**
- * Transaction ids (low 32 bits, as pg_stat_activity shows them) of running transactions
- * that do not hold the schema's append lock: readers need not wait for them.
+ * One consistent copy of the lock table. pg_locks is read once (a materialized CTE): two
+ * reads could straddle a commit and pair a finished transaction's id with the next
+ * transaction of the same backend.
  */
-export function quietTransactionsSql(schema: string): string {
-  return `SELECT a.backend_xid::text::bigint
-  FROM pg_stat_activity AS a
- WHERE a.backend_xid IS NOT NULL
-   AND NOT EXISTS (
-     SELECT 1 FROM pg_locks AS l
-      WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.objsubid = 2
-        AND l.classid = ${LOCK_CLASS}::oid AND l.objid = ${lockObject(schema)}::oid
+const LOCKS = `locks AS MATERIALIZED (
+  SELECT locktype, virtualtransaction, transactionid, classid, objid, objsubid, granted, pid
+    FROM pg_locks
+)`;
+
+/** True for a row of `locks` AS own whose transaction holds the schema's append lock. */
+function holdsAppendLock(schema: string): string {
+  return `EXISTS (
+     SELECT 1 FROM locks AS k
+      WHERE k.virtualtransaction = own.virtualtransaction AND k.locktype = 'advisory'
+        AND k.objsubid = 2 AND k.classid = ${LOCK_CLASS}::oid AND k.objid = ${lockObject(schema)}::oid
    )`;
 }
 
 /**
+ * Transaction ids (low 32 bits, as pg_locks shows them) of running transactions that do
+ * not hold the schema's append lock: readers need not wait for them. Every transaction
+ * holds a lock on its own id, which ties the id to the transaction (not the backend).
+ */
+export function quietTransactionsSql(schema: string): string {
+  return `WITH ${LOCKS}
+SELECT own.transactionid::text::bigint
+  FROM locks AS own
+ WHERE own.locktype = 'transactionid' AND own.granted
+   AND NOT ${holdsAppendLock(schema)}`;
+}
+
+/**
+ * The running appenders readers wait for, as of the statement's snapshot: one row each
+ * with `xid` (xid8) and the backend's `pid`.
+ */
+export function runningAppendersSql(schema: string): string {
+  return `WITH ${LOCKS}
+SELECT x.xid, own.pid
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
+  JOIN locks AS own
+    ON own.locktype = 'transactionid' AND own.granted
+   AND own.transactionid::text::bigint = (x.xid::text::bigint & 4294967295)
+ WHERE ${holdsAppendLock(schema)}`;
+}
+
+/**
  * One row, one column `h` (xid8): rows with `tx_id < h` are committed in the statement's
- * snapshot and no running appender can add a row below them. The pg_stat_activity /
- * pg_locks lookup runs only when the snapshot has running transactions.
+ * snapshot and no running appender can add a row below them. A running transaction is
+ * waited for unless the lock table shows it without the append lock (one that finished
+ * since the snapshot shows no locks: it is waited for, as its rows are not visible yet).
+ * The lock table is read only when the snapshot has running transactions.
  */
 export function readHorizonSql(schema: string): string {
   return `SELECT coalesce(min(x.xid), pg_snapshot_xmax(pg_current_snapshot())) AS h

@@ -1,0 +1,54 @@
+import { createEventRegistry, defineEvent, type Schema } from '@duet/core';
+import { expect, it } from 'vitest';
+
+// The README's example, run as a test so it cannot rot. Keep the two in step.
+it('the README example runs', async () => {
+  // #region readme
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPGliteExecutor, createPostgresEventStore, migrate } = await import('./index.ts');
+
+  // Any Standard Schema validator works (zod 4, valibot, ...); a hand-written one here.
+  const itemSchema: Schema<{ sku: string; quantity: number }> = {
+    '~standard': {
+      version: 1,
+      vendor: 'example',
+      validate: (value) => {
+        const item = value as { sku?: unknown; quantity?: unknown };
+        return typeof item?.sku === 'string' && Number.isInteger(item.quantity)
+          ? { value: item as { sku: string; quantity: number } }
+          : { issues: [{ message: 'expected { sku, quantity }' }] };
+      },
+    },
+  };
+  const ItemAdded = defineEvent('ItemAdded', itemSchema);
+
+  const db = await PGlite.create(); // or createPgExecutor({ connectionString }) on PostgreSQL
+  const executor = createPGliteExecutor(db);
+  await migrate(executor, { schema: 'shop' });
+  const store = createPostgresEventStore({
+    executor,
+    schema: 'shop',
+    events: createEventRegistry([ItemAdded]),
+  });
+
+  await store.append('cart-1', [ItemAdded.create({ sku: 'apple', quantity: 2 })], {
+    expectedVersion: 'no_stream',
+  });
+  const { position } = await store.append(
+    'cart-1',
+    [ItemAdded.create({ sku: 'pear', quantity: 1 })],
+    { expectedVersion: 1 },
+  );
+
+  const quantities: number[] = [];
+  for await (const event of store.readStream('cart-1')) {
+    quantities.push((event.data as { quantity: number }).quantity);
+  }
+  const head = await store.headPosition(); // === position: nothing else is running
+
+  await store.close();
+  await db.close();
+  // #endregion readme
+  expect(quantities).toEqual([2, 1]);
+  expect(head).toBe(position);
+});
