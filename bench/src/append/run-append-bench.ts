@@ -19,9 +19,10 @@ export interface AppendBenchOptions {
 type PlannedRound = Omit<RoundConfig, 'shapes' | 'warmupMs' | 'measureMs'>;
 
 /**
- * The append workload: on PostgreSQL Duet, then Emmett, then Duet again, then raw
- * INSERTs of the same shapes; then Duet on in-memory PGlite. Each round runs in its own
- * process against a database (or schema) made for this run and dropped afterwards.
+ * The append workload: for each shape on PostgreSQL, Duet, then Emmett, then Duet again,
+ * then raw INSERTs of the same shape; then every shape of Duet on in-memory PGlite. Each
+ * run is a process of its own against a database (or schema) made for this run and
+ * dropped afterwards.
  */
 export async function runAppendBench(options: AppendBenchOptions): Promise<void> {
   const usesServer = options.store !== 'pglite';
@@ -39,35 +40,46 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<void>
 
   const results: ShapeResult[] = [];
   try {
-    const rounds: PlannedRound[] = [];
+    const runs: { round: PlannedRound; shapes: readonly AppendShape[] }[] = [];
     if (usesServer) {
       const duetDb = await createBenchDatabase(options.databaseUrl, 'duet');
       databases.push(duetDb);
       const emmettDb = await createBenchDatabase(options.databaseUrl, 'emmett');
       databases.push(emmettDb);
-      rounds.push(
+      const rounds: PlannedRound[] = [
         { system: 'duet', store: 'postgres', round: 1, databaseUrl: duetDb.url, schema: 'duet_r1' },
         { system: 'emmett', store: 'postgres', round: 1, databaseUrl: emmettDb.url },
         { system: 'duet', store: 'postgres', round: 2, databaseUrl: duetDb.url, schema: 'duet_r2' },
         { system: 'raw-postgres', store: 'postgres', round: 1, databaseUrl: duetDb.url },
-      );
+      ];
+      // Shape by shape, every system in turn: the figures compared with each other are
+      // taken within half a minute, so a burst of other load skews one shape, not a system.
+      for (const shape of options.shapes) {
+        for (const round of rounds) runs.push({ round, shapes: [shape] });
+      }
     }
     if (options.store !== 'postgres') {
-      rounds.push({ system: 'duet', store: 'pglite', round: 1, schema: 'duet_bench' });
+      // One process for every shape: opening PGlite takes seconds.
+      const round: PlannedRound = {
+        system: 'duet',
+        store: 'pglite',
+        round: 1,
+        schema: 'duet_bench',
+      };
+      runs.push({ round, shapes: options.shapes });
     }
 
-    for (const round of rounds) {
-      process.stderr.write(`append: ${round.system} on ${round.store}, round ${round.round}\n`);
+    const report = (result: ShapeResult) => {
+      results.push(result);
+      process.stderr.write(`${progressLine(result)}\n`);
+      if (options.json) printLine(result);
+    };
+    for (const { round, shapes } of runs) {
       const config: RoundConfig = {
         ...round,
-        shapes: options.shapes,
+        shapes,
         warmupMs: options.warmupSeconds * 1000,
         measureMs: options.seconds * 1000,
-      };
-      const report = (result: ShapeResult) => {
-        results.push(result);
-        process.stderr.write(`${progressLine(result)}\n`);
-        if (options.json) printLine(result);
       };
       let reported = 0;
       await runRoundInChild(config, (result) => {
@@ -76,8 +88,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<void>
       }).catch((error: unknown) => {
         // The shapes a failed child never reached still get a line, saying why.
         const message = error instanceof Error ? error.message : String(error);
-        for (const shape of config.shapes.slice(reported))
-          report(failedShape(round, shape, message));
+        for (const shape of shapes.slice(reported)) report(failedShape(round, shape, message));
       });
     }
   } finally {
