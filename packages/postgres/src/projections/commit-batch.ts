@@ -61,7 +61,7 @@ export async function commitRange(
   // No event to blame (the database is down, say): let the caller wait and read again.
   if (!event) throw failure.error;
   const { onFailure } = context.target.projection;
-  if (onFailure === 'stop') throw new PoisonedEventError(event, failure.error);
+  if (onFailure === 'stop') throw new PoisonedEventError(event, failure.error, range.expected);
   return commitOrThrow(context, {
     ...range,
     events: [],

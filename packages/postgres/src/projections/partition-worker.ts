@@ -155,8 +155,8 @@ export function startPartitionWorker(
           progress.since = Date.now();
           continue;
         }
-        if (error instanceof PoisonedEventError && position !== null) {
-          await markFailed(position, error).catch(() => {});
+        if (error instanceof PoisonedEventError) {
+          await markFailed(error.at, error).catch(() => {});
           state = 'failed';
           lastError = error.message;
           return 'failed';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@duet/core';
+import type { Position, RecordedEvent } from '@duet/core';
 
 /** `apply` keeps failing on this one event after retries: the failure policy decides. */
 export class PoisonedEventError extends Error {
@@ -6,6 +6,8 @@ export class PoisonedEventError extends Error {
   constructor(
     readonly event: RecordedEvent,
     override readonly cause: unknown,
+    /** The checkpoint it stopped at: every event before the poisoned one is applied. */
+    readonly at: Position,
   ) {
     super(`event ${event.id} (${event.type} in ${event.stream}): ${messageOf(cause)}`);
   }
