@@ -1,7 +1,7 @@
 // @duet/core: the public API. Test support (conformance suites, given/when/then) is in
 // '@duet/core/testing'.
 
-export type { Decider } from './decider/decider.ts';
+export type { Decider, DecisionContext } from './decider/decider.ts';
 export { foldEvents } from './decider/decider.ts';
 export type { PointInTime } from './decider/state-at.ts';
 export { stateAt } from './decider/state-at.ts';
@@ -11,6 +11,7 @@ export { DomainError } from './errors/domain-error.ts';
 export { DuetError } from './errors/duet-error.ts';
 export { DuplicateEventError } from './errors/duplicate-event-error.ts';
 export { LimitExceededError } from './errors/limit-exceeded-error.ts';
+export { NotFoundError } from './errors/not-found-error.ts';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
 export { StaleReadError } from './errors/stale-read-error.ts';
 export { UnknownMessageError } from './errors/unknown-message-error.ts';

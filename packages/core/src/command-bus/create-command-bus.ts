@@ -91,7 +91,11 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
       if (expected !== undefined && !matchesExpectedVersion(expected, loaded.version)) {
         throw new ConcurrencyError(stream, expected, loaded.version);
       }
-      const decided: Message | readonly Message[] = handler.decider.decide(command, loaded.state);
+      const decided: Message | readonly Message[] = handler.decider.decide(command, loaded.state, {
+        ...(context.actor === undefined ? {} : { actor: context.actor }),
+        ...(context.tenant === undefined ? {} : { tenant: context.tenant }),
+        roles: context.roles ?? [],
+      });
       const events: readonly Message[] = isList(decided) ? decided : [decided];
       if (events.length === 0) {
         const info = await store.streamInfo(stream);

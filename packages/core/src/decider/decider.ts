@@ -1,6 +1,16 @@
 import type { Message } from '../messages/message.ts';
 
 /**
+ * Who asks for a decision, from the authenticated principal (never from a command body):
+ * a rule like "customers change only their own orders" needs it.
+ */
+export interface DecisionContext {
+  readonly actor?: string;
+  readonly tenant?: string;
+  readonly roles: readonly string[];
+}
+
+/**
  * The write model of one kind of stream, as pure functions (no I/O, clocks or randomness:
  * pass those in through the command).
  *
@@ -14,8 +24,11 @@ import type { Message } from '../messages/message.ts';
 export interface Decider<Command extends Message, State, Event extends Message> {
   initialState(): State;
   evolve(state: State, event: Event): State;
-  /** The events a command produces in a state; throws a `DomainError` to refuse it. */
-  decide(command: Command, state: State): Event | readonly Event[];
+  /**
+   * The events a command produces in a state; throws a `DomainError` to refuse it. The
+   * context says who asks (plain data, so `decide` stays pure).
+   */
+  decide(command: Command, state: State, context: DecisionContext): Event | readonly Event[];
 }
 
 /** Folds events into state from the decider's initial state. */

@@ -1,5 +1,5 @@
 import { AssertionError, deepStrictEqual } from 'node:assert';
-import { type Decider, foldEvents } from '../decider/decider.ts';
+import { type Decider, type DecisionContext, foldEvents } from '../decider/decider.ts';
 import type { Message } from '../messages/message.ts';
 
 /** A class of errors: `DomainError`, `ConcurrencyError`, `TypeError`. */
@@ -24,7 +24,8 @@ export interface DeciderSpecThen<S, E extends Message> {
 
 /** The command step of a spec. */
 export interface DeciderSpecWhen<C extends Message, S, E extends Message> {
-  when(command: C): DeciderSpecThen<S, E>;
+  /** The command, and who sends it (default: no actor, no roles). */
+  when(command: C, context?: DecisionContext): DeciderSpecThen<S, E>;
 }
 
 /** The start of a spec: the history of the stream. */
@@ -46,12 +47,12 @@ export function deciderSpec<C extends Message, S, E extends Message>(
 ): DeciderSpec<C, S, E> {
   return {
     given: (history) => ({
-      when: (command) => {
+      when: (command, context = { roles: [] }) => {
         const run = (): { events: readonly E[]; state: S } | { error: unknown } => {
           const state = foldEvents(decider, history);
           let decided: E | readonly E[];
           try {
-            decided = decider.decide(command, state);
+            decided = decider.decide(command, state, context);
           } catch (error) {
             return { error };
           }
