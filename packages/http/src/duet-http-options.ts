@@ -1,0 +1,131 @@
+import type {
+  CommandBus,
+  CommandDefinition,
+  IdempotencyStore,
+  QueryBus,
+  QueryDefinition,
+} from '@duet/core';
+import type { Authenticate } from './auth/principal.ts';
+
+/** What `/health/ready` reports: `ready: false` answers 503. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Anything useful to an operator, e.g. each projection's lag. */
+  readonly details?: unknown;
+}
+
+/** Where live queries learn that read models moved (the projection runner provides it). */
+export interface LiveSource {
+  /** Calls `onChange` whenever one of `projections` moves its checkpoint; returns a stop function. */
+  subscribe(projections: readonly string[], onChange: () => void): () => void;
+}
+
+/** Options of the `duetHttp` Fastify plugin. Defaults are in brackets. */
+export interface DuetHttpOptions {
+  readonly commandBus: CommandBus;
+  readonly queryBus: QueryBus;
+  /** One `POST /commands/<type>` route each. */
+  readonly commands: readonly CommandDefinition[];
+  /** `GET` and `POST /queries/<type>` (and `/live` with `live`) each. */
+  readonly queries: readonly QueryDefinition[];
+  /** Finds the principal of a request; see `apiKeyAuthentication`, `jwtAuthentication`. */
+  readonly authenticate?: Authenticate;
+  /** Refuse requests without a principal with 401 [true when `authenticate` is given]. */
+  readonly requireAuthentication?: boolean;
+  /** Enables the `Idempotency-Key` header on commands. */
+  readonly idempotency?: IdempotencyStore;
+  /** Requests per `timeWindow` (ms or '1 minute') per principal, or per IP when anonymous. */
+  readonly rateLimit?: { readonly max: number; readonly timeWindow: number | string };
+  /** Largest accepted body in bytes [1 MiB]. */
+  readonly bodyLimit?: number;
+  /** Page-size parameters (`limit`, `pageSize`) above this are lowered to it [100]. */
+  readonly maxPageSize?: number;
+  /** Seconds clients are told to wait (`Retry-After`) after a stale read or a busy key [1]. */
+  readonly retryAfterSeconds?: number;
+  /** Checked by `/health/ready` [always ready]. */
+  readonly readiness?: () => Promise<Readiness>;
+  /** Enables `GET /queries/<type>/live` (Server-Sent Events). */
+  readonly live?: LiveSource;
+  /** Live queries: comment line interval [15000 ms] and burst coalescing window [50 ms]. */
+  readonly liveTiming?: { readonly heartbeatMs?: number; readonly coalesceMs?: number };
+  /** The OpenAPI document's info [title 'Duet API', version '0.1.0']. */
+  readonly openapi?: {
+    readonly title: string;
+    readonly version: string;
+    readonly description?: string;
+  };
+  /** Where the interactive docs page is served, or false for none ['/docs']. */
+  readonly docsPath?: string | false;
+}
+
+/** The options with defaults applied, checked once at registration. */
+export interface ResolvedDuetHttpOptions extends DuetHttpOptions {
+  readonly requireAuthentication: boolean;
+  readonly bodyLimit: number;
+  readonly maxPageSize: number;
+  readonly retryAfterSeconds: number;
+  readonly heartbeatMs: number;
+  readonly coalesceMs: number;
+  readonly docsPath: string | false;
+  readonly openapi: {
+    readonly title: string;
+    readonly version: string;
+    readonly description?: string;
+  };
+}
+
+/**
+ * Applies defaults and refuses a bad option at start-up with a message naming it.
+ *
+ * @example
+ * resolveDuetHttpOptions({ commandBus, queryBus, commands: [], queries: [], bodyLimit: -1 })
+ * // TypeError: duetHttp option bodyLimit: expected a whole number of bytes >= 1
+ */
+export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHttpOptions {
+  const fail = (option: string, expected: string) =>
+    new TypeError(`duetHttp option ${option}: expected ${expected}`);
+  if (typeof options?.commandBus?.send !== 'function') throw fail('commandBus', 'a command bus');
+  if (typeof options.queryBus?.ask !== 'function') throw fail('queryBus', 'a query bus');
+  if (!Array.isArray(options.commands)) throw fail('commands', 'an array of command definitions');
+  if (!Array.isArray(options.queries)) throw fail('queries', 'an array of query definitions');
+  for (const [name, list] of [
+    ['commands', options.commands],
+    ['queries', options.queries],
+  ] as const) {
+    const types = list.map((definition) => definition.type);
+    const bad = types.find(
+      (type) => typeof type !== 'string' || !/^[A-Za-z][\w.-]{0,127}$/.test(type),
+    );
+    if (bad !== undefined)
+      throw fail(name, `types that fit in a URL path segment, got ${String(bad)}`);
+    if (new Set(types).size !== types.length) throw fail(name, 'each type once');
+  }
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw fail('authenticate', 'a function');
+  }
+  const positive = (name: string, value: unknown, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw fail(name, 'a whole number >= 1');
+    }
+    return value;
+  };
+  if (options.rateLimit !== undefined) positive('rateLimit.max', options.rateLimit.max, 1);
+  if (options.live !== undefined && typeof options.live.subscribe !== 'function') {
+    throw fail('live', 'an object with subscribe(projections, onChange)');
+  }
+  const docsPath = options.docsPath ?? '/docs';
+  if (docsPath !== false && !/^\/[\w/-]*$/.test(docsPath))
+    throw fail('docsPath', "a path like '/docs' or false");
+  return {
+    ...options,
+    requireAuthentication: options.requireAuthentication ?? options.authenticate !== undefined,
+    bodyLimit: positive('bodyLimit', options.bodyLimit, 1024 * 1024),
+    maxPageSize: positive('maxPageSize', options.maxPageSize, 100),
+    retryAfterSeconds: positive('retryAfterSeconds', options.retryAfterSeconds, 1),
+    heartbeatMs: positive('liveTiming.heartbeatMs', options.liveTiming?.heartbeatMs, 15_000),
+    coalesceMs: positive('liveTiming.coalesceMs', options.liveTiming?.coalesceMs, 50),
+    docsPath,
+    openapi: options.openapi ?? { title: 'Duet API', version: '0.1.0' },
+  };
+}

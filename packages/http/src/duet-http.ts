@@ -1,0 +1,105 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
+import { authenticationHooks, type Principals } from './auth/authentication-hooks.ts';
+import { type DuetHttpOptions, resolveDuetHttpOptions } from './duet-http-options.ts';
+import { registerOpenApi } from './openapi/register-openapi.ts';
+import { HttpProblem } from './problems/http-problem.ts';
+import { sendProblem } from './problems/send-problem.ts';
+import { registerCommandRoute } from './routes/command-route.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerLiveQueryRoute } from './routes/live-query-route.ts';
+import { registerQueryRoutes } from './routes/query-routes.ts';
+import { registerUnknownRoutes } from './routes/unknown-routes.ts';
+
+/**
+ * The Fastify plugin that serves a service's commands and queries over HTTP: one route per
+ * definition, problem+json errors, authentication, idempotency keys, read-your-writes,
+ * rate limits, OpenAPI with a docs page, health checks and live queries. It is
+ * encapsulated: its error handler, JSON parser and hooks apply to its own routes only,
+ * so it can sit beside other routes or under a `prefix`.
+ *
+ * @example
+ * const app = Fastify();
+ * await app.register(duetHttp, { commandBus, queryBus, commands: [PlaceOrder], queries: [MyOrders],
+ *   authenticate: apiKeyAuthentication({ keys }) });
+ * await app.listen({ port: 3000 });
+ */
+export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOptions) => {
+  const options = resolveDuetHttpOptions(rawOptions);
+  const principals: Principals = new WeakMap();
+
+  setUpParsingAndErrors(app, options.bodyLimit, options.retryAfterSeconds);
+  await registerOpenApi(app, options);
+
+  const hooks = authenticationHooks({
+    authenticate: options.authenticate,
+    required: options.requireAuthentication,
+    principals,
+  });
+  const onRequest: onRequestAsyncHookHandler[] = [hooks.identify];
+  if (options.rateLimit) {
+    await app.register(rateLimit, { global: false });
+    onRequest.push(
+      app.rateLimit({
+        max: options.rateLimit.max,
+        timeWindow: options.rateLimit.timeWindow,
+        // Per principal when known, so users behind one proxy do not share a budget.
+        keyGenerator: (request) => {
+          const principal = principals.get(request);
+          return principal
+            ? `principal:${principal.tenant ?? ''}/${principal.id}`
+            : `ip:${request.ip}`;
+        },
+        errorResponseBuilder: (_request, context) =>
+          new HttpProblem('rate-limited', `too many requests; retry in ${context.after}`, {
+            headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+            status: context.statusCode,
+          }),
+      }) as onRequestAsyncHookHandler,
+    );
+  }
+  onRequest.push(hooks.require);
+
+  const deps = { options, principals, onRequest };
+  for (const definition of options.commands) registerCommandRoute(app, definition, deps);
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of openStreams) end();
+  });
+  for (const definition of options.queries) {
+    registerQueryRoutes(app, definition, deps);
+    if (options.live) {
+      registerLiveQueryRoute(app, definition, options.live, { ...deps, openStreams });
+    }
+  }
+  registerUnknownRoutes(app, {
+    commands: options.commands.map((definition) => definition.type),
+    queries: options.queries.map((definition) => definition.type),
+    live: options.live !== undefined,
+    onRequest,
+  });
+  registerHealthRoutes(app, options);
+};
+
+/**
+ * JSON only, parsed with prototype-poisoning keys refused; schemas used for OpenAPI only
+ * (Duet's own Standard Schema check validates, so Fastify's compilers must not coerce or
+ * strip anything); every error answered as problem+json.
+ */
+function setUpParsingAndErrors(
+  app: FastifyInstance,
+  bodyLimit: number,
+  retryAfterSeconds: number,
+): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler((error, request, reply) =>
+    sendProblem(error, request, reply, retryAfterSeconds),
+  );
+}

@@ -1,0 +1,113 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
+import { type CartServer, startCartServer } from '../http.fixture.ts';
+
+interface Operation {
+  readonly responses: Record<string, unknown>;
+  readonly requestBody?: unknown;
+}
+type OpenApiDocument = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+};
+
+describe('OpenAPI document and docs page', () => {
+  let server: CartServer;
+  let doc: OpenApiDocument;
+  const apiKey = { 'x-api-key': 'shopper-key' };
+
+  beforeAll(async () => {
+    server = await startCartServer({
+      authenticate: apiKeyAuthentication({
+        keys: { 'shopper-key': { id: 'u1', roles: ['shopper'] } },
+      }),
+      rateLimit: { max: 1000, timeWindow: 60_000 },
+      openapi: { title: 'Carts', version: '1.2.3' },
+    });
+    doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
+  });
+  afterAll(() => server.close());
+
+  it('given the generated document, when validated as OpenAPI 3.1, then it is valid', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(doc);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it('given the document, when listing paths, then every command, query, live query and health route is there and nothing internal', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/commands/AddItem',
+      '/commands/OpenCart',
+      '/health/live',
+      '/health/ready',
+      '/queries/CartItems',
+      '/queries/CartItems/live',
+      '/queries/ListCarts',
+      '/queries/ListCarts/live',
+    ]);
+  });
+
+  it('given each documented operation, when called, then it answers with one of its documented statuses', async () => {
+    // Seed a cart so queries have something to read.
+    await fetch(`${server.url}/commands/OpenCart`, {
+      method: 'POST',
+      headers: { ...apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ cartId: 'doc-1' }),
+    });
+    await server.readModel.catchUp();
+    const bodies: Record<string, unknown> = {
+      '/commands/OpenCart': { cartId: 'doc-2' },
+      '/commands/AddItem': { cartId: 'doc-1', sku: 'a', quantity: 1 },
+      '/queries/CartItems': { cartId: 'doc-1' },
+      '/queries/ListCarts': { limit: 5 },
+    };
+    const queries: Record<string, string> = {
+      '/queries/CartItems': '?cartId=doc-1',
+      '/queries/CartItems/live': '?cartId=doc-1',
+      '/queries/ListCarts': '?limit=5',
+      '/queries/ListCarts/live': '?limit=5',
+    };
+    const called: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const controller = new AbortController();
+        const response = await fetch(`${server.url}${path}${queries[path] ?? ''}`, {
+          method: method.toUpperCase(),
+          headers: {
+            ...apiKey,
+            ...(method === 'post' ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(method === 'post' ? { body: JSON.stringify(bodies[path]) } : {}),
+          signal: controller.signal,
+        });
+        expect(Object.keys(operation.responses), `${method} ${path}`).toContain(
+          String(response.status),
+        );
+        expect(response.status, `${method} ${path}`).toBeLessThan(300);
+        controller.abort();
+        called.push(`${method} ${path}`);
+      }
+    }
+    expect(called).toHaveLength(10);
+  });
+
+  it('given /docs, when fetched, then an HTML page comes back whose assets are served locally', async () => {
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(assets.length).toBeGreaterThan(2);
+    for (const asset of assets) {
+      expect(asset.startsWith('/') || asset.startsWith('./'), asset).toBe(true);
+      const response = await fetch(new URL(asset, `${server.url}/docs/`));
+      expect(response.status, asset).toBe(200);
+    }
+    const initializer = await fetch(`${server.url}/docs/static/swagger-initializer.js`);
+    expect(initializer.status).toBe(200);
+    // The page must not call swagger.io's online validator either.
+    expect(await initializer.text()).toContain('validatorUrl: null');
+  });
+});

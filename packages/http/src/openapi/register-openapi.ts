@@ -1,0 +1,43 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
+
+/** Where the OpenAPI document is served as JSON. */
+export const OPENAPI_PATH = '/openapi.json';
+
+/**
+ * Collects every route registered after it into an OpenAPI 3.1 document (route schemas
+ * are the definitions' JSON Schemas), serves it at `/openapi.json` and, unless
+ * `docsPath` is false, an interactive page whose assets come from the package itself.
+ * Must be awaited before the routes are added.
+ *
+ * @example
+ * await registerOpenApi(app, options);
+ */
+export async function registerOpenApi(
+  app: FastifyInstance,
+  options: ResolvedDuetHttpOptions,
+): Promise<void> {
+  const { title, version, description } = options.openapi;
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title, version, ...(description === undefined ? {} : { description }) },
+      tags: [
+        { name: 'commands', description: 'Change state: one command per route' },
+        { name: 'queries', description: 'Read models: GET, POST and live (SSE) per query' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    // HEAD twins of GET routes document nothing new.
+    exposeHeadRoutes: false,
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  if (options.docsPath !== false) {
+    await app.register(swaggerUi, {
+      routePrefix: options.docsPath,
+      uiConfig: { deepLinking: true },
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { type CommandDefinition, ValidationError } from '@duet/core';
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
+import type { Principals } from '../auth/authentication-hooks.ts';
+import { findUnknownProperties } from '../body/find-unknown-properties.ts';
+import { parseIfMatch } from '../context/parse-if-match.ts';
+import { commandContext } from '../context/request-contexts.ts';
+import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
+import { requestHash } from '../idempotency/request-hash.ts';
+import {
+  REPLAYED_HEADER,
+  readIdempotencyKey,
+  runIdempotently,
+  type StoredResponse,
+} from '../idempotency/run-idempotently.ts';
+import { openApiSchema, problemResponses } from '../openapi/route-schemas.ts';
+
+/** The response header that carries a command's position token. */
+export const POSITION_HEADER = 'duet-position';
+
+const REPLY_SCHEMA = {
+  type: 'object',
+  required: ['stream', 'streamVersion', 'position', 'commandId'],
+  properties: {
+    stream: { type: 'string' },
+    streamVersion: { type: 'integer', description: 'send it back as If-Match: "<version>"' },
+    position: { type: 'string', description: 'pass it to queries as minPosition' },
+    commandId: { type: 'string' },
+  },
+};
+
+/**
+ * `POST /commands/<type>`: the body is the command's data, checked for unknown properties
+ * here and against its schema by the bus. Answers 200 with `{ stream, streamVersion,
+ * position, commandId }`, the position also in `Duet-Position` and the version in `ETag`.
+ *
+ * @example
+ * registerCommandRoute(app, PlaceOrder, { options, principals, onRequest });
+ */
+export function registerCommandRoute(
+  app: FastifyInstance,
+  definition: CommandDefinition,
+  deps: {
+    readonly options: ResolvedDuetHttpOptions;
+    readonly principals: Principals;
+    readonly onRequest: onRequestAsyncHookHandler[];
+  },
+): void {
+  const { options, principals } = deps;
+  const jsonSchema = definition.jsonSchema();
+  const subject = `command ${definition.type}`;
+  const headers: Record<string, unknown> = {
+    'if-match': { type: 'string', description: 'the stream version you saw, as "<version>"' },
+  };
+  if (options.idempotency) {
+    headers['idempotency-key'] = {
+      type: 'string',
+      description: 'runs the command at most once per key',
+    };
+  }
+  app.post(
+    `/commands/${definition.type}`,
+    {
+      onRequest: deps.onRequest,
+      bodyLimit: options.bodyLimit,
+      schema: {
+        tags: ['commands'],
+        operationId: `command${definition.type}`,
+        summary: definition.description ?? `Send ${definition.type}`,
+        body: openApiSchema(jsonSchema),
+        headers: { type: 'object', properties: headers },
+        response: {
+          200: {
+            description: 'The command ran',
+            headers: {
+              [POSITION_HEADER]: { type: 'string', description: 'the position token' },
+              etag: { type: 'string', description: 'the stream version, quoted' },
+            },
+            ...REPLY_SCHEMA,
+          },
+          ...problemResponses([400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (jsonSchema) {
+        const unknown = findUnknownProperties(body, jsonSchema);
+        if (unknown.length > 0) throw new ValidationError(subject, unknown);
+      }
+      const ifMatch = request.headers['if-match'];
+      const principal = principals.get(request);
+      const context = commandContext(request, principal, parseIfMatch(ifMatch));
+      const execute = async (): Promise<StoredResponse> => {
+        const result = await options.commandBus.send(
+          { type: definition.type, data: body },
+          context,
+        );
+        return {
+          status: 200,
+          headers: { [POSITION_HEADER]: result.position, etag: `"${result.streamVersion}"` },
+          body: {
+            stream: result.stream,
+            streamVersion: result.streamVersion,
+            position: result.position,
+            commandId: result.commandId,
+          },
+        };
+      };
+      const key = options.idempotency
+        ? readIdempotencyKey(request.headers['idempotency-key'])
+        : undefined;
+      const { response, replayed } =
+        options.idempotency && key !== undefined
+          ? await runIdempotently({
+              store: options.idempotency,
+              scope: principal ? `${principal.tenant ?? ''}/${principal.id}` : 'anonymous',
+              key,
+              hash: requestHash({
+                method: request.method,
+                path: request.routeOptions.url ?? request.url,
+                ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined,
+                body,
+              }),
+              retryAfterSeconds: options.retryAfterSeconds,
+              execute,
+            })
+          : { response: await execute(), replayed: false };
+      // Widened: the route's response schema narrows `code` to the documented statuses.
+      (reply as FastifyReply).code(response.status).headers(response.headers);
+      if (replayed) reply.header(REPLAYED_HEADER, 'true');
+      return response.body;
+    },
+  );
+}
