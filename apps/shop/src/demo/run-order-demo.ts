@@ -20,8 +20,8 @@ export async function runOrderDemo(
   const orderId = `demo-${Date.now().toString(36)}`;
   const context = { actor: 'customer-ada', tenant: 'shop' };
   const steps = [
-    AddItem.create({ orderId, customerId: 'ada', sku: 'tea', quantity: 2, unitPriceCents: 450 }),
-    AddItem.create({ orderId, customerId: 'ada', sku: 'mug', quantity: 1, unitPriceCents: 1200 }),
+    AddItem.create({ orderId, sku: 'tea', quantity: 2, unitPriceCents: 450 }),
+    AddItem.create({ orderId, sku: 'mug', quantity: 1, unitPriceCents: 1200 }),
     RemoveItem.create({ orderId, sku: 'tea', quantity: 1 }),
     PlaceOrder.create({ orderId }),
     ConfirmOrder.create({ orderId }),
@@ -35,7 +35,7 @@ export async function runOrderDemo(
   }
   try {
     await bus.send(
-      AddItem.create({ orderId, customerId: 'ada', sku: 'tea', quantity: 1, unitPriceCents: 450 }),
+      AddItem.create({ orderId, sku: 'tea', quantity: 1, unitPriceCents: 450 }),
       context,
     );
   } catch (error) {

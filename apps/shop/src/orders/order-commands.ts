@@ -8,13 +8,15 @@ export const AddItem = defineCommand(
   'AddItem',
   z.strictObject({
     orderId,
-    customerId: z.string().min(1).max(64),
     sku,
     quantity: z.number().int().min(1).max(1_000),
     // Until the catalog service exists the cart is told the price; it never trusts a total.
     unitPriceCents: z.number().int().min(0).max(100_000_000),
   }),
-  { description: 'Put a quantity of a product in the cart (opens the cart on first use).' },
+  {
+    description:
+      'Put a quantity of a product in the cart; the first item opens the cart for the caller.',
+  },
 );
 export const RemoveItem = defineCommand(
   'RemoveItem',

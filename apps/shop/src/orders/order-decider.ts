@@ -1,4 +1,4 @@
-import { type Decider, DomainError } from '@duet/core';
+import { type Decider, type DecisionContext, DomainError, NotFoundError } from '@duet/core';
 import type { OrderCommand } from './order-commands.ts';
 import type { OrderEvent } from './order-events.ts';
 
@@ -16,32 +16,49 @@ export interface OrderState {
   readonly lines: Readonly<Record<string, OrderLine>>;
 }
 
+/** Staff see and handle every order; customers only their own. */
+export const STAFF_ROLE = 'staff';
+
 function refuse(rule: string, message: string): never {
   throw new DomainError(rule, message);
 }
 
 function requireStatus(state: OrderState, allowed: readonly OrderStatus[], action: string): void {
   if (!allowed.includes(state.status)) {
-    refuse(
-      'ORDER_STATUS',
-      `cannot ${action} an order that is ${state.status === 'none' ? 'not started' : state.status}`,
-    );
+    refuse('ORDER_STATUS', `cannot ${action} an order that is ${state.status}`);
   }
 }
 
-function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEvent[] {
-  switch (command.type) {
-    case 'AddItem': {
-      requireStatus(state, ['none', 'cart'], 'add items to');
-      if (state.customerId !== null && state.customerId !== command.data.customerId) {
-        refuse('ORDER_OWNER', 'this cart belongs to another customer');
-      }
-      const line = state.lines[command.data.sku];
-      if (line && line.unitPriceCents !== command.data.unitPriceCents) {
-        refuse('PRICE_CHANGED', `${command.data.sku} is already in the cart at another price`);
-      }
-      return { type: 'ItemAdded', data: command.data };
+// A missing order and someone else's order answer alike, so callers learn nothing of
+// orders that are not theirs.
+function requireAccess(state: OrderState, orderId: string, context: DecisionContext): void {
+  const staff = context.roles.includes(STAFF_ROLE);
+  if (state.status === 'none' || (!staff && state.customerId !== context.actor)) {
+    throw new NotFoundError('order', orderId);
+  }
+}
+
+function decide(
+  command: OrderCommand,
+  state: OrderState,
+  context: DecisionContext,
+): OrderEvent | OrderEvent[] {
+  if (command.type === 'AddItem') {
+    const customerId = context.actor;
+    if (customerId === undefined)
+      refuse('CUSTOMER_REQUIRED', 'only a signed-in customer has a cart');
+    if (state.status !== 'none' && state.customerId !== customerId) {
+      throw new NotFoundError('order', command.data.orderId);
     }
+    requireStatus(state, ['none', 'cart'], 'add items to');
+    const line = state.lines[command.data.sku];
+    if (line && line.unitPriceCents !== command.data.unitPriceCents) {
+      refuse('PRICE_CHANGED', `${command.data.sku} is already in the cart at another price`);
+    }
+    return { type: 'ItemAdded', data: { ...command.data, customerId } };
+  }
+  requireAccess(state, command.data.orderId, context);
+  switch (command.type) {
     case 'RemoveItem': {
       requireStatus(state, ['cart'], 'remove items from');
       const line = state.lines[command.data.sku];
@@ -55,9 +72,8 @@ function decide(command: OrderCommand, state: OrderState): OrderEvent | OrderEve
     }
     case 'PlaceOrder': {
       requireStatus(state, ['cart'], 'place');
-      if (Object.keys(state.lines).length === 0)
-        refuse('EMPTY_CART', 'cannot place an order with an empty cart');
       const lines = Object.entries(state.lines).map(([sku, line]) => ({ sku, ...line }));
+      if (lines.length === 0) refuse('EMPTY_CART', 'cannot place an order with an empty cart');
       const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
       return {
         type: 'OrderPlaced',
@@ -106,7 +122,7 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
 
 /**
  * The order's write model: a cart that becomes an order, then is confirmed, shipped or
- * cancelled. Pure: prices come in the command, nothing reads a clock.
+ * cancelled. Pure: prices come in the command, the customer from the decision context.
  */
 export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {
   initialState: () => ({ status: 'none', customerId: null, lines: {} }),
