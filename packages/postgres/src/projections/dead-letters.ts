@@ -16,8 +16,9 @@ interface Row {
   readonly created_at: string;
 }
 
-const columns = `id::text AS id, name, version, partition, event, error, parked,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
+// Selected from `dead_letters AS d`; ordering by d.id (the bigint), not the text alias.
+const columns = `d.id::text AS id, d.name, d.version, d.partition, d.event, d.error, d.parked,
+  to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 const toDeadLetter = (row: Row): DeadLetter => ({
   id: row.id,
@@ -50,8 +51,8 @@ export function createDeadLetters(
   return {
     async list(name) {
       const { rows } = await readModels.query<Row>(
-        `SELECT ${columns} FROM ${s}.dead_letters
-          WHERE $1::text IS NULL OR name = $1 ORDER BY id`,
+        `SELECT ${columns} FROM ${s}.dead_letters AS d
+          WHERE $1::text IS NULL OR d.name = $1 ORDER BY d.id`,
         [name ?? null],
       );
       return rows.map(toDeadLetter);
@@ -60,8 +61,8 @@ export function createDeadLetters(
       const byId = /^\d+$/.test(idOrName);
       return readModels.transaction(async (tx) => {
         const { rows } = await tx.query<Row>(
-          `SELECT ${columns} FROM ${s}.dead_letters
-            WHERE ${byId ? 'id = $1::bigint' : 'name = $1'} ORDER BY id FOR UPDATE`,
+          `SELECT ${columns} FROM ${s}.dead_letters AS d
+            WHERE ${byId ? 'd.id = $1::bigint' : 'd.name = $1'} ORDER BY d.id FOR UPDATE`,
           [idOrName],
         );
         const names = [...new Set(rows.map((row) => row.name))].sort();

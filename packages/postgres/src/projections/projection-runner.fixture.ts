@@ -43,8 +43,12 @@ export interface RunnerFixture extends AsyncDisposable {
     projections: readonly ProjectionDefinition[],
     options?: Partial<ProjectionRunnerOptions>,
   ): ProjectionRunner;
-  /** Appends `count` Deposited events spread over `streams` streams, in appends of `per`. */
-  deposit(count: number, streams?: number, per?: number): Promise<void>;
+  /**
+   * Appends `count` Deposited events (amounts counting up) spread over `streams` streams,
+   * in appends of `per`, concurrently (group commit may reorder them), or one after the
+   * other in amount order with `ordered`.
+   */
+  deposit(count: number, streams?: number, per?: number, ordered?: boolean): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -86,7 +90,7 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
       runners.push(runner);
       return runner;
     },
-    async deposit(count, streams = 10, per = 1) {
+    async deposit(count, streams = 10, per = 1, ordered = false) {
       const appends: Promise<unknown>[] = [];
       for (let i = 0; i < count; i += per) {
         const n = Math.min(per, count - i);
@@ -94,7 +98,9 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
           type: 'Deposited',
           data: { amount: deposited + i + k + 1 },
         }));
-        appends.push(store.append(`acct-${(deposited + i) % streams}`, events));
+        const append = store.append(`acct-${(deposited + i) % streams}`, events);
+        if (ordered) await append;
+        appends.push(append);
       }
       await Promise.all(appends);
       deposited += count;
@@ -150,18 +156,19 @@ export function accountsProjection(options: AccountsOptions = {}): ProjectionDef
   });
 }
 
-/** Polls `status()` until `check` holds for every row it returns for `name`, or fails after `ms`. */
+/** Polls `status()` until `check` holds for every row (or `some` row) it returns for `name`, or fails after `ms`. */
 export async function waitForStatus(
   runner: ProjectionRunner,
   check: (status: ProjectionStatus) => boolean,
   ms = 20_000,
   name?: string,
+  some = false,
 ): Promise<ProjectionStatus[]> {
   const deadline = Date.now() + ms;
   let last: ProjectionStatus[] = [];
   while (Date.now() < deadline) {
     last = (await runner.status()).filter((s) => name === undefined || s.name === name);
-    if (last.length > 0 && last.every(check)) return last;
+    if (last.length > 0 && (some ? last.some(check) : last.every(check))) return last;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`status did not settle within ${ms} ms: ${JSON.stringify(last, null, 1)}`);
