@@ -68,7 +68,10 @@ function decide(
           `the cart has fewer than ${command.data.quantity} of ${command.data.sku}`,
         );
       }
-      return { type: 'ItemRemoved', data: command.data };
+      return {
+        type: 'ItemRemoved',
+        data: { ...command.data, unitPriceCents: line.unitPriceCents },
+      };
     }
     case 'PlaceOrder': {
       requireStatus(state, ['cart'], 'place');

@@ -79,7 +79,10 @@ describe('the order decider', () => {
 
   it('given an empty cart after removals, when the order is placed, then it is refused', () => {
     spec
-      .given([teaAdded, { type: 'ItemRemoved', data: { orderId, sku: 'tea', quantity: 2 } }])
+      .given([
+        teaAdded,
+        { type: 'ItemRemoved', data: { orderId, sku: 'tea', quantity: 2, unitPriceCents: 450 } },
+      ])
       .when(PlaceOrder.create({ orderId }), ada)
       .then((error) => error instanceof DomainError && error.rule === 'EMPTY_CART');
   });

@@ -13,7 +13,13 @@ export const ItemAdded = defineEvent(
 );
 export const ItemRemoved = defineEvent(
   'ItemRemoved',
-  z.object({ orderId: z.string(), sku: z.string(), quantity: z.number().int() }),
+  z.object({
+    orderId: z.string(),
+    sku: z.string(),
+    quantity: z.number().int(),
+    // The line's price, so read models can keep totals without remembering every line.
+    unitPriceCents: z.number().int(),
+  }),
 );
 export const OrderPlaced = defineEvent(
   'OrderPlaced',

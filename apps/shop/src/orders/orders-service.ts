@@ -1,0 +1,73 @@
+import { createCommandBus, createEventRegistry, createQueryBus } from '@duet/core';
+import {
+  createPostgresEventStore,
+  createPostgresSnapshotStore,
+  createProjectionRunner,
+  migrate,
+  type SqlExecutor,
+} from '@duet/postgres';
+import { orderCommands } from './order-commands.ts';
+import { orderEvents } from './order-events.ts';
+import { orderHandler } from './order-handler.ts';
+import { orderPolicies } from './order-policies.ts';
+import { orderQueries } from './queries/order-queries.ts';
+import { orderQueryHandlers } from './queries/order-query-handlers.ts';
+import { myOrdersProjection } from './read-models/my-orders-projection.ts';
+import { orderDetailProjection } from './read-models/order-detail-projection.ts';
+
+export interface OrdersServiceOptions {
+  readonly executor: SqlExecutor;
+  /** The service's schema: its events, and its read models beside them (default 'orders'). */
+  readonly schema?: string;
+  /** For the projection runner's partition leases on PostgreSQL. */
+  readonly databaseUrl?: string;
+}
+
+/**
+ * The orders service: its event store, command bus, projections and query bus, on one
+ * database schema. `start()` migrates and starts the projections; `close()` stops them.
+ *
+ * @example
+ * const orders = await createOrdersService({ executor });
+ * await orders.start();
+ * const { position } = await orders.commands.send(command, { actor: 'ada' });
+ */
+export async function createOrdersService(options: OrdersServiceOptions) {
+  const schema = options.schema ?? 'orders';
+  const { executor } = options;
+  await migrate(executor, { schema });
+  const events = createEventRegistry(orderEvents);
+  const store = createPostgresEventStore({ executor, schema, events });
+  const commands = createCommandBus({
+    store,
+    handlers: [orderHandler],
+    policies: orderPolicies,
+    snapshots: createPostgresSnapshotStore({ executor, schema }),
+    events,
+  });
+  const runner = createProjectionRunner({
+    store: { executor, schema, events },
+    schema: `${schema}_projections`,
+    readModelSchema: `${schema}_read`,
+    projections: [myOrdersProjection, orderDetailProjection],
+    ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+  });
+  const queries = createQueryBus({
+    handlers: orderQueryHandlers((name) => runner.readModel(name)),
+    consistency: runner.waitForPosition,
+  });
+  return {
+    store,
+    commands,
+    queries,
+    runner,
+    definitions: { commands: orderCommands, queries: orderQueries },
+    start: () => runner.start(),
+    async close() {
+      await runner.stop();
+      await store.close();
+    },
+  };
+}
+
+export type OrdersService = Awaited<ReturnType<typeof createOrdersService>>;
