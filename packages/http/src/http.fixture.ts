@@ -76,15 +76,21 @@ export function createCartReadModel(store: ReturnType<typeof createInMemoryEvent
   const carts = new Map<string, Map<string, number>>();
   const listeners = new Set<() => void>();
   let position: Position = START_POSITION;
+  // One catch-up at a time, as a real runner's batches: overlapping ones would apply twice.
+  let running: Promise<void> = Promise.resolve();
+  const catchUpOnce = async () => {
+    for await (const event of store.readAll({ after: position })) {
+      apply(event as RecordedEvent<CartEvent>);
+      position = event.position;
+    }
+    for (const listener of listeners) listener();
+  };
   return {
     carts,
     position: () => position,
-    async catchUp(): Promise<void> {
-      for await (const event of store.readAll({ after: position })) {
-        apply(event as RecordedEvent<CartEvent>);
-        position = event.position;
-      }
-      for (const listener of listeners) listener();
+    catchUp(): Promise<void> {
+      running = running.then(catchUpOnce);
+      return running;
     },
     subscribe(projections: readonly string[], onChange: () => void): () => void {
       if (!projections.includes('carts')) return () => {};
@@ -185,4 +191,9 @@ export function postJson(
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** The `type` of a problem response. */
+export async function problemType(response: Response): Promise<unknown> {
+  return ((await response.json()) as { type?: unknown }).type;
 }

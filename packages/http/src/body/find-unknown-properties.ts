@@ -97,11 +97,16 @@ interface ObjectShape {
 
 /** The object keywords of a schema and its `allOf` parts; undefined when it is open. */
 function objectShape(schema: Record<string, unknown>, root: JsonSchema): ObjectShape | undefined {
-  const parts = [schema, ...(Array.isArray(schema.allOf) ? schema.allOf : [])]
-    .map((part) =>
-      isSchema(part) && typeof part.$ref === 'string' ? resolveRef(root, part.$ref) : part,
-    )
-    .filter(isSchema);
+  // The schema's own $ref was checked by the caller; only allOf parts are resolved here.
+  const allOf = Array.isArray(schema.allOf) ? schema.allOf : [];
+  const parts = [
+    schema,
+    ...allOf
+      .map((part) =>
+        isSchema(part) && typeof part.$ref === 'string' ? resolveRef(root, part.$ref) : part,
+      )
+      .filter(isSchema),
+  ];
   const properties = parts.map((part) => part.properties).filter(isSchema);
   const patterns = parts.flatMap((part) =>
     isSchema(part.patternProperties) ? Object.keys(part.patternProperties) : [],

@@ -108,6 +108,9 @@ export function problemForError(error: unknown, request: ProblemRequest): Proble
         return build('unknown-command', error.message);
       case 'UNKNOWN_QUERY':
         return build('unknown-query', error.message);
+      case 'NOT_FOUND':
+        // The same answer whether it is missing or hidden from this caller: no leak.
+        return build('not-found', error.message);
       case 'DUPLICATE_EVENT':
         return build('duplicate-event', error.message);
       case 'CONSISTENCY_UNSUPPORTED':
