@@ -13,7 +13,8 @@ import { seedEvents } from './test-support/seed-events.ts';
 
 const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
 
-describe('duet on PGlite', () => {
+// Generous timeouts: each test spawns processes, and a loaded machine slows them down.
+describe('duet on PGlite', { timeout: 90_000 }, () => {
   let root: string;
   let dir: string;
 

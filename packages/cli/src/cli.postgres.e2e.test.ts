@@ -10,7 +10,7 @@ import { seedEvents } from './test-support/seed-events.ts';
 const databaseUrl = inject('databaseUrl');
 const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
 
-describe.skipIf(databaseUrl === null)('duet on PostgreSQL', () => {
+describe.skipIf(databaseUrl === null)('duet on PostgreSQL', { timeout: 90_000 }, () => {
   let db: TestDatabase;
   let args: string[];
 

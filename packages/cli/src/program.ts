@@ -1,7 +1,11 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
+import { deadLettersListCommand } from './commands/dead-letters-list.ts';
+import { deadLettersRetryCommand } from './commands/dead-letters-retry.ts';
 import { eventsTailCommand } from './commands/events-tail.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { projectionsRebuildCommand } from './commands/projections-rebuild.ts';
+import { projectionsStatusCommand } from './commands/projections-status.ts';
 import { streamsListCommand } from './commands/streams-list.ts';
 import { streamsShowCommand } from './commands/streams-show.ts';
 import { addGlobalOptions } from './options/global-options.ts';
@@ -36,6 +40,18 @@ export function createProgram(io: CliIo): Command {
   );
   program.addCommand(
     new Command('events').description('follow the event log').addCommand(eventsTailCommand(io)),
+  );
+  program.addCommand(
+    new Command('projections')
+      .description('projection status and rebuilds (needs --config with projections)')
+      .addCommand(projectionsStatusCommand(io))
+      .addCommand(projectionsRebuildCommand(io)),
+  );
+  program.addCommand(
+    new Command('dead-letters')
+      .description('events projections could not apply (needs --config with projections)')
+      .addCommand(deadLettersListCommand(io))
+      .addCommand(deadLettersRetryCommand(io)),
   );
   applyToAll(program, io);
   return program;

@@ -18,6 +18,9 @@ export function classifyError(error: unknown): { code: ExitCode; message: string
   if (error instanceof DuetError && error.code === 'NOT_MIGRATED') {
     return { code: ExitCode.notMigrated, message, hint: 'run: duet migrate' };
   }
+  if (error instanceof DuetError && error.code === 'UNKNOWN_PROJECTION') {
+    return { code: ExitCode.notFound, message };
+  }
   if (error instanceof DuetError && error.code === 'VALIDATION') {
     return { code: ExitCode.usage, message };
   }

@@ -1,4 +1,4 @@
-import type { Decider, EventDefinition, Message } from '@duet/core';
+import type { Decider, EventDefinition, Message, ProjectionDefinition } from '@duet/core';
 
 /** The part of a decider the CLI folds with: enough to show a stream's state at a point. */
 export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState' | 'evolve'>;
@@ -20,8 +20,14 @@ export interface DuetCliConfig {
   readonly events?: readonly EventDefinition[];
   /** Deciders by stream category: `streams show order-1 --at 3` prints the order's state then. */
   readonly deciders?: Readonly<Record<string, StateFolder>>;
-  /** Projection definitions, for `projections status|rebuild` and `dead-letters`. */
-  readonly projections?: readonly unknown[];
+  /** Projection definitions (defineProjection), for `projections` and `dead-letters`. */
+  readonly projections?: readonly ProjectionDefinition[];
+  /**
+   * Where the app's projection runner keeps its tables, when not the defaults of
+   * `createProjectionRunner` ('duet_projections' and 'read_models'). The read models must
+   * be in the event store's database.
+   */
+  readonly projectionRunner?: { readonly schema?: string; readonly readModelSchema?: string };
 }
 
 /** Types a config module's export; returns it unchanged. */

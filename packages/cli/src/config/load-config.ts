@@ -39,8 +39,17 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
     }
   }
   const projections = exported.projections;
-  if (projections !== undefined && !Array.isArray(projections)) {
+  if (
+    projections !== undefined &&
+    !(
+      Array.isArray(projections) && projections.every((p) => isObject(p) && p.kind === 'projection')
+    )
+  ) {
     fail('`projections` must be an array of projection definitions (defineProjection)');
+  }
+  const runner = exported.projectionRunner;
+  if (runner !== undefined && !isObject(runner)) {
+    fail('`projectionRunner` must be { schema?, readModelSchema? }');
   }
   return exported as DuetCliConfig;
 }

@@ -1,0 +1,147 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createPGliteExecutor,
+  createPostgresEventStore,
+  migrate,
+  type SqlExecutor,
+} from '@duet/postgres';
+import { openTestDatabase } from '@duet/postgres/testing';
+import { PGlite } from '@electric-sql/pglite';
+import { describe, expect, inject, it } from 'vitest';
+import { ExitCode } from './exit-code.ts';
+import { runDuet } from './test-support/run-duet.ts';
+import { seedEvents } from './test-support/seed-events.ts';
+
+// Issue 5: projections status, rebuild with progress, dead letters list and retry, with
+// the real binary and the projections of test-support/order-config.ts.
+
+const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
+const databaseUrl = inject('databaseUrl');
+
+interface Backend {
+  /** The database and schema options that point the CLI at the seeded store. */
+  readonly args: string[];
+  /** The environment that names the runner's schemas for order-config.ts. */
+  readonly env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+async function seed(executor: SqlExecutor, schema: string): Promise<void> {
+  const store = createPostgresEventStore({ executor, schema });
+  await seedEvents(store);
+  await store.close();
+}
+
+const backends: [string, boolean, () => Promise<Backend>][] = [
+  [
+    'PGlite',
+    false,
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'duet-cli-'));
+      const dir = join(root, 'pglite');
+      const db = await PGlite.create({ dataDir: dir });
+      const executor = createPGliteExecutor(db);
+      await migrate(executor, { schema: 'shop' });
+      await seed(executor, 'shop');
+      await db.close(); // one process at a time: the CLI opens it next
+      return {
+        args: ['--pglite', dir, '--schema', 'shop', '--config', config],
+        env: {},
+        dispose: () => rm(root, { recursive: true, force: true }),
+      };
+    },
+  ],
+  [
+    'PostgreSQL',
+    databaseUrl === null,
+    async () => {
+      const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl! });
+      await seed(db.executor, db.schema);
+      const runner = `${db.schema}_runner`;
+      const readModels = `${db.schema}_models`;
+      return {
+        args: ['--database-url', databaseUrl!, '--schema', db.schema, '--config', config],
+        env: { DUET_TEST_RUNNER_SCHEMA: runner, DUET_TEST_READ_MODEL_SCHEMA: readModels },
+        async dispose() {
+          await db.executor.query(`DROP SCHEMA IF EXISTS "${runner}" CASCADE`);
+          await db.executor.query(`DROP SCHEMA IF EXISTS "${readModels}" CASCADE`);
+          await db.dispose();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(backends)('duet projections on %s', (_name, skip, open) => {
+  it.skipIf(skip)(
+    'given a poisoned SKU, when a projection is rebuilt, then progress goes to stderr, the poisoned events are dead letters, and after the fix a retry applies them',
+    async () => {
+      const backend = await open();
+      try {
+        const { args, env } = backend;
+        const poisoned = { ...env, DUET_TEST_POISON_SKU: 'pear' };
+        const rebuild = await runDuet(
+          ['projections', 'rebuild', 'items_per_order', '--json', ...args],
+          poisoned,
+        );
+        expect(rebuild.code).toBe(0);
+        expect(JSON.parse(rebuild.stdout)).toMatchObject({
+          name: 'items_per_order',
+          version: 1,
+          events: 3,
+          deadLetters: 3,
+        });
+        expect(rebuild.stderr).toMatch(
+          /^rebuild items_per_order: \d+\/\d+ events \(\d+%\), \d+ events\/s, ETA /m,
+        );
+        expect(rebuild.stderr).toContain('3 dead letters');
+
+        const status = await runDuet(['projections', 'status', ...args], env);
+        expect(status.code).toBe(0);
+        expect(status.stdout).toMatch(
+          /items_per_order v1 │ \w+ +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
+        );
+        const statusJson = await runDuet(['projections', 'status', '--json', ...args], env);
+        expect(JSON.parse(statusJson.stdout)).toEqual([
+          expect.objectContaining({ name: 'items_per_order', lagEvents: 0, lagMs: 0, applied: 3 }),
+        ]);
+
+        const list = await runDuet(
+          ['dead-letters', 'list', '--projection', 'items_per_order', ...args],
+          env,
+        );
+        expect(list.code).toBe(0);
+        expect(list.stdout.match(/cannot apply pear/g)).toHaveLength(3);
+        const letters = JSON.parse(
+          (await runDuet(['dead-letters', 'list', '--json', ...args], env)).stdout,
+        ) as { id: string }[];
+        expect(letters).toHaveLength(3);
+
+        const stillBroken = await runDuet(
+          ['dead-letters', 'retry', letters[0]!.id, ...args],
+          poisoned,
+        );
+        expect(stillBroken.code).toBe(ExitCode.incomplete);
+        expect(stillBroken.stderr).toContain('retry failed, nothing changed: cannot apply pear');
+
+        const one = await runDuet(['dead-letters', 'retry', letters[0]!.id, ...args], env);
+        expect(one).toMatchObject({ code: 0, stdout: 'retried 1 dead letter\n' });
+        const rest = await runDuet(
+          ['dead-letters', 'retry', '--projection', 'items_per_order', '--json', ...args],
+          env,
+        );
+        expect(JSON.parse(rest.stdout)).toEqual({ retried: 2 });
+        const gone = await runDuet(['dead-letters', 'retry', letters[0]!.id, ...args], env);
+        expect(gone.code).toBe(ExitCode.notFound);
+        const unknown = await runDuet(['projections', 'rebuild', 'nope', ...args], env);
+        expect(unknown.code).toBe(ExitCode.notFound);
+        expect(unknown.stderr).toContain('no projection named nope in --config');
+      } finally {
+        await backend.dispose();
+      }
+    },
+    240_000,
+  );
+});

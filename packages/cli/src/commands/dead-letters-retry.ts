@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { CliError } from '../cli-error.ts';
+import type { CliIo } from '../cli-io.ts';
+import { openSession } from '../database/open-session.ts';
+import { ExitCode } from '../exit-code.ts';
+import { readGlobalOptions } from '../options/global-options.ts';
+import { commandOutput } from '../output/command-output.ts';
+import { writeJson } from '../output/write-json.ts';
+import { openRunner, readRunnerTables } from '../projections/open-runner.ts';
+
+const examples = `
+Examples:
+  $ duet dead-letters retry 42 --config ./duet.config.ts
+  $ duet dead-letters retry --projection order_history --config ./duet.config.ts
+
+Re-applies the dead letters in the order they were written, in one transaction with their
+removal. If apply still fails nothing changes and it exits 6; an unknown id exits 3.
+With --json: {"retried": n}.`;
+
+interface DeadLettersRetryOptions {
+  readonly projection?: string;
+}
+
+/** `duet dead-letters retry <id>|--projection <name>`: re-applies after a fix. */
+export function deadLettersRetryCommand(io: CliIo): Command {
+  return new Command('retry')
+    .description('re-apply one dead letter, or all of a projection, after a fix')
+    .argument('[id]', 'the dead letter id (from dead-letters list)')
+    .option('--projection <name>', 'retry every dead letter of this projection')
+    .addHelpText('after', examples)
+    .action(async (id: string | undefined, options: DeadLettersRetryOptions, command: Command) => {
+      const global = readGlobalOptions(command);
+      const output = commandOutput(io, global);
+      if ((id === undefined) === (options.projection === undefined)) {
+        throw new CliError(
+          ExitCode.usage,
+          'give a dead letter id or --projection <name>, not both',
+        );
+      }
+      if (id !== undefined && !/^\d+$/.test(id)) {
+        throw new CliError(ExitCode.usage, `dead letter id ${JSON.stringify(id)} is not a number`);
+      }
+      await using session = await openSession(global);
+      await using runner = openRunner(session, options.projection);
+      let retried: number;
+      try {
+        retried = await readRunnerTables(() => runner.deadLetters.retry(id ?? options.projection!));
+      } catch (error) {
+        if (error instanceof CliError) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CliError(
+          ExitCode.incomplete,
+          `retry failed, nothing changed: ${reason}`,
+          undefined,
+          { cause: error },
+        );
+      }
+      if (retried === 0) {
+        throw new CliError(
+          ExitCode.notFound,
+          id !== undefined ? `no dead letter ${id}` : `no dead letters for ${options.projection}`,
+          'see: duet dead-letters list',
+        );
+      }
+      if (output.json) writeJson(io.stdout, { retried });
+      else io.stdout.write(`retried ${retried} dead letter${retried === 1 ? '' : 's'}\n`);
+    });
+}

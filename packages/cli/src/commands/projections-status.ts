@@ -1,0 +1,80 @@
+import type { ProjectionStatus } from '@duet/postgres';
+import { Command } from 'commander';
+import type { CliIo } from '../cli-io.ts';
+import { openSession } from '../database/open-session.ts';
+import { readGlobalOptions } from '../options/global-options.ts';
+import { commandOutput } from '../output/command-output.ts';
+import { formatDuration } from '../output/format-duration.ts';
+import { renderTable } from '../output/render-table.ts';
+import type { Style } from '../output/style.ts';
+import { writeJson } from '../output/write-json.ts';
+import { openRunner, readRunnerTables } from '../projections/open-runner.ts';
+
+const examples = `
+Examples:
+  $ duet projections status --config ./duet.config.ts
+  $ duet projections status --config ./duet.config.ts --json | jq '.[] | select(.lagEvents > 0)'
+
+One row per partition of each projection version: its checkpoint position, the store's
+head, the lag in events and in time (age of the oldest event not yet applied), its state,
+and, when committed events wait behind an open transaction, that transaction's pid and
+age (end it with pg_terminate_backend(pid)). With --json: the runner's status() array.`;
+
+/** `duet projections status`: where each projection is and what holds it back. */
+export function projectionsStatusCommand(io: CliIo): Command {
+  return new Command('status')
+    .description('show each projection: position, head, lag, state, what holds it back')
+    .addHelpText('after', examples)
+    .action(async (_options: unknown, command: Command) => {
+      const global = readGlobalOptions(command);
+      const output = commandOutput(io, global);
+      await using session = await openSession(global);
+      await using runner = openRunner(session);
+      const statuses = await readRunnerTables(() => runner.status());
+      if (output.json) {
+        writeJson(io.stdout, statuses);
+        return;
+      }
+      if (statuses.length === 0) {
+        io.stdout.write('no projection has checkpoints yet: has the runner started?\n');
+        return;
+      }
+      const head = ['projection', 'state', 'position', 'head', 'lag', 'lag time', 'held back by'];
+      io.stdout.write(
+        renderTable(
+          head,
+          statuses.map((s) => statusRow(s, output.out)),
+          output.out,
+        ),
+      );
+      for (const failed of statuses.filter((s) => s.error)) {
+        const error = failed.error!;
+        io.stdout.write(
+          `${output.out.red(`${failed.name} failed`)} at ${error.stream} ${error.type} (${error.eventId}): ${error.message}\n`,
+        );
+      }
+    });
+}
+
+function statusRow(status: ProjectionStatus, style: Style): string[] {
+  const partition = status.partitions > 1 ? ` #${status.partition}/${status.partitions}` : '';
+  const name = `${status.name} v${status.version}${status.active ? '' : ' (next)'}${partition}`;
+  const state =
+    status.state === 'failed'
+      ? style.red(status.state)
+      : status.state === 'live'
+        ? style.green(status.state)
+        : style.yellow(status.state);
+  const held = status.heldBy
+    ? `pid ${status.heldBy.pid}, open ${formatDuration(status.heldBy.ageMs)}`
+    : '-';
+  return [
+    name,
+    state,
+    status.position,
+    status.head,
+    String(status.lagEvents),
+    status.lagEvents > 0 ? formatDuration(status.lagMs) : '-',
+    held,
+  ];
+}
