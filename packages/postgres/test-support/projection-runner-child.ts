@@ -1,0 +1,82 @@
+// Child process of the projection stress tests: one runner process of the ledger
+// projection (projection-ledger.ts) that a test can SIGKILL at any moment. It prints JSON
+// lines on stdout: `{"event":"starting"}` just before `start()`, `{"event":"started"}`
+// after it, then `{"event":"status","status":...}` every STATUS_EVERY_MS. SIGTERM stops
+// the runner and exits 0.
+//
+//   node --import tsx projection-runner-child.ts <connection string> <schema> <worker> <options JSON>
+//
+// options: { name, partitions?, applyDelayMsPerEvent?, batchSize? }. With partitions the
+// runner shares them with other processes through advisory-lock leases.
+import { createPgExecutor, createProjectionRunner } from '@duet/postgres';
+import { ledgerProjection, runnerSchemas } from './projection-ledger.ts';
+
+const STATUS_EVERY_MS = 200;
+
+interface ChildOptions {
+  readonly name: string;
+  readonly partitions?: number;
+  readonly applyDelayMsPerEvent?: number;
+  readonly batchSize?: { readonly min?: number; readonly max?: number };
+}
+
+const [connectionString, schema, worker, json] = process.argv.slice(2);
+if (
+  connectionString === undefined ||
+  schema === undefined ||
+  worker === undefined ||
+  json === undefined
+) {
+  throw new Error(
+    'usage: projection-runner-child.ts <connection string> <schema> <worker> <options JSON>',
+  );
+}
+const options = JSON.parse(json) as ChildOptions;
+
+const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+const executor = createPgExecutor({ connectionString, max: 6 });
+const runner = createProjectionRunner({
+  store: { executor, schema },
+  ...runnerSchemas(schema),
+  ...(options.partitions === undefined ? {} : { leases: { connectionString } }),
+  projections: [
+    ledgerProjection({
+      name: options.name,
+      schema,
+      worker,
+      ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+      ...(options.applyDelayMsPerEvent === undefined
+        ? {}
+        : { applyDelayMsPerEvent: options.applyDelayMsPerEvent }),
+    }),
+  ],
+  ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+});
+
+let stopping = false;
+const timer = setInterval(() => {
+  runner.status().then(
+    (status) => print({ event: 'status', status }),
+    (error: unknown) => print({ event: 'status-error', error: String(error) }),
+  );
+}, STATUS_EVERY_MS);
+
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(timer);
+  (async () => {
+    await runner.stop();
+    await executor.close();
+    print({ event: 'stopped' });
+    process.exit(0);
+  })().catch((error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  });
+});
+
+print({ event: 'starting' });
+await runner.start();
+print({ event: 'started' });
