@@ -1,11 +1,11 @@
 import { DuetError, type Position, type ProjectionDefinition, START_POSITION } from '@duet/core';
-import { createWakeSource } from '../event-store/wake-source.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { createProjectionConsistency } from './consistency-waiter.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { dropOldVersions } from './drop-old-versions.ts';
+import { createHeadSignal } from './head-signal.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
 import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
@@ -37,7 +37,7 @@ interface Unit {
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const config = resolveRunnerOptions(options);
   const { readModels, schema, readModelSchema } = config;
-  const wake = createWakeSource((onNotify) =>
+  const wake = createHeadSignal((onNotify) =>
     config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
   );
   const consistency = createProjectionConsistency({ executor: readModels, schema });

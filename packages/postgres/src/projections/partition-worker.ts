@@ -1,11 +1,11 @@
 import { isPosition, type Position, type ProjectionDefinition } from '@duet/core';
-import type { WakeSource } from '../event-store/wake-source.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
 import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
+import type { HeadSignal } from './head-signal.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
 import { createPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
@@ -45,7 +45,7 @@ export function startPartitionWorker(
   config: RunnerConfig,
   projection: ProjectionDefinition,
   partition: number,
-  wake: WakeSource,
+  wake: HeadSignal,
   hooks: WorkerHooks,
 ): PartitionWorker {
   const controller = new AbortController();
@@ -110,6 +110,7 @@ export function startPartitionWorker(
   const run = async (): Promise<WorkerExit> => {
     let position: Position | null = null;
     let backoff = config.retry.backoffMs;
+    let heldBackoff = 5;
     while (!signal.aborted) {
       try {
         position ??= await load();
@@ -118,12 +119,19 @@ export function startPartitionWorker(
         const size = sizer.size;
         const page = await reader.read(position, size);
         if (page.end === null) {
+          if (wake.notifiedHead > position) {
+            // Committed, but held behind a running transaction: no NOTIFY will come for them.
+            await abortableSleep(heldBackoff, signal);
+            heldBackoff = Math.min(heldBackoff * 2, config.pollIntervalMs);
+            continue;
+          }
           await markLive(position);
           state = 'live';
           if (hooks.building()) await hooks.caughtUp();
           await wake.wait(seen, config.pollIntervalMs, signal);
           continue;
         }
+        heldBackoff = 5;
         const caughtUp = page.scanned < size;
         const started = performance.now();
         const range = { events: page.events, expected: position, end: page.end, caughtUp };
