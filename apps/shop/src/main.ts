@@ -1,32 +1,74 @@
 import { resolve } from 'node:path';
-import { createCommandBus, createEventRegistry } from '@duet/core';
-import { createPostgresEventStore, createPostgresSnapshotStore, migrate } from '@duet/postgres';
+import { createPostgresIdempotencyStore } from '@duet/postgres';
 import { openDatabase } from './database/open-database.ts';
-import { runOrderDemo } from './demo/run-order-demo.ts';
-import { orderEvents } from './orders/order-events.ts';
-import { orderHandler } from './orders/order-handler.ts';
+import { seedDemoData } from './demo/seed-demo-data.ts';
+import { createShopServer } from './http/create-shop-server.ts';
+import { shopPrincipals } from './http/shop-principals.ts';
+import { createOrdersService } from './orders/orders-service.ts';
 
-// `npm start`: the shop's orders service on embedded PGlite in apps/shop/.data (or on
-// PostgreSQL when DATABASE_URL is set), driven through the command bus.
-const dataDir = resolve(import.meta.dirname, '..', '.data', 'pglite');
-const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
-const schema = 'orders';
+// `npm start`: the shop's orders service over HTTP, on embedded PGlite in apps/shop/.data
+// (created on first run, with demo data; SHOP_DATA_DIR moves it) or on PostgreSQL when
+// DATABASE_URL is set. PORT and HOST say where to listen (default 127.0.0.1:3000).
+const started = performance.now();
+const databaseUrl = process.env.DATABASE_URL || undefined;
+const dataDir = process.env.SHOP_DATA_DIR ?? resolve(import.meta.dirname, '..', '.data', 'pglite');
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const database = await openDatabase({ databaseUrl, dataDir });
+const orders = await createOrdersService({
+  executor: database.executor,
+  schema: 'orders',
+  ...(databaseUrl ? { databaseUrl } : {}),
+});
+await orders.start();
+const seeded = await seedDemoData(orders);
+const principals = shopPrincipals();
+const server = await createShopServer({
+  orders,
+  principals,
+  idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
+  live: orders.live,
+  ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
+});
+let address: string;
 try {
-  console.log(`duet shop: orders service on ${database.description}, schema ${schema}`);
-  const { applied } = await migrate(database.executor, { schema });
-  if (applied.length > 0) console.log(`migrated: ${applied.join(', ')}`);
-  const store = createPostgresEventStore({
-    executor: database.executor,
-    schema,
-    events: createEventRegistry(orderEvents),
-  });
-  const bus = createCommandBus({
-    store,
-    handlers: [orderHandler],
-    snapshots: createPostgresSnapshotStore({ executor: database.executor, schema }),
-  });
-  await runOrderDemo(bus, store, (line) => console.log(line));
-  await store.close();
-} finally {
+  address = await server.listen({ host, port });
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `duet shop: port ${port} on ${host} is in use; start with PORT=<another port> npm start`
+      : `duet shop: cannot listen on ${host}:${port}: ${(error as Error).message}`,
+  );
+  await orders.close();
   await database.close();
+  process.exit(1);
 }
+
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`duet shop: orders service on ${database.description}`);
+if (seeded > 0)
+  console.log(`first run: ${seeded} demo commands sent (orders demo-1, demo-2, demo-3)`);
+console.log(`API   ${address}  (commands: POST /commands/<type>, queries: GET /queries/<type>)`);
+console.log(`docs  ${address}/docs`);
+console.log(
+  `keys  ${Object.entries(principals)
+    .map(([key, p]) => `${key} (${p.id}: ${p.roles.join(',')})`)
+    .join(', ')}`,
+);
+console.log(`ready in ${seconds} s; Ctrl-C stops`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping`);
+  // Stop taking requests first, then the projections, then the database.
+  await server.close();
+  await orders.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -37,6 +37,8 @@ export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-
 export type { ProjectionConsistency } from './projections/consistency-waiter.ts';
 export { createProjectionConsistency } from './projections/consistency-waiter.ts';
 export { createProjectionRunner } from './projections/create-projection-runner.ts';
+export type { ProjectionChanges } from './projections/projection-changes.ts';
+export { createProjectionChanges } from './projections/projection-changes.ts';
 export type {
   BatchReport,
   DeadLetter,

@@ -2,6 +2,7 @@ import { createCommandBus, createEventRegistry, createQueryBus } from '@duet/cor
 import {
   createPostgresEventStore,
   createPostgresSnapshotStore,
+  createProjectionChanges,
   createProjectionRunner,
   migrate,
   type SqlExecutor,
@@ -52,6 +53,8 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     projections: [myOrdersProjection, orderDetailProjection],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
   });
+  // Live queries re-run when these checkpoints move.
+  const live = createProjectionChanges({ executor, schema: `${schema}_projections` });
   const queries = createQueryBus({
     handlers: orderQueryHandlers((name) => runner.readModel(name)),
     consistency: runner.waitForPosition,
@@ -61,9 +64,11 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     commands,
     queries,
     runner,
+    live,
     definitions: { commands: orderCommands, queries: orderQueries },
     start: () => runner.start(),
     async close() {
+      await live.close();
       await runner.stop();
       await store.close();
     },
