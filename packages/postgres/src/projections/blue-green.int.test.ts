@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { projectionTables } from '../read-models/projection-tables.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -7,6 +8,9 @@ import {
   totals,
   waitForStatus,
 } from './projection-runner.fixture.ts';
+import { createPageReader } from './read-event-page.ts';
+import { registerProjection } from './register-projection.ts';
+import { switchVersion } from './switch-version.ts';
 
 describe.each(backendsFor(inject('databaseUrl')))('blue-green and replay on $kind', (backend) => {
   it('given v1 serving, when v2 is deployed, then queries answer from v1 during the rebuild, switch to v2 at once, and v1 tables are gone', async () => {
@@ -111,5 +115,37 @@ describe.each(backendsFor(inject('databaseUrl')))('blue-green and replay on $kin
     await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
     expect(await totals(runner)).toEqual({ balance: sumTo(50), events: 50, ledger: 50 });
     expect((await runner.status())[0]?.applied).toBe(50);
+  });
+
+  it('given v2 live but behind v1, when the switch runs with a catch-up, then it applies the missing events under its lock and switches', async () => {
+    await using fx = await openRunnerFixture(backend);
+    await fx.deposit(30, 3);
+    const v1 = fx.runner([accountsProjection({ version: 1 })]);
+    await v1.start();
+    const [serving] = await waitForStatus(v1, (s) => s.state === 'live' && s.lagEvents === 0);
+    await v1.stop();
+    const v2 = accountsProjection({ version: 2 });
+    const { registration } = await registerProjection(
+      fx.executor,
+      fx.runnerSchema,
+      fx.readModelSchema,
+      v2,
+    );
+    expect(registration).toBe('building');
+    await fx.executor.query(
+      `UPDATE "${fx.runnerSchema}".checkpoints SET state = 'live' WHERE name = 'accounts' AND version = 2`,
+    );
+    expect(await switchVersion(fx.executor, fx.runnerSchema, v2)).toBe(false);
+    const catchUp = {
+      reader: createPageReader(fx.executor, fx.db.schema, v2, 0, undefined),
+      tables: projectionTables(fx.readModelSchema, 'accounts', 2),
+    };
+    expect(await switchVersion(fx.executor, fx.runnerSchema, v2, catchUp)).toBe(true);
+    const { rows } = await fx.executor.query<{ position: string; applied: string }>(
+      `SELECT position, applied::text AS applied FROM "${fx.runnerSchema}".checkpoints WHERE name = 'accounts' AND version = 2`,
+    );
+    expect(rows).toEqual([{ position: serving?.position, applied: '30' }]);
+    expect((await v1.readModel('accounts')).version).toBe(2);
+    expect(await totals(v1)).toEqual({ balance: sumTo(30), events: 30, ledger: 30 });
   });
 });

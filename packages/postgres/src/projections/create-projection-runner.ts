@@ -9,6 +9,7 @@ import { createHeadSignal } from './head-signal.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
 import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
+import { createPageReader } from './read-event-page.ts';
 import { readStatus } from './read-status.ts';
 import { positionBefore, resetProjection } from './rebuild-projection.ts';
 import { registerProjection } from './register-projection.ts';
@@ -64,7 +65,17 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const trySwitch = async (projection: ProjectionDefinition) => {
     const { name, version } = projection;
     if ((activeVersions.get(name) ?? 0) >= version) return;
-    if (!(await switchVersion(readModels, schema, projection))) return;
+    const catchUp = {
+      reader: createPageReader(
+        config.storeExecutor,
+        config.storeSchema,
+        projection,
+        0,
+        config.registry,
+      ),
+      tables: projectionTables(readModelSchema, name, version),
+    };
+    if (!(await switchVersion(readModels, schema, projection, catchUp))) return;
     activeVersions.set(name, version);
     // The old version's workers would stop at their next batch anyway; stop them now.
     for (const unit of units.filter(
