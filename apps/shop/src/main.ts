@@ -68,6 +68,7 @@ async function stop(signal: string) {
   await server.close();
   await orders.close();
   await database.close();
+  console.log('stopped');
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));
