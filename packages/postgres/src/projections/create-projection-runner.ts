@@ -89,7 +89,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   };
 
   const startWorker = (unit: Unit) => {
-    if (workers.get(unit.key)?.state === 'live' || !running) return;
+    const existing = workers.get(unit.key)?.state;
+    if (!running || existing === 'live' || existing === 'catching_up') return;
     const { projection } = unit;
     const worker = startPartitionWorker(config, projection, unit.partition, wake, {
       building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
