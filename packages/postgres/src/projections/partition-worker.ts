@@ -7,6 +7,7 @@ import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
 import type { HeadSignal } from './head-signal.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
+import type { ProjectionFailure } from './projection-runner.ts';
 import { createPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
 
@@ -23,6 +24,8 @@ export interface PartitionWorker {
   readonly progress: { readonly eventsDone: number; readonly since: number };
   /** The last error that made it wait (a database error), if any. */
   readonly lastError: string | undefined;
+  /** The event it stopped on (state 'failed'). */
+  readonly failure: ProjectionFailure | undefined;
   readonly done: Promise<WorkerExit>;
   /** Finishes the batch in flight and resolves when the loop has ended. */
   stop(): Promise<WorkerExit>;
@@ -69,6 +72,7 @@ export function startPartitionWorker(
   const context = { readModels: config.readModels, target, retry: config.retry, sizer, signal };
   let state: WorkerState = 'catching_up';
   let lastError: string | undefined;
+  let failure: ProjectionFailure | undefined;
   const progress = { eventsDone: 0, since: Date.now() };
 
   const load = async (): Promise<Position | null> => {
@@ -90,22 +94,31 @@ export function startPartitionWorker(
       [...key, position],
     );
 
-  const markFailed = (position: Position, poison: PoisonedEventError) =>
-    config.readModels.query(
-      `UPDATE ${s}.checkpoints SET state = 'failed', error = $5::text::jsonb, updated_at = now()
-        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4`,
-      [
-        ...key,
-        position,
-        JSON.stringify({
-          message: messageOf(poison.cause),
-          eventId: poison.event.id,
-          eventPosition: poison.event.position,
-          stream: poison.event.stream,
-          type: poison.event.type,
-        }),
-      ],
-    );
+  // Recorded in the checkpoint row for every process's status; kept here too, in case the
+  // database refuses the write (a full connection pool, say).
+  const markFailed = async (poison: PoisonedEventError) => {
+    failure = {
+      message: messageOf(poison.cause),
+      eventId: poison.event.id,
+      eventPosition: poison.event.position,
+      stream: poison.event.stream,
+      type: poison.event.type,
+    };
+    let wait = config.retry.backoffMs;
+    for (let attempt = 1; attempt <= 5 && !signal.aborted; attempt++) {
+      try {
+        await config.readModels.query(
+          `UPDATE ${s}.checkpoints SET state = 'failed', error = $5::text::jsonb, updated_at = now()
+            WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4`,
+          [...key, poison.at, JSON.stringify(failure)],
+        );
+        return;
+      } catch {
+        await abortableSleep(wait, signal);
+        wait = Math.min(wait * 2 || 100, 2_000);
+      }
+    }
+  };
 
   const run = async (): Promise<WorkerExit> => {
     let position: Position | null = null;
@@ -164,7 +177,7 @@ export function startPartitionWorker(
           continue;
         }
         if (error instanceof PoisonedEventError) {
-          await markFailed(error.at, error).catch(() => {});
+          await markFailed(error);
           state = 'failed';
           lastError = error.message;
           return 'failed';
@@ -173,7 +186,7 @@ export function startPartitionWorker(
         lastError = messageOf(error);
         position = null;
         await abortableSleep(backoff, signal);
-        backoff = Math.min(backoff * 2 || 100, 10_000);
+        backoff = Math.min(backoff * 2 || 100, 2_000);
       }
     }
     return 'stopped';
@@ -193,6 +206,9 @@ export function startPartitionWorker(
     progress,
     get lastError() {
       return lastError;
+    },
+    get failure() {
+      return failure;
     },
     done,
     stop() {

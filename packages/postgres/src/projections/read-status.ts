@@ -149,7 +149,7 @@ export async function readStatus(
             },
           }
         : {}),
-      ...(row.error ? { error: row.error } : {}),
+      ...(row.error || worker?.failure ? { error: (row.error ?? worker?.failure)! } : {}),
     });
   }
   return statuses;
