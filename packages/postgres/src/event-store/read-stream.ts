@@ -4,15 +4,24 @@ import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
 import type { ResolvedEventStoreOptions } from './postgres-event-store-options.ts';
 
-const forwardSql = (schema: string) => `SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e
- WHERE e.stream = $1 AND e.stream_version >= $2 AND e.stream_version <= $3
- ORDER BY e.stream_version
- LIMIT $4`;
-
-const backwardSql = (schema: string) => `SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e
- WHERE e.stream = $1 AND e.stream_version <= $2 AND e.stream_version >= $3
- ORDER BY e.stream_version DESC
- LIMIT $4`;
+/**
+ * The page query: the versions of one page, `$2` and on in `direction`, `$3` of them.
+ * Both ends of the range are the page's own (versions are contiguous from 1), so the scan
+ * touches one page of the (stream, stream_version) index whatever plan is chosen. With
+ * the far end open (up to the last version), PostgreSQL without statistics (a table grown
+ * since its last ANALYZE; autovacuum may be off) misjudged the range as a few rows and
+ * planned a scan of the rest of the stream plus a sort, on every page: O(stream) a page.
+ */
+export function readStreamPageSql(schema: string, direction: 'forward' | 'backward'): string {
+  const range =
+    direction === 'forward'
+      ? 'e.stream_version >= $2::bigint AND e.stream_version < $2::bigint + $3::bigint'
+      : 'e.stream_version <= $2::bigint AND e.stream_version > $2::bigint - $3::bigint';
+  return `SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e
+ WHERE e.stream = $1 AND ${range}
+ ORDER BY e.stream_version${direction === 'forward' ? '' : ' DESC'}
+ LIMIT $3`;
+}
 
 /**
  * One stream's events in version order, a page per round trip: each page is a keyset
@@ -39,16 +48,21 @@ export async function* readStream(
   const maxCount = checkReadOption(subject, 'maxCount', options.maxCount, 0);
   const pageSize = checkReadOption(subject, 'pageSize', options.pageSize, 1) ?? config.pageSize;
   const forward = direction === 'forward';
-  const sql = forward ? forwardSql(config.schema) : backwardSql(config.schema);
-  let next = fromVersion ?? (forward ? 1 : Number.MAX_SAFE_INTEGER);
+  const sql = readStreamPageSql(config.schema, direction);
+  // A page's range starts at a version that can exist: the stream's first, or its last
+  // going backward.
+  let next = forward
+    ? Math.max(fromVersion ?? 1, 1)
+    : Math.min(fromVersion ?? Number.MAX_SAFE_INTEGER, await headVersion(config, stream));
   const last = toVersion ?? (forward ? Number.MAX_SAFE_INTEGER : 1);
   let remaining = maxCount ?? Number.POSITIVE_INFINITY;
-  while (remaining > 0) {
+  while (remaining > 0 && (forward ? next <= last : next >= last)) {
     options.signal?.throwIfAborted();
-    const limit = Math.min(pageSize, remaining);
+    const span = forward ? last - next + 1 : next - last + 1;
+    const limit = Math.min(pageSize, remaining, span);
     let rows: EventRow[];
     try {
-      ({ rows } = await config.executor.query<EventRow>(sql, [stream, next, last, limit]));
+      ({ rows } = await config.executor.query<EventRow>(sql, [stream, next, limit]));
     } catch (error) {
       throw explainMissingSchema(error, config.schema);
     }
@@ -57,5 +71,21 @@ export async function* readStream(
     const tail = rows[rows.length - 1];
     if (rows.length < limit || !tail) return;
     next = forward ? tail.stream_version + 1 : tail.stream_version - 1;
+  }
+}
+
+/** Where a backward read starts when no `fromVersion` is given: the stream's version (0: none). */
+async function headVersion(
+  config: Pick<ResolvedEventStoreOptions, 'executor' | 'schema'>,
+  stream: string,
+): Promise<number> {
+  try {
+    const { rows } = await config.executor.query<{ version: number }>(
+      `SELECT s.version::integer AS version FROM "${config.schema}".streams AS s WHERE s.stream = $1`,
+      [stream],
+    );
+    return rows[0]?.version ?? 0;
+  } catch (error) {
+    throw explainMissingSchema(error, config.schema);
   }
 }
