@@ -51,5 +51,12 @@ export type {
   ProjectionStatus,
   ReadModel,
 } from './projections/projection-runner.ts';
+export type {
+  ProjectionStatusReader,
+  ProjectionStatusReaderOptions,
+} from './projections/projection-status-reader.ts';
+export { createProjectionStatusReader } from './projections/projection-status-reader.ts';
+export type { RebuildRequest, RebuildRequests } from './projections/rebuild-requests.ts';
+export { createRebuildRequests } from './projections/rebuild-requests.ts';
 export { projectionTables } from './read-models/projection-tables.ts';
 export { quoteIdentifier } from './read-models/quote-identifier.ts';

@@ -15,6 +15,8 @@ import { positionBefore, resetProjection } from './rebuild-projection.ts';
 import { registerProjection } from './register-projection.ts';
 import { resolveRunnerOptions } from './resolve-runner-options.ts';
 import { ensureRunnerTables } from './runner-tables.ts';
+import { type PendingRebuild, serveRebuildRequests } from './serve-rebuild-requests.ts';
+import { createStatusHeartbeat } from './status-heartbeat.ts';
 import { switchVersion } from './switch-version.ts';
 
 interface Unit {
@@ -27,8 +29,10 @@ interface Unit {
  * Runs projections from a PostgreSQL / PGlite event store into read models: catch-up in
  * adaptive batches, then live on the store's NOTIFY; each batch and its checkpoint in one
  * transaction of the read-model database (exactly-once effects); blue-green versions;
- * partitions leased through advisory locks; retry, narrowing and failure policies; and a
- * `waitForPosition` for read-your-writes queries.
+ * partitions leased through advisory locks; retry, narrowing and failure policies; a
+ * `waitForPosition` for read-your-writes queries; status any process can read (state and
+ * a heartbeat recorded in the read-model database); and rebuild requests from other
+ * processes (`createRebuildRequests`), served by the runner that works the projection.
  *
  * @example
  * await using runner = createProjectionRunner({ store: { executor, schema: 'duet' }, projections: [orderHistory] });
@@ -48,6 +52,21 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const dropTimers = new Set<NodeJS.Timeout>();
   let units: Unit[] = [];
   let leases: PartitionLeases | null = null;
+  let statusTimer: NodeJS.Timeout | undefined;
+  const heartbeat = createStatusHeartbeat({
+    readModels,
+    schema,
+    owner: config.owner,
+    intervalMs: config.statusIntervalMs,
+    workers: () => workers.values(),
+  });
+  const requests = serveRebuildRequests({
+    readModels,
+    schema,
+    owner: config.owner,
+    names: () => workedActiveNames(),
+    perform: (request) => serveRebuild(request),
+  });
   let running = false;
   let starting: Promise<void> | null = null;
 
@@ -97,10 +116,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       caughtUp: () => trySwitch(projection),
     });
     workers.set(unit.key, worker);
+    void heartbeat.beat();
     void worker.done.then(async (exit) => {
       if (exit !== 'superseded' || workers.get(unit.key) !== worker) return;
       workers.delete(unit.key);
       units = units.filter((u) => u.key !== unit.key);
+      await heartbeat.forget(worker);
       await leases?.give(unit.key);
     });
   };
@@ -110,7 +131,21 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     if (!worker) return;
     await worker.stop();
     workers.delete(key);
+    await heartbeat.forget(worker);
   };
+
+  /** Projections whose active version has a worker here: the rebuild requests it serves. */
+  const workedActiveNames = () => [
+    ...new Set(
+      units
+        .filter(
+          (u) =>
+            activeVersions.get(u.projection.name) === u.projection.version &&
+            (workers.get(u.key)?.state ?? 'stopped') !== 'stopped',
+        )
+        .map((u) => u.projection.name),
+    ),
+  ];
 
   const stopAll = async () => {
     await Promise.all([...workers.keys()].map(stopWorker));
@@ -153,14 +188,23 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     } else {
       for (const unit of units) startWorker(unit);
     }
+    statusTimer = setInterval(() => {
+      void heartbeat.beat();
+      void requests.check();
+    }, config.statusIntervalMs);
+    await requests.start();
   };
 
   const stop = async () => {
     await starting?.catch(() => {});
     running = false;
+    clearInterval(statusTimer);
+    statusTimer = undefined;
     for (const timer of dropTimers) clearTimeout(timer);
     dropTimers.clear();
+    await requests.stop();
     await stopAll();
+    await heartbeat.clear();
     await leases?.stop();
     leases = null;
     await wake.close();
@@ -185,6 +229,40 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     return version;
   };
 
+  /** Resets the active version and replays it (its own workers restart at once); false when `request` was taken elsewhere. */
+  const rebuildActive = async (
+    name: string,
+    from: Position | Date | undefined,
+    request?: { readonly id: string; readonly owner: string },
+  ): Promise<boolean> => {
+    const version = await activeVersionOf(name);
+    const projection = config.projections.find((p) => p.name === name && p.version === version);
+    if (!projection) {
+      throw new DuetError(
+        'UNKNOWN_PROJECTION',
+        `${name} version ${version} is active, but this runner does not have it`,
+      );
+    }
+    const position = await resolveFrom(from);
+    const mine = units.filter((u) => u.projection === projection && workers.has(u.key));
+    for (const unit of mine) await stopWorker(unit.key);
+    try {
+      return await resetProjection(
+        readModels,
+        schema,
+        readModelSchema,
+        projection,
+        position,
+        request,
+      );
+    } finally {
+      for (const unit of mine) startWorker(unit);
+    }
+  };
+
+  const serveRebuild = (request: PendingRebuild) =>
+    rebuildActive(request.name, request.from, { id: request.id, owner: config.owner });
+
   return {
     start() {
       if (running) return Promise.resolve();
@@ -194,21 +272,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       return starting;
     },
     stop,
-    status: () => readStatus(config, workers, running),
+    status: () => readStatus(config, { owner: config.owner, workers: workers.values() }),
     async rebuild(name, rebuildOptions = {}) {
-      const version = await activeVersionOf(name);
-      const projection = config.projections.find((p) => p.name === name && p.version === version);
-      if (!projection) {
-        throw new DuetError(
-          'UNKNOWN_PROJECTION',
-          `${name} version ${version} is active, but this runner does not have it`,
-        );
-      }
-      const from = await resolveFrom(rebuildOptions.from);
-      const mine = units.filter((u) => u.projection === projection && workers.has(u.key));
-      for (const unit of mine) await stopWorker(unit.key);
-      await resetProjection(readModels, schema, readModelSchema, projection, from);
-      for (const unit of mine) startWorker(unit);
+      await rebuildActive(name, rebuildOptions.from);
     },
     deadLetters,
     waitForPosition: consistency.wait,

@@ -9,7 +9,7 @@ function versionOf(name: string, table: string): number | null {
 }
 
 /**
- * Drops the tables, checkpoints and dead letters of a projection's versions other than
+ * Drops the tables, checkpoints, owner records and dead letters of a projection's versions other than
  * the active one, in one transaction. Runs after a blue-green switch (after a grace
  * period, so queries that resolved the old version can finish) and at start-up (a crash
  * between switch and drop leaves them behind).
@@ -43,6 +43,10 @@ export async function dropOldVersions(
     }
     // Only older versions: a newer one may be building beside the active one.
     await tx.query(`DELETE FROM ${s}.checkpoints WHERE name = $1 AND version < $2`, [
+      name,
+      activeVersion,
+    ]);
+    await tx.query(`DELETE FROM ${s}.owners WHERE name = $1 AND version < $2`, [
       name,
       activeVersion,
     ]);

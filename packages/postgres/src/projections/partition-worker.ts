@@ -75,9 +75,12 @@ export function startPartitionWorker(
   let failure: ProjectionFailure | undefined;
   const progress = { eventsDone: 0, since: Date.now() };
 
+  // Catching up until it finds nothing more to read (then markLive): the state recorded
+  // for other processes' status must not say 'live' from a run that ended long ago.
   const load = async (): Promise<Position | null> => {
     const { rows } = await config.readModels.query<{ position: string }>(
-      `UPDATE ${s}.checkpoints SET state = CASE WHEN state = 'failed' THEN 'catching_up' ELSE state END,
+      `UPDATE ${s}.checkpoints
+          SET state = CASE WHEN state = 'rebuilding' THEN 'rebuilding' ELSE 'catching_up' END,
               error = NULL
         WHERE name = $1 AND version = $2 AND partition = $3
        RETURNING position`,
@@ -87,12 +90,21 @@ export function startPartitionWorker(
     return position !== undefined && isPosition(position) ? position : null;
   };
 
-  const markLive = (position: Position) =>
-    config.readModels.query(
-      `UPDATE ${s}.checkpoints SET state = 'live', updated_at = now()
-        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4 AND state <> 'live'`,
+  // Also reads where the checkpoint is: a rebuild (from any process) may have reset it,
+  // and an idle worker has no batch whose fenced move would tell it.
+  const markLive = async (position: Position): Promise<string | undefined> => {
+    const { rows } = await config.readModels.query<{ position: string }>(
+      `WITH current AS (
+         SELECT position FROM ${s}.checkpoints WHERE name = $1 AND version = $2 AND partition = $3
+       ), marked AS (
+         UPDATE ${s}.checkpoints SET state = 'live', updated_at = now()
+          WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4 AND state <> 'live'
+       )
+       SELECT position FROM current`,
       [...key, position],
     );
+    return rows[0]?.position;
+  };
 
   // Recorded in the checkpoint row for every process's status; kept here too, in case the
   // database refuses the write (a full connection pool, say).
@@ -138,7 +150,12 @@ export function startPartitionWorker(
             heldBackoff = Math.min(heldBackoff * 2, config.pollIntervalMs);
             continue;
           }
-          await markLive(position);
+          if ((await markLive(position)) !== position) {
+            position = null;
+            progress.eventsDone = 0;
+            progress.since = Date.now();
+            continue;
+          }
           state = 'live';
           if (hooks.building()) await hooks.caughtUp();
           await wake.wait(seen, config.pollIntervalMs, signal);

@@ -158,7 +158,7 @@ export function accountsProjection(options: AccountsOptions = {}): ProjectionDef
 
 /** Polls `status()` until `check` holds for every row (or `some` row) it returns for `name`, or fails after `ms`. */
 export async function waitForStatus(
-  runner: ProjectionRunner,
+  runner: Pick<ProjectionRunner, 'status'>,
   check: (status: ProjectionStatus) => boolean,
   ms = 20_000,
   name?: string,

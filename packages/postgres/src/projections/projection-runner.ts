@@ -52,6 +52,12 @@ export interface ProjectionRunnerOptions {
     /** How often to check the lease connection is alive, in ms (default 1000). */
     readonly heartbeatMs?: number;
   };
+  /**
+   * How often the runner records, in the read-model database, that it still works its
+   * partitions, with their progress (default 1000). Other processes' `status()` reads it;
+   * a record not renewed for 5 intervals counts as a stopped runner.
+   */
+  readonly statusIntervalMs?: number;
   /** After a blue-green switch, wait this long before dropping the old tables (default 1000), so queries that resolved the old version finish. */
   readonly dropDelayMs?: number;
   /** Called after every committed batch (metrics, tests). */
@@ -72,6 +78,10 @@ export interface BatchReport {
   readonly position: Position;
 }
 
+/**
+ * 'stopped' means no runner works the partition now (none started, or its heartbeat is
+ * stale); 'failed' stays until a runner starts it again.
+ */
 export type ProjectionState = 'catching_up' | 'live' | 'rebuilding' | 'stopped' | 'failed';
 
 /** One partition of one projection version, as `status()` reports it. */
@@ -95,7 +105,9 @@ export interface ProjectionStatus {
   readonly applied: number;
   /** True when this runner holds the partition. */
   readonly owned: boolean;
-  /** The current batch size, when owned. */
+  /** The runner that works the partition now (`host:pid:random`), this one or another, while its heartbeat is fresh. */
+  readonly ownedBy?: string;
+  /** The current batch size, while a runner works the partition. */
   readonly batchSize?: number;
   /** The transaction that keeps committed events from readers, when there is one. */
   readonly heldBy?: Pick<RunningTransaction, 'pid' | 'transactionId' | 'ageMs'>;
@@ -152,10 +164,19 @@ export interface ReadModel {
 
 /** Runs projections: catch-up, live, blue-green versions, partitions, failures. */
 export interface ProjectionRunner extends AsyncDisposable {
-  /** Creates missing tables, claims partitions and starts following. */
+  /**
+   * Creates missing tables, claims partitions and starts following; while it runs it
+   * records a heartbeat per partition and serves rebuild requests (`createRebuildRequests`)
+   * for the projections it works.
+   */
   start(): Promise<void>;
   /** Finishes the batches in flight, releases partitions and stops. */
   stop(): Promise<void>;
+  /**
+   * Every partition of every version of the runner's projections, whoever runs it: the
+   * state its owner recorded ('stopped' when no runner's heartbeat is fresh), lag, and
+   * rebuild progress. `[]` before any runner has created its tables.
+   */
   status(): Promise<ProjectionStatus[]>;
   /**
    * Rebuilds the active version in place: drops and re-creates its tables and replays from

@@ -1,17 +1,27 @@
-import {
-  isPosition,
-  makePosition,
-  type Position,
-  type ProjectionDefinition,
-  positionParts,
-  START_POSITION,
-} from '@duet/core';
+import { isPosition, type ProjectionDefinition, START_POSITION } from '@duet/core';
 import { oldestRunningTransaction } from '../event-store/oldest-running-transaction.ts';
-import { readHorizonSql } from '../event-store/read-horizon.ts';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import type { PartitionWorker } from './partition-worker.ts';
 import type { ProjectionFailure, ProjectionState, ProjectionStatus } from './projection-runner.ts';
-import type { RunnerConfig } from './resolve-runner-options.ts';
+import { readLag } from './read-lag.ts';
+import { rateOf } from './status-heartbeat.ts';
+
+/** Where status is read from: the runner's tables and the store. */
+export interface StatusSource {
+  readonly storeExecutor: SqlExecutor;
+  readonly storeSchema: string;
+  readonly readModels: SqlExecutor;
+  readonly schema: string;
+  /** Only these projections' names, with their event types for lag; all names when absent. */
+  readonly projections?: readonly ProjectionDefinition[] | undefined;
+}
+
+/** The reading runner's own workers: it knows their state first-hand. */
+export interface LocalWorkers {
+  readonly owner: string;
+  readonly workers: Iterable<PartitionWorker>;
+}
 
 interface CheckpointRow {
   readonly name: string;
@@ -23,139 +33,132 @@ interface CheckpointRow {
   readonly applied: string;
   readonly error: ProjectionFailure | null;
   readonly active_version: number;
+  /** From the owner row, when its heartbeat has not expired. */
+  readonly owner: string | null;
+  readonly batch_size: number | null;
+  readonly events_done: string | null;
+  readonly events_per_sec: number | null;
 }
 
-interface LagRow {
-  readonly lag: string;
-  readonly lag_ms: number | null;
-  readonly held: boolean;
-}
+// undefined_table, invalid_schema_name: no runner has created its tables yet.
+const missingCodes = new Set(['42P01', '3F000']);
 
-/** The store's last committed event, whether or not readers may see it yet. */
-async function committedHead(config: RunnerConfig): Promise<Position> {
-  const { rows } = await config.storeExecutor.query<{ tx_id: string; seq: string }>(
-    `SELECT e.tx_id::text AS tx_id, e.seq::text AS seq FROM ${quoteIdentifier(config.storeSchema)}.events AS e
-      ORDER BY e.tx_id DESC, e.seq DESC LIMIT 1`,
-  );
-  const row = rows[0];
-  return row ? makePosition(BigInt(row.tx_id), BigInt(row.seq)) : START_POSITION;
-}
-
-/** Events of the projection's types (and partition) after a position, and whether any wait behind an open transaction. */
-async function lagAfter(
-  config: RunnerConfig,
-  position: Position,
-  projection: ProjectionDefinition | undefined,
-  partition: number,
-): Promise<LagRow> {
-  const { transactionId, sequence } = positionParts(position);
-  const params: unknown[] = [transactionId.toString(), sequence.toString()];
-  let filter = '';
-  if (projection) {
-    params.push(projection.eventTypes);
-    filter = ' AND e.type = ANY($3::text[])';
-    if (projection.partitions > 1) {
-      params.push(projection.partitions, partition);
-      filter += ' AND abs(hashtextextended(e.stream, 0) % $4) = $5';
-    }
+/** Checkpoints with their projection's active version and a live owner's record, in one query. */
+async function readCheckpoints(source: StatusSource): Promise<CheckpointRow[]> {
+  const s = quoteIdentifier(source.schema);
+  const names = source.projections ? [...new Set(source.projections.map((p) => p.name))] : null;
+  try {
+    const { rows } = await source.readModels.query<CheckpointRow>(
+      `SELECT c.name, c.version, c.partition, c.partitions, c.position, c.state,
+              c.applied::text AS applied, c.error, p.active_version,
+              o.owner, o.batch_size, o.events_done::text AS events_done, o.events_per_sec
+         FROM ${s}.checkpoints AS c
+         JOIN ${s}.projections AS p ON p.name = c.name
+         LEFT JOIN ${s}.owners AS o
+           ON o.name = c.name AND o.version = c.version AND o.partition = c.partition
+          AND o.expires_at > now()
+        WHERE $1::text[] IS NULL OR c.name = ANY($1::text[])
+        ORDER BY c.name, c.version, c.partition`,
+      [names],
+    );
+    return rows;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !missingCodes.has(code)) throw error;
+    // Before any runner started: nothing to report. Tables from an older version are not that.
+    const { rows } = await source.readModels.query<{ found: boolean }>(
+      `SELECT to_regclass(format('%I.%I', $1::text, 'checkpoints')) IS NOT NULL AS found`,
+      [source.schema],
+    );
+    if (rows[0]?.found) throw error;
+    return [];
   }
-  const { rows } = await config.storeExecutor.query<LagRow>(
-    `WITH horizon AS MATERIALIZED (${readHorizonSql(config.storeSchema)})
-     SELECT count(*)::text AS lag,
-            (extract(epoch FROM clock_timestamp() - min(e.recorded_at)) * 1000)::float8 AS lag_ms,
-            coalesce(bool_or(e.tx_id >= horizon.h), false) AS held
-       FROM ${quoteIdentifier(config.storeSchema)}.events AS e, horizon
-      WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2::text::bigint)${filter}`,
-    params,
-  );
-  return rows[0] ?? { lag: '0', lag_ms: null, held: false };
 }
 
-function stateOf(
-  row: CheckpointRow,
-  worker: PartitionWorker | undefined,
-  running: boolean,
-): ProjectionState {
-  if (row.state === 'failed' || worker?.state === 'failed') return 'failed';
+function stateOf(row: CheckpointRow, running: boolean, local: PartitionWorker | undefined) {
+  if (row.state === 'failed' || local?.state === 'failed') return 'failed';
   if (!running) return 'stopped';
   if (row.version > row.active_version || row.state === 'rebuilding') return 'rebuilding';
-  if (worker?.state === 'stopped') return 'stopped';
   return row.state === 'live' ? 'live' : 'catching_up';
 }
 
+const keyOf = (name: string, version: number, partition: number) =>
+  `${name}\u0000${version}\u0000${partition}`;
+
 /**
- * Status of every partition of every version of the runner's projections, read from the
- * checkpoints (so partitions other processes hold show too) and the store: lag in events
- * and time, and which transaction holds readers back when committed events wait behind it.
+ * Status of every partition of every projection version, as any process sees it: the
+ * state recorded in its checkpoint while a runner's heartbeat says it works it ('stopped'
+ * otherwise), that runner's batch size and progress, and lag in events and time with the
+ * transaction holding readers back. Two queries (read models, then the store: head and
+ * every lag at once), and a third only when a transaction holds events back. `local`
+ * overrides the records with what the calling runner knows of its own workers.
  */
 export async function readStatus(
-  config: RunnerConfig,
-  workers: ReadonlyMap<string, PartitionWorker>,
-  running: boolean,
+  source: StatusSource,
+  local?: LocalWorkers,
 ): Promise<ProjectionStatus[]> {
-  const names = [...new Set(config.projections.map((p) => p.name))];
-  const s = quoteIdentifier(config.schema);
-  const { rows } = await config.readModels.query<CheckpointRow>(
-    `SELECT c.name, c.version, c.partition, c.partitions, c.position, c.state,
-            c.applied::text AS applied, c.error, p.active_version
-       FROM ${s}.checkpoints AS c JOIN ${s}.projections AS p ON p.name = c.name
-      WHERE c.name = ANY($1::text[])
-      ORDER BY c.name, c.version, c.partition`,
-    [names],
+  const rows = await readCheckpoints(source);
+  if (rows.length === 0) return [];
+  const mine = new Map<string, PartitionWorker>();
+  for (const worker of local?.workers ?? []) {
+    mine.set(keyOf(worker.projection.name, worker.projection.version, worker.partition), worker);
+  }
+  const definitionOf = (row: CheckpointRow) =>
+    source.projections?.find((p) => p.name === row.name && p.version === row.version);
+  const positions = rows.map((row) => (isPosition(row.position) ? row.position : START_POSITION));
+  const { head, lags } = await readLag(
+    source.storeExecutor,
+    source.storeSchema,
+    rows.map((row, i) => ({
+      position: positions[i] ?? START_POSITION,
+      types: definitionOf(row)?.eventTypes ?? null,
+      partitions: row.partitions,
+      partition: row.partition,
+    })),
   );
-  const head = await committedHead(config);
-  let holder: Awaited<ReturnType<typeof oldestRunningTransaction>> | undefined;
-  const statuses: ProjectionStatus[] = [];
-  for (const row of rows) {
-    const position = isPosition(row.position) ? row.position : START_POSITION;
-    const projection = config.projections.find(
-      (p) => p.name === row.name && p.version === row.version,
-    );
-    const worker = [...workers.values()].find(
-      (w) =>
-        w.projection.name === row.name &&
-        w.projection.version === row.version &&
-        w.partition === row.partition,
-    );
-    const lag = await lagAfter(config, position, projection, row.partition);
-    if (lag.held && holder === undefined)
-      holder = await oldestRunningTransaction(config.storeExecutor, config.storeSchema);
-    const state = stateOf(row, worker, running);
-    const lagEvents = Number(lag.lag);
-    const rate = worker ? rateOf(worker) : 0;
-    statuses.push({
+  const holder = lags.some((lag) => lag.held)
+    ? await oldestRunningTransaction(source.storeExecutor, source.storeSchema)
+    : null;
+  return rows.map((row, i): ProjectionStatus => {
+    const lag = lags[i] ?? { events: 0, ms: 0, held: false };
+    const worker = mine.get(keyOf(row.name, row.version, row.partition));
+    const ownedHere = worker !== undefined && worker.state !== 'stopped';
+    // A record of this runner's own without a running worker here is left over: ignore it.
+    const recorded = row.owner !== null && row.owner !== local?.owner ? row.owner : undefined;
+    const ownedBy = ownedHere ? local?.owner : recorded;
+    const state: ProjectionState = stateOf(row, ownedBy !== undefined, worker);
+    const batchSize = ownedHere ? worker.sizer.size : (row.batch_size ?? undefined);
+    const rate = ownedHere ? rateOf(worker) : (row.events_per_sec ?? 0);
+    const eventsDone = ownedHere ? worker.progress.eventsDone : Number(row.events_done ?? 0);
+    const error = row.error ?? worker?.failure;
+    return {
       name: row.name,
       version: row.version,
       partition: row.partition,
       partitions: row.partitions,
       active: row.version === row.active_version,
       state,
-      position,
+      position: positions[i] ?? START_POSITION,
       head,
-      lagEvents,
-      lagMs: lagEvents > 0 ? Math.max(0, Math.round(lag.lag_ms ?? 0)) : 0,
+      lagEvents: lag.events,
+      lagMs: lag.ms,
       applied: Number(row.applied),
-      owned: worker !== undefined && worker.state !== 'stopped',
-      ...(worker ? { batchSize: worker.sizer.size } : {}),
+      owned: ownedHere,
+      ...(ownedBy === undefined ? {} : { ownedBy }),
+      ...(batchSize === undefined ? {} : { batchSize }),
       ...(lag.held && holder
         ? { heldBy: { pid: holder.pid, transactionId: holder.transactionId, ageMs: holder.ageMs } }
         : {}),
-      ...(state === 'rebuilding' && worker
+      ...(state === 'rebuilding' && ownedBy !== undefined
         ? {
             rebuild: {
-              eventsDone: worker.progress.eventsDone,
+              eventsDone,
               eventsPerSec: Math.round(rate),
-              etaSeconds: rate > 0 ? Math.ceil(lagEvents / rate) : null,
+              etaSeconds: rate > 0 ? Math.ceil(lag.events / rate) : null,
             },
           }
         : {}),
-      ...(row.error || worker?.failure ? { error: (row.error ?? worker?.failure)! } : {}),
-    });
-  }
-  return statuses;
-}
-
-function rateOf(worker: PartitionWorker): number {
-  const seconds = (Date.now() - worker.progress.since) / 1000;
-  return seconds > 0 ? worker.progress.eventsDone / seconds : 0;
+      ...(error ? { error } : {}),
+    };
+  });
 }

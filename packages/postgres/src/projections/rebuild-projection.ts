@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkpointsChannel } from './runner-tables.ts';
+import { takeRebuildRequest } from './serve-rebuild-requests.ts';
 
 /**
  * The position just before the first event recorded at or after `time`: replaying from it
@@ -27,7 +28,9 @@ export async function positionBefore(
  * Resets a projection version in place, in one transaction: drops its tables, runs its
  * `setup` again, moves every partition's checkpoint to `from` (state 'rebuilding') and
  * clears its dead letters. Runners pick the new checkpoint up (their next move is fenced
- * on the old one) and replay from there.
+ * on the old one, and idle workers notice at their next poll) and replay from there.
+ * With `request`, the rebuild request is taken in the same transaction; resolves to false
+ * (and resets nothing) when it is gone or another runner has it.
  */
 export async function resetProjection(
   readModels: SqlExecutor,
@@ -35,11 +38,15 @@ export async function resetProjection(
   readModelSchema: string,
   projection: ProjectionDefinition,
   from: Position,
-): Promise<void> {
+  request?: { readonly id: string; readonly owner: string },
+): Promise<boolean> {
   const s = quoteIdentifier(schema);
   const { name, version } = projection;
   const tables = projectionTables(readModelSchema, name, version);
-  await readModels.transaction(async (tx) => {
+  return readModels.transaction(async (tx) => {
+    if (request && !(await takeRebuildRequest(tx, schema, request.id, request.owner))) {
+      return false;
+    }
     // Waits for batches in flight (they hold a share lock on this row) and holds new ones.
     await tx.query(`SELECT 1 FROM ${s}.projections WHERE name = $1 FOR UPDATE`, [name]);
     const { rows } = await tx.query<{ tablename: string }>(
@@ -63,5 +70,6 @@ export async function resetProjection(
       version,
     ]);
     await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
+    return true;
   });
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type ProjectionDefinition, ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
@@ -21,6 +23,9 @@ export interface RunnerConfig {
     readonly heartbeatMs: number;
   } | null;
   readonly dropDelayMs: number;
+  readonly statusIntervalMs: number;
+  /** This runner instance, as status reports its partitions' owner: `host:pid:random`. */
+  readonly owner: string;
   readonly onBatch: ((batch: BatchReport) => void) | undefined;
   readonly registry: ProjectionRunnerOptions['store']['events'];
 }
@@ -114,6 +119,8 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
             heartbeatMs: integer('leases.heartbeatMs', leases.heartbeatMs, 1_000, 50, 600_000),
           },
     dropDelayMs: integer('dropDelayMs', options.dropDelayMs, 1_000, 0, 3_600_000),
+    statusIntervalMs: integer('statusIntervalMs', options.statusIntervalMs, 1_000, 50, 600_000),
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onBatch: options.onBatch,
     registry: store.events,
   };

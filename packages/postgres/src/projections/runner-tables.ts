@@ -11,6 +11,12 @@ import { quoteIdentifier } from '../read-models/quote-identifier.ts';
  * - `checkpoints`: one row per (name, version, partition): its position in the global
  *   order, its state, the events it applied and the error that stopped it.
  * - `dead_letters`: events that failed under the 'skip' or 'park' policy.
+ * - `owners`: which runner works a partition now, renewed every heartbeat; a row past
+ *   `expires_at` belongs to a runner that died (status says 'stopped').
+ * - `rebuild_requests`: rebuilds asked of whichever runner owns the projection.
+ *
+ * @example
+ * await ensureRunnerTables(readModels, 'duet_projections', 'read_models');
  */
 export async function ensureRunnerTables(
   executor: SqlExecutor,
@@ -59,10 +65,38 @@ export async function ensureRunnerTables(
     await tx.query(
       `CREATE INDEX IF NOT EXISTS dead_letters_stream ON ${s}.dead_letters (name, version, stream)`,
     );
+    // Progress is kept here, not in checkpoints: a heartbeat must not wait on batches' row locks.
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.owners (
+      name text NOT NULL,
+      version integer NOT NULL,
+      partition integer NOT NULL,
+      owner text NOT NULL,
+      batch_size integer NOT NULL,
+      events_done bigint NOT NULL,
+      events_per_sec float8 NOT NULL,
+      heartbeat_at timestamptz NOT NULL,
+      expires_at timestamptz NOT NULL,
+      PRIMARY KEY (name, version, partition)
+    )`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.rebuild_requests (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      name text NOT NULL,
+      from_position text COLLATE "C",
+      from_time timestamptz,
+      requested_at timestamptz NOT NULL DEFAULT now(),
+      done_at timestamptz,
+      done_by text,
+      error text
+    )`);
   });
 }
 
 /** The NOTIFY channel checkpoint moves wake read-your-writes waiters on. */
 export function checkpointsChannel(schema: string): string {
   return `${schema}_checkpoints`;
+}
+
+/** The NOTIFY channel that tells runners a rebuild was requested (payload: the projection's name). */
+export function controlChannel(schema: string): string {
+  return `${schema}_control`;
 }

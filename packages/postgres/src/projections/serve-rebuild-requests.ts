@@ -1,0 +1,143 @@
+import { isPosition, type Position } from '@duet/core';
+import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { messageOf } from './poisoned-event-error.ts';
+import { controlChannel } from './runner-tables.ts';
+
+/** A request a runner found for one of the projections it works. */
+export interface PendingRebuild {
+  readonly id: string;
+  readonly name: string;
+  readonly from: Position | Date | undefined;
+}
+
+export interface RebuildRequestServer {
+  /** LISTENs on the control channel (a failure leaves the periodic `check`). */
+  start(): Promise<void>;
+  /** Looks for pending requests now; one check at a time. */
+  check(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RebuildRequestServerOptions {
+  readonly readModels: SqlExecutor;
+  readonly schema: string;
+  readonly owner: string;
+  /** Names of the projections whose active version this runner works now. */
+  names(): readonly string[];
+  /**
+   * Rebuilds, taking the request with `takeRebuildRequest` in the reset's transaction;
+   * resolves to false when another runner (or a withdrawal) had it.
+   */
+  perform(request: PendingRebuild): Promise<boolean>;
+}
+
+/**
+ * Takes a request inside the transaction that resets the read model: it locks the row
+ * (SKIP LOCKED: another runner, or a withdrawing requester, has it) and marks it done, so
+ * the reset and "done" commit together. False when the request is gone or taken.
+ */
+export async function takeRebuildRequest(
+  tx: SqlTransaction,
+  schema: string,
+  id: string,
+  owner: string,
+): Promise<boolean> {
+  const { rows } = await tx.query(
+    `UPDATE ${quoteIdentifier(schema)}.rebuild_requests SET done_at = now(), done_by = $2
+      WHERE id = (SELECT id FROM ${quoteIdentifier(schema)}.rebuild_requests
+                   WHERE id = $1::bigint AND done_at IS NULL FOR UPDATE SKIP LOCKED)
+     RETURNING 1`,
+    [id, owner],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The owning runner's side of rebuild requests: woken by NOTIFY on the control channel
+ * (and by `check` on every status heartbeat, in case a notification was missed), it takes
+ * the oldest pending request for a projection it works and performs it. A request it
+ * cannot perform is marked failed with the reason, for the requester to show.
+ */
+export function serveRebuildRequests(options: RebuildRequestServerOptions): RebuildRequestServer {
+  const table = `${quoteIdentifier(options.schema)}.rebuild_requests`;
+  let checking: Promise<void> | null = null;
+  let again = false;
+  let unlisten: (() => Promise<void>) | null = null;
+  let stopped = false;
+
+  const next = async (): Promise<PendingRebuild | null> => {
+    const names = options.names();
+    if (names.length === 0) return null;
+    const { rows } = await options.readModels.query<{
+      id: string;
+      name: string;
+      from_position: string | null;
+      from_time: string | null;
+    }>(
+      `SELECT id::text AS id, name, from_position, from_time::text AS from_time FROM ${table}
+        WHERE done_at IS NULL AND name = ANY($1::text[]) ORDER BY id LIMIT 1`,
+      [names],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const from =
+      row.from_position !== null && isPosition(row.from_position)
+        ? row.from_position
+        : row.from_time !== null
+          ? new Date(row.from_time)
+          : undefined;
+    return { id: row.id, name: row.name, from };
+  };
+
+  const fail = (id: string, error: unknown) =>
+    options.readModels.query(
+      `UPDATE ${table} SET done_at = now(), done_by = $2, error = $3 WHERE id = $1::bigint AND done_at IS NULL`,
+      [id, options.owner, messageOf(error)],
+    );
+
+  const serve = async () => {
+    do {
+      again = false;
+      for (let request = await next(); request && !stopped; request = await next()) {
+        try {
+          // Someone else holds it: look again on the next wake-up, not in a tight loop.
+          if (!(await options.perform(request))) break;
+        } catch (error) {
+          await fail(request.id, error);
+        }
+      }
+    } while (again && !stopped);
+  };
+
+  const check = () => {
+    if (stopped) return Promise.resolve();
+    if (checking) {
+      again = true; // a request may have come after this check's read
+      return checking;
+    }
+    checking = serve()
+      .catch(() => {}) // the database is unreachable: the next heartbeat checks again
+      .finally(() => {
+        checking = null;
+      });
+    return checking;
+  };
+
+  return {
+    async start() {
+      stopped = false;
+      unlisten = await options.readModels
+        .listen(controlChannel(options.schema), () => void check())
+        .catch(() => null);
+      void check();
+    },
+    check,
+    async stop() {
+      stopped = true;
+      await unlisten?.().catch(() => {});
+      unlisten = null;
+      await checking;
+    },
+  };
+}
