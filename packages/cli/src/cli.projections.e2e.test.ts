@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import {
   createPGliteExecutor,
   createPostgresEventStore,
+  createProjectionRunner,
   migrate,
+  type ProjectionStatus,
   type SqlExecutor,
 } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, inject, it } from 'vitest';
 import { ExitCode } from './exit-code.ts';
+import orderConfig from './test-support/order-config.ts';
 import { runDuet } from './test-support/run-duet.ts';
 import { seedEvents } from './test-support/seed-events.ts';
 
@@ -145,3 +148,98 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
     240_000,
   );
 });
+
+// The CLI author's report: status and rebuild while the app's runner runs in another
+// process (this test process; the CLI is the real binary in a child). PostgreSQL only: a
+// PGlite directory is open in one process at a time.
+describe.skipIf(databaseUrl === null)('duet projections beside a running app', () => {
+  it('given the app runs the projection, then status shows it live at the head with that runner, and a rebuild is asked of it and completes through it', async () => {
+    const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl! });
+    const runnerSchema = `${db.schema}_runner`;
+    const readModelSchema = `${db.schema}_models`;
+    const app = createProjectionRunner({
+      store: { executor: db.executor, schema: db.schema },
+      schema: runnerSchema,
+      readModelSchema,
+      projections: orderConfig.projections,
+      pollIntervalMs: 100,
+    });
+    try {
+      await seed(db.executor, db.schema);
+      await app.start();
+      const ready = await until(app.status, (s) => s.state === 'live' && s.lagEvents === 0);
+      const appId = ready[0]?.ownedBy;
+      expect(appId).toBeDefined();
+      const head = ready[0]?.head;
+      const args = ['--database-url', databaseUrl!, '--schema', db.schema, '--config', config];
+      const env = {
+        DUET_TEST_RUNNER_SCHEMA: runnerSchema,
+        DUET_TEST_READ_MODEL_SCHEMA: readModelSchema,
+      };
+
+      const json = await runDuet(['projections', 'status', '--json', ...args], env);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual([
+        expect.objectContaining({
+          name: 'items_per_order',
+          state: 'live',
+          position: head,
+          head,
+          lagEvents: 0,
+          applied: 6,
+          owned: false,
+          ownedBy: appId,
+        }),
+      ]);
+      const table = await runDuet(['projections', 'status', ...args], env);
+      expect(table.stdout).toMatch(/items_per_order v1 │ live +│ /);
+      expect(table.stdout).toContain(appId);
+
+      const rebuild = await runDuet(
+        ['projections', 'rebuild', 'items_per_order', '--json', ...args],
+        env,
+      );
+      expect(rebuild.code).toBe(0);
+      expect(JSON.parse(rebuild.stdout)).toMatchObject({
+        name: 'items_per_order',
+        version: 1,
+        events: 6,
+        deadLetters: 0,
+        rebuiltBy: appId,
+      });
+      expect(rebuild.stderr).toContain(`the runner ${appId} is rebuilding items_per_order`);
+      const [after] = await app.status();
+      expect(after).toMatchObject({ state: 'live', applied: 6, position: head, owned: true });
+      const { tables, executor } = await app.readModel('items_per_order');
+      const { rows } = await executor.query<{ items: number }>(
+        `SELECT sum(items)::integer AS items FROM ${tables.name('orders')}`,
+      );
+      expect(rows).toEqual([{ items: 6 }]);
+
+      await app.stop();
+      const stopped = await runDuet(['projections', 'status', '--json', ...args], env);
+      expect(JSON.parse(stopped.stdout)).toEqual([
+        expect.objectContaining({ state: 'stopped', owned: false }),
+      ]);
+    } finally {
+      await app.stop();
+      await db.executor.query(`DROP SCHEMA IF EXISTS "${runnerSchema}" CASCADE`);
+      await db.executor.query(`DROP SCHEMA IF EXISTS "${readModelSchema}" CASCADE`);
+      await db.dispose();
+    }
+  }, 120_000);
+});
+
+/** Polls `status` until `check` holds for every row, or fails after 20 s. */
+async function until(
+  status: () => Promise<ProjectionStatus[]>,
+  check: (s: ProjectionStatus) => boolean,
+): Promise<ProjectionStatus[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const rows = await status();
+    if (rows.length > 0 && rows.every(check)) return rows;
+    if (Date.now() > deadline) throw new Error(`status did not settle: ${JSON.stringify(rows)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

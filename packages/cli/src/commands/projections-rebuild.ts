@@ -1,15 +1,16 @@
 import type { ProjectionRunner, ProjectionStatus } from '@duet/postgres';
 import { Command } from 'commander';
-import { CliError } from '../cli-error.ts';
 import type { CliIo } from '../cli-io.ts';
-import { openSession } from '../database/open-session.ts';
-import { ExitCode } from '../exit-code.ts';
+import { openSession, type Session } from '../database/open-session.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
 import { commandOutput } from '../output/command-output.ts';
 import { formatDuration } from '../output/format-duration.ts';
-import { createProgressReporter, type Progress } from '../output/progress-reporter.ts';
+import { createProgressReporter } from '../output/progress-reporter.ts';
 import { writeJson } from '../output/write-json.ts';
+import { followRebuild } from '../projections/follow-rebuild.ts';
 import { openRunner } from '../projections/open-runner.ts';
+import { openStatusReader } from '../projections/open-status-reader.ts';
+import { requestRebuild } from '../projections/request-rebuild.ts';
 
 const examples = `
 Examples:
@@ -18,12 +19,18 @@ Examples:
 
 Drops the active version's tables, re-creates them and replays every event, showing a
 progress bar with the rate and ETA (a plain line every 2 s when stderr is not a terminal).
-Queries see a partial read model until it catches up; for no downtime bump the
-projection's version instead. Ctrl-C stops it (exit 130); the app's runner, or another
-rebuild, carries on from the checkpoint. A projection that fails exits 6.
-With --json: {"name","version","events","deadLetters","ms"} once caught up.`;
+When an app's runner works the projection, the rebuild is asked of it (it resets and
+replays; the bar shows the progress it records); when none does, or none takes the
+request within 15 s, this command runs the projection itself. Queries see a partial read
+model until it catches up; for no downtime bump the projection's version instead. Ctrl-C
+stops watching (exit 130); the runner, or the next rebuild, carries on from the
+checkpoint. A projection that fails exits 6.
+With --json: {"name","version","events","deadLetters","ms","rebuiltBy"} once caught up.`;
 
-const POLL_MS = 250;
+// How long a runner has to take a request, and how long the projection may go without a
+// live owner during the replay before this command finishes it itself.
+const PICKUP_MS = 15_000;
+const ORPHANED_MS = 10_000;
 
 /** `duet projections rebuild <name>`: replays one projection from the start, with progress. */
 export function projectionsRebuildCommand(io: CliIo): Command {
@@ -35,24 +42,63 @@ export function projectionsRebuildCommand(io: CliIo): Command {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       await using session = await openSession(global);
-      await using runner = openRunner(session, name);
+      const reader = openStatusReader(session, name);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const started = Date.now();
       const progress = createProgressReporter(io.stderr, `rebuild ${name}`);
+      let local: ProjectionRunner | null = null;
       try {
-        await runner.start();
-        await runner.rebuild(name);
-        const last = await follow(runner, name, stop.signal, progress.update);
+        const owned = (await reader.status()).some((s) => s.active && s.ownedBy !== undefined);
+        let rebuiltBy = 'this process';
+        if (owned) {
+          const asked = await requestRebuild(session, name, {
+            signal: stop.signal,
+            pickupMs: PICKUP_MS,
+          });
+          if (asked.outcome === 'taken') {
+            rebuiltBy = asked.by;
+            output.note(`the runner ${asked.by} is rebuilding ${name}`);
+          } else {
+            output.note(`no runner took the request within ${PICKUP_MS / 1000} s: rebuilding here`);
+          }
+        }
+        if (rebuiltBy === 'this process') {
+          local = await startLocal(session, name, true);
+        }
+        let orphanedSince: number | null = null;
+        const statusOf = async (): Promise<ProjectionStatus[]> => {
+          if (local) return local.status();
+          const statuses = await reader.status();
+          const mine = statuses.filter((s) => s.active);
+          if (mine.length > 0 && mine.every((s) => s.ownedBy === undefined)) {
+            orphanedSince ??= Date.now();
+            if (Date.now() - orphanedSince >= ORPHANED_MS) {
+              output.note(`no runner works ${name} any more: finishing the rebuild here`);
+              local = await startLocal(session, name, false);
+              return local.status();
+            }
+          } else orphanedSince = null;
+          return statuses;
+        };
+        const last = await followRebuild(statusOf, name, {
+          signal: stop.signal,
+          report: progress.update,
+          interruptedHint:
+            local === null
+              ? `the runner ${rebuiltBy} carries the rebuild on`
+              : 'it resumes from its checkpoint when the runner next runs',
+        });
         progress.stop();
         const events = last.reduce((sum, s) => sum + s.applied, 0);
         const ms = Date.now() - started;
         const version = last[0]?.version ?? 0;
-        const deadLetters = (await runner.deadLetters.list(name)).length;
-        if (output.json) writeJson(io.stdout, { name, version, events, deadLetters, ms });
-        else {
+        const deadLetters = (await openRunner(session, name).deadLetters.list(name)).length;
+        if (output.json) {
+          writeJson(io.stdout, { name, version, events, deadLetters, ms, rebuiltBy });
+        } else {
           io.stdout.write(
             `rebuilt ${name} v${version}: ${events} events applied in ${formatDuration(ms)}\n`,
           );
@@ -66,58 +112,20 @@ export function projectionsRebuildCommand(io: CliIo): Command {
         progress.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await runner.stop();
+        await (local as ProjectionRunner | null)?.stop();
       }
     });
 }
 
-/** Polls status until every partition of the active version is live with no lag. */
-async function follow(
-  runner: ProjectionRunner,
-  name: string,
-  signal: AbortSignal,
-  report: (progress: Progress) => void,
-): Promise<ProjectionStatus[]> {
-  // Once live, a partition reports no rebuild progress: keep the furthest seen.
-  let furthest = 0;
-  for (;;) {
-    if (signal.aborted) {
-      throw new CliError(
-        ExitCode.interrupted,
-        `rebuild of ${name} interrupted`,
-        'it resumes from its checkpoint when the runner next runs',
-      );
-    }
-    const mine = (await runner.status()).filter((s) => s.name === name && s.active);
-    const failed = mine.find((s) => s.state === 'failed');
-    if (failed) {
-      throw new CliError(
-        ExitCode.incomplete,
-        `rebuild of ${name} failed at ${failed.error?.stream ?? '?'} ${failed.error?.type ?? ''}: ${failed.error?.message ?? 'unknown error'}`,
-        `fix the projection, then run it again; see: duet projections status`,
-      );
-    }
-    const lag = mine.reduce((sum, s) => sum + s.lagEvents, 0);
-    furthest = Math.max(
-      furthest,
-      mine.reduce((sum, s) => sum + (s.rebuild?.eventsDone ?? 0), 0),
-    );
-    const done = furthest;
-    const perSecond = mine.reduce((sum, s) => sum + (s.rebuild?.eventsPerSec ?? 0), 0);
-    const etas = mine.map((s) => s.rebuild?.etaSeconds ?? (s.lagEvents === 0 ? 0 : null));
-    const etaSeconds = etas.includes(null) ? null : Math.max(0, ...(etas as number[]));
-    report({ done, total: done + lag, perSecond, etaSeconds });
-    if (mine.length > 0 && mine.every((s) => s.lagEvents === 0 && s.state === 'live')) return mine;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, POLL_MS);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+/** Runs the projection in this process (nobody else does); with `reset`, from the start. */
+async function startLocal(session: Session, name: string, reset: boolean) {
+  const runner = openRunner(session, name);
+  try {
+    await runner.start();
+    if (reset) await runner.rebuild(name);
+    return runner;
+  } catch (error) {
+    await runner.stop();
+    throw error;
   }
 }

@@ -8,17 +8,20 @@ import { formatDuration } from '../output/format-duration.ts';
 import { renderTable } from '../output/render-table.ts';
 import type { Style } from '../output/style.ts';
 import { writeJson } from '../output/write-json.ts';
-import { openRunner, readRunnerTables } from '../projections/open-runner.ts';
+import { readRunnerTables } from '../projections/open-runner.ts';
+import { openStatusReader } from '../projections/open-status-reader.ts';
 
 const examples = `
 Examples:
   $ duet projections status --config ./duet.config.ts
   $ duet projections status --config ./duet.config.ts --json | jq '.[] | select(.lagEvents > 0)'
 
-One row per partition of each projection version: its checkpoint position, the store's
-head, the lag in events and in time (age of the oldest event not yet applied), its state,
-and, when committed events wait behind an open transaction, that transaction's pid and
-age (end it with pg_terminate_backend(pid)). With --json: the runner's status() array.`;
+One row per partition of each projection version: its state as the runner working it
+recorded it ('stopped' when no runner's heartbeat is fresh), its checkpoint position, the
+store's head, the lag in events and in time (age of the oldest event not yet applied),
+the runner working it (host:pid:id), and, when committed events wait behind an open
+transaction, that transaction's pid and age (end it with pg_terminate_backend(pid)).
+With --json: the status() array of @duet/postgres.`;
 
 /** `duet projections status`: where each projection is and what holds it back. */
 export function projectionsStatusCommand(io: CliIo): Command {
@@ -29,17 +32,26 @@ export function projectionsStatusCommand(io: CliIo): Command {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       await using session = await openSession(global);
-      await using runner = openRunner(session);
-      const statuses = await readRunnerTables(() => runner.status());
+      const reader = openStatusReader(session);
+      const statuses = await readRunnerTables(() => reader.status());
       if (output.json) {
         writeJson(io.stdout, statuses);
         return;
       }
       if (statuses.length === 0) {
-        io.stdout.write('no projection has checkpoints yet: has the runner started?\n');
+        io.stdout.write('no projection runner has started on this database yet\n');
         return;
       }
-      const head = ['projection', 'state', 'position', 'head', 'lag', 'lag time', 'held back by'];
+      const head = [
+        'projection',
+        'state',
+        'position',
+        'head',
+        'lag',
+        'lag time',
+        'held back by',
+        'runner',
+      ];
       io.stdout.write(
         renderTable(
           head,
@@ -76,5 +88,6 @@ function statusRow(status: ProjectionStatus, style: Style): string[] {
     String(status.lagEvents),
     status.lagEvents > 0 ? formatDuration(status.lagMs) : '-',
     held,
+    status.ownedBy ?? '-',
   ];
 }

@@ -2,6 +2,7 @@ import { createProjectionRunner, type ProjectionRunner } from '@duet/postgres';
 import { CliError } from '../cli-error.ts';
 import type { Session } from '../database/open-session.ts';
 import { ExitCode } from '../exit-code.ts';
+import { configProjections } from './config-projections.ts';
 
 /**
  * A projection runner over the session's store with the --config's projections (only
@@ -9,28 +10,9 @@ import { ExitCode } from '../exit-code.ts';
  * not started: status and dead letters are read from the tables the app's runner keeps.
  */
 export function openRunner(session: Session, only?: string): ProjectionRunner {
-  const all = session.config.projections ?? [];
-  if (all.length === 0) {
-    throw new CliError(
-      ExitCode.usage,
-      'no projections: this command needs --config with a `projections` array',
-      'see docs/cli.md, "The --config module"',
-    );
-  }
-  const projections = only === undefined ? all : all.filter((p) => p.name === only);
-  if (projections.length === 0) {
-    throw new CliError(
-      ExitCode.notFound,
-      `no projection named ${only} in --config`,
-      `known: ${[...new Set(all.map((p) => p.name))].join(', ')}`,
-    );
-  }
-  const runner = session.config.projectionRunner ?? {};
   return createProjectionRunner({
     store: { executor: session.db.executor, schema: session.schema },
-    projections,
-    ...(runner.schema === undefined ? {} : { schema: runner.schema }),
-    ...(runner.readModelSchema === undefined ? {} : { readModelSchema: runner.readModelSchema }),
+    ...configProjections(session, only),
   });
 }
 
