@@ -7,7 +7,8 @@ import { configProjections } from './config-projections.ts';
 /**
  * A projection runner over the session's store with the --config's projections (only
  * those named `only`, every version, when given), in the schemas the config names. It is
- * not started: status and dead letters are read from the tables the app's runner keeps.
+ * not started: dead letters are read from the tables the app's runner keeps, and a local
+ * rebuild starts it.
  */
 export function openRunner(session: Session, only?: string): ProjectionRunner {
   return createProjectionRunner({
