@@ -11,21 +11,33 @@ export interface BenchArgs {
   readonly warmupSeconds: number;
   readonly databaseUrl: string;
   readonly shapes: readonly AppendShape[];
+  /** project: Duet's large rebuild; lag: unused. */
+  readonly events: number;
+  /** project: the size both systems rebuild. */
+  readonly peerEvents: number;
+  /** lag: commands per second. */
+  readonly rate: number;
 }
 
 export const USAGE = `usage: npm run bench -- <workload> [options]
 
 workloads:
   append               events/s and latency of appends: Duet, Emmett, Duet again, raw INSERTs
+  project              projection rebuild events/s: Duet, Emmett, raw PostgreSQL; read models checked
+  lag                  read-your-writes: commands at --rate/s, each followed by a query for its position
 
 options:
   --json               one JSON line per result on stdout (default: a table)
   --store <name>       postgres | pglite | all (default all)
-  --seconds <n>        measured seconds per shape and system (default 5)
+  --seconds <n>        append: measured seconds per shape and system (default 5);
+                       lag: seconds of commands (default 30)
   --warmup <n>         unmeasured seconds before each measurement (default 1)
   --database-url <url> server to make bench databases on
                        (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
   --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five)
+  --events <n>         project: Duet's large rebuild (default 1000000)
+  --peer-events <n>    project: the size both systems rebuild (default 100000)
+  --rate <n>           lag: commands per second (default 1000)
   -h, --help           this text
 `;
 
@@ -41,10 +53,13 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       help: { type: 'boolean', short: 'h', default: false },
       json: { type: 'boolean', default: false },
       store: { type: 'string', default: 'all' },
-      seconds: { type: 'string', default: '5' },
+      seconds: { type: 'string' },
       warmup: { type: 'string', default: '1' },
       'database-url': { type: 'string' },
       shapes: { type: 'string' },
+      events: { type: 'string', default: '1000000' },
+      'peer-events': { type: 'string', default: '100000' },
+      rate: { type: 'string', default: '1000' },
     },
   });
   const store = values.store;
@@ -56,10 +71,13 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     help: values.help,
     json: values.json,
     store,
-    seconds: positiveNumber('--seconds', values.seconds),
+    seconds: positiveNumber('--seconds', values.seconds ?? (positionals[0] === 'lag' ? '30' : '5')),
     warmupSeconds: positiveNumber('--warmup', values.warmup, true),
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     shapes: parseShapes(values.shapes),
+    events: positiveInteger('--events', values.events),
+    peerEvents: positiveInteger('--peer-events', values['peer-events']),
+    rate: positiveInteger('--rate', values.rate),
   };
 }
 
@@ -69,6 +87,14 @@ function positiveNumber(flag: string, text: string, zeroAllowed = false): number
     throw new Error(
       `${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, not '${text}'`,
     );
+  }
+  return value;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${flag} must be a positive whole number, not '${text}'`);
   }
   return value;
 }

@@ -1,0 +1,172 @@
+import { StaleReadError } from '@duet/core';
+import { createBenchDatabase } from '../database/bench-database.ts';
+import { createLatencyRecorder } from '../measure/latency-recorder.ts';
+import { openCpuWindow } from '../project/cpu-window.ts';
+import { machineInfo } from '../report/machine-info.ts';
+import { runOpenLoop } from './open-loop.ts';
+import { AddItem, LAG_SETTINGS, OrderSummaryQuery, openShopFlow } from './shop-flow.ts';
+
+export interface LagBenchOptions {
+  readonly json: boolean;
+  readonly databaseUrl: string;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+}
+
+/** Orders the commands go to, round robin: a stream comes round again every 2 s at 1,000/s. */
+const ORDERS = 2_000;
+/** How long a query waits for its position before it counts as a stale read. */
+const QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * The lag workload: commands at `rate` per second for `seconds` (after `warmupSeconds`
+ * unmeasured at the same rate), open loop; each command is followed by a query that asks
+ * for the command's position. Command-to-visible time runs from the command's planned start
+ * to the query's answer; an answer that does not show the command's event, or a
+ * StaleReadError, is a stale read.
+ */
+export async function runLagBench(options: LagBenchOptions): Promise<void> {
+  const machine = await machineInfo(options.databaseUrl);
+  if (options.json) printLine(machine);
+  const db = await createBenchDatabase(options.databaseUrl, 'lag');
+  const onSignal = () => {
+    process.stderr.write('lag: interrupted, dropping the bench database\n');
+    void db.drop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const flow = await openShopFlow(db.url);
+    try {
+      const visible = createLatencyRecorder();
+      const command = createLatencyRecorder();
+      const query = createLatencyRecorder();
+      let stale = 0;
+      let timeouts = 0;
+      let errors = 0;
+      let measuredDone = 0;
+      let lastDoneMs = 0;
+      const warmupCount = Math.round(options.rate * options.warmupSeconds);
+      const measuredCount = Math.round(options.rate * options.seconds);
+
+      const op = async (index: number, plannedMs: number) => {
+        const measured = index >= warmupCount;
+        const orderIndex = index % ORDERS;
+        try {
+          const result = await flow.commands.send(AddItem.create({ orderIndex }));
+          const answeredAt = performance.now();
+          const commandMs = answeredAt - plannedMs;
+          const summary = await flow.queries.ask(
+            OrderSummaryQuery,
+            { stream: result.stream },
+            { consistency: { minPosition: result.position, timeoutMs: QUERY_TIMEOUT_MS } },
+          );
+          const now = performance.now();
+          if (!measured) return;
+          command.record(commandMs);
+          query.record(now - answeredAt);
+          visible.record(now - plannedMs);
+          if (summary.lastVersion < result.streamVersion) stale += 1;
+          measuredDone += 1;
+          lastDoneMs = Math.max(lastDoneMs, now);
+        } catch (error) {
+          if (!measured) return;
+          if (error instanceof StaleReadError) {
+            stale += 1;
+            timeouts += 1;
+          } else {
+            errors += 1;
+            if (errors <= 3) process.stderr.write(`lag: ${String(error)}\n`);
+          }
+        }
+      };
+
+      process.stderr.write(
+        `lag: ${options.rate} commands/s, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured\n`,
+      );
+      const startMs = performance.now() + 50;
+      let batchesAtStart = { ...flow.batches };
+      let tripsAtStart = flow.roundTrips();
+      const batchTimer = setTimeout(
+        () => {
+          batchesAtStart = { ...flow.batches };
+          tripsAtStart = flow.roundTrips();
+        },
+        Math.max(0, startMs + options.warmupSeconds * 1000 - performance.now()),
+      );
+      const measuredStartMs = startMs + (warmupCount * 1000) / options.rate;
+      let cpu: Awaited<ReturnType<typeof openCpuWindow>> | null = null;
+      const cpuTimer = setTimeout(
+        () => {
+          void openCpuWindow(db.url).then((window) => {
+            cpu = window;
+          });
+        },
+        Math.max(0, measuredStartMs - performance.now()),
+      );
+      const loop = await runOpenLoop(warmupCount + measuredCount, options.rate, startMs, op);
+      clearTimeout(cpuTimer);
+      clearTimeout(batchTimer);
+      const batchCount = flow.batches.count - batchesAtStart.count;
+      const trips = flow.roundTrips();
+      const perCommand = (now: number, before: number) =>
+        Math.round(((now - before) / measuredCount) * 10) / 10;
+      const breakdown =
+        cpu === null ? null : await (cpu as Awaited<ReturnType<typeof openCpuWindow>>).close();
+      const v = visible.summary();
+      const c = command.summary();
+      const q = query.summary();
+      const elapsed = (lastDoneMs - measuredStartMs) / 1000;
+      const result = {
+        workload: 'lag',
+        system: 'duet',
+        rate: options.rate,
+        seconds: options.seconds,
+        p50_ms: round(v.p50),
+        p99_ms: round(v.p99),
+        achieved_rate: elapsed > 0 ? Math.round(measuredDone / elapsed) : 0,
+        stale_reads: stale,
+        max_ms: round(v.max),
+        commands: measuredCount,
+        answered: measuredDone,
+        stale_read_timeouts: timeouts,
+        errors,
+        command_p50_ms: round(c.p50),
+        command_p99_ms: round(c.p99),
+        query_p50_ms: round(q.p50),
+        query_p99_ms: round(q.p99),
+        runner_batches: batchCount,
+        runner_events_per_batch:
+          batchCount > 0 ? round((flow.batches.events - batchesAtStart.events) / batchCount) : 0,
+        runner_batch_ms:
+          batchCount > 0 ? round((flow.batches.ms - batchesAtStart.ms) / batchCount) : 0,
+        store_round_trips_per_command: perCommand(trips.store, tripsAtStart.store),
+        runner_round_trips_per_command: perCommand(trips.runner, tripsAtStart.runner),
+        query_round_trips_per_command: perCommand(trips.queries, tripsAtStart.queries),
+        max_in_flight: loop.maxInFlight,
+        max_late_start_ms: round(loop.lateStartsMs),
+        warmup_seconds: options.warmupSeconds,
+        ...(breakdown ?? {}),
+        settings: LAG_SETTINGS,
+      };
+      process.stderr.write(
+        `  duet: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.achieved_rate}/s, stale ${stale}, errors ${errors}\n`,
+      );
+      if (options.json) printLine(result);
+      else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } finally {
+      await flow.close();
+    }
+  } finally {
+    await db.drop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+function printLine(value: object): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
