@@ -7,6 +7,7 @@ import {
 } from '@duet/core';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
+import { LateAppendError } from './late-append-error.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
 /** What became of one append of a batch: its result, or the error that is its own. */
@@ -16,7 +17,7 @@ export type AppendOutcome =
 
 interface OutcomeRow {
   readonly r_index: number;
-  readonly r_outcome: 'ok' | 'idempotent' | 'duplicate' | 'conflict';
+  readonly r_outcome: 'ok' | 'idempotent' | 'duplicate' | 'conflict' | 'late';
   readonly r_version: number | string;
   readonly r_tx_ids: string[] | null;
   readonly r_seqs: string[] | null;
@@ -33,8 +34,8 @@ export async function appendBatch(
   schema: string,
   appends: readonly PreparedAppend[],
 ): Promise<AppendOutcome[]> {
-  // Stream order (stable): concurrent batches then take stream row locks in one order and
-  // cannot deadlock each other.
+  // Stream order (stable): append_events takes stream locks in batch order, so concurrent
+  // batches lock in one order and cannot deadlock each other.
   const order = appends
     .map((append, index) => ({ append, index }))
     .sort((a, b) =>
@@ -68,6 +69,8 @@ function toOutcome(append: PreparedAppend, row: OutcomeRow): AppendOutcome {
   switch (row.r_outcome) {
     case 'conflict':
       return { ok: false, error: new ConcurrencyError(append.stream, append.expected, version) };
+    case 'late':
+      return { ok: false, error: new LateAppendError(append.stream, append.expected, version) };
     case 'duplicate':
       return { ok: false, error: new DuplicateEventError(row.r_event_id ?? '', append.stream) };
     default: {

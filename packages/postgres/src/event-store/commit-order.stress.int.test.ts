@@ -1,5 +1,6 @@
 import {
   type AppendResult,
+  ConcurrencyError,
   comparePositions,
   newEventId,
   type Position,
@@ -191,6 +192,7 @@ async function write(store: PostgresEventStore): Promise<{
     }));
 
   let transactions = 0;
+  let late = 0;
   const transactionWriter = async () => {
     while (transactions < TRANSACTIONS) {
       transactions += 1;
@@ -214,6 +216,9 @@ async function write(store: PostgresEventStore): Promise<{
         for (const id of ids) committed.add(id);
       } catch (error) {
         if (error instanceof PlannedRollback) for (const id of ids) rolledBack.add(id);
+        // The second stream's append came after a newer transaction's (see
+        // LateAppendError): nothing was stored; the next round is a new transaction.
+        else if (error instanceof ConcurrencyError) late += 1;
         else unexpected.push(error);
       }
     }
@@ -239,6 +244,7 @@ async function write(store: PostgresEventStore): Promise<{
     ...Array.from({ length: TRANSACTION_WRITERS }, transactionWriter),
     ...Array.from({ length: PLAIN_WRITERS }, plainWriter),
   ]);
+  console.info(`${late} transactions refused as late appends (nothing stored)`);
   return { committed, rolledBack, unexpected, commits };
 }
 

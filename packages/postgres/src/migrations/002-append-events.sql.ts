@@ -1,4 +1,5 @@
 import { appendLockStatement } from '../event-store/read-horizon.ts';
+import { streamLockKey } from '../event-store/stream-lock.ts';
 import type { Migration } from './migration.ts';
 
 /**
@@ -11,9 +12,12 @@ import type { Migration } from './migration.ts';
  * - 'idempotent': the append was stored before (same ids, order, stream, type and data,
  *   the whole append): nothing stored, the original positions returned;
  * - 'duplicate': an event id is stored with other content (r_event_id): nothing stored;
- * - 'conflict': the expected version did not match; r_version is the actual one.
+ * - 'conflict': the expected version did not match; r_version is the actual one;
+ * - 'late': this transaction got its id before the transaction that wrote the stream's
+ *   last event, so its events would sort before that one in the global order: nothing
+ *   stored (only a caller's transaction that wrote before appending can get here).
  * Each append's check is its own, so one conflict never fails its neighbours. The caller
- * sorts the batch by stream so concurrent batches lock stream rows in the same order.
+ * sorts the batch by stream: that order is the order stream locks are taken in.
  */
 export const appendEventsMigration: Migration = {
   version: 2,
@@ -34,10 +38,32 @@ DECLARE
   same integer;
   starts integer;
   new_version bigint;
+  stream_name text;
+  locked_stream text;
+  own_xid xid8;
+  last_xid xid8;
   last_seq bigint;
 BEGIN
   -- Before this transaction has an id: readers wait for lock holders (read-horizon.ts).
   ${appendLockStatement(name)}
+  -- One writer per stream at a time, locked before this statement writes anything: a
+  -- transaction that waits here for another gets its id only after that one committed,
+  -- so its id is larger, and (tx_id, seq) order agrees with version order in every
+  -- stream. Advisory locks assign no transaction id. Locks go in batch order (sorted by
+  -- stream name by the caller), the same in every batch, so batches cannot deadlock.
+  FOR stream_name IN
+    SELECT b.value->>'stream' FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
+     ORDER BY b.ordinality
+  LOOP
+    IF stream_name IS DISTINCT FROM locked_stream THEN
+      PERFORM pg_advisory_xact_lock(${streamLockKey(name, 'stream_name')});
+      locked_stream := stream_name;
+    END IF;
+  END LOOP;
+  -- Set only in a caller's transaction that wrote before this call: it may be older than
+  -- the last writer of a stream (checked per append below).
+  own_xid := pg_current_xact_id_if_assigned();
+
   FOR item, item_index IN
     SELECT b.value, b.ordinality::integer - 1 FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
   LOOP
@@ -88,8 +114,23 @@ BEGIN
       END IF;
     END IF;
 
-    -- The expected-version check and the version bump are one row lock on streams: a
-    -- concurrent writer waits for it, then re-checks its own condition on the new row.
+    -- An older transaction id than the stream's last writer's: appending would put these
+    -- events before that one in the global order. Only a new transaction can fix that.
+    IF own_xid IS NOT NULL THEN
+      SELECT e.tx_id, st.version INTO last_xid, r_version
+        FROM ${s}.streams AS st
+        JOIN ${s}.events AS e ON e.stream = st.stream AND e.stream_version = st.version
+       WHERE st.stream = item->>'stream';
+      IF last_xid > own_xid THEN
+        r_outcome := 'late';
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      r_version := NULL;
+    END IF;
+
+    -- The expected-version check and the version bump are one conditional write on the
+    -- streams row: no row back means a conflict.
     new_version := NULL;
     expected := item->>'expected';
     IF expected = 'any' THEN

@@ -1,4 +1,4 @@
-import { newEventId, START_POSITION } from '@duet/core';
+import { ConcurrencyError, newEventId, START_POSITION } from '@duet/core';
 import { createPostgresEventStore, createProjectionRunner } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
@@ -76,6 +76,12 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
           });
           for (const id of ids) committed.add(id);
         } catch (error) {
+          // An early transaction id below a newer writer's on this stream: the store
+          // refuses the append (it would land out of order); try again in a new transaction.
+          if (error instanceof ConcurrencyError) {
+            t -= 1;
+            continue;
+          }
           if (!(error instanceof Rollback)) throw error;
           for (const id of ids) rolledBack.add(id);
         }
@@ -104,11 +110,9 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
     // The same fold in the store's global order: same per-stream order, same checksums.
     const fold = foldAccounts(events);
     expect(await readAccounts(executor, schema)).toEqual(fold);
+    // Per-stream order inside the global order: no stream's versions arrive out of order.
     const inversions = fold.reduce((sum, account) => sum + account.gaps, 0);
-    console.info(
-      `${committed.size} events committed, ${rolledBack.size} rolled back; ` +
-        `stream-version inversions in the store's global order: ${inversions}`,
-    );
+    expect(inversions).toBe(0);
   }, 120_000);
 });
 
