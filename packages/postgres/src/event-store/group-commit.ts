@@ -27,9 +27,10 @@ const uniqueViolation = (error: unknown) => (error as { code?: unknown } | null)
 
 /**
  * Gathers concurrent appends into batches: while up to `maxConcurrentBatches` are
- * running, new appends queue, and the next batch takes everything queued (up to
- * `maxBatchSize`). A lone writer therefore waits for nobody, and a busy process pays one
- * round trip and one commit per batch instead of per append.
+ * running, new appends queue; when slots free up, the queue is shared among them (up to
+ * `maxBatchSize` each), so batches overlap instead of running one after another. A lone
+ * writer therefore waits for nobody, and a busy process pays one round trip and one
+ * commit per batch instead of per append.
  *
  * A batch that fails as a whole (e.g. 23505: another process stored the same event id
  * first) is retried one append at a time, so only the append at fault fails.
@@ -74,7 +75,13 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
     const limit = config.enabled ? config.maxConcurrentBatches : Number.POSITIVE_INFINITY;
     while (queue.length > 0 && running.size < limit) {
       const batch: Pending[] = [];
-      const size = config.enabled ? config.maxBatchSize : 1;
+      // Share the queue among the free slots: a batch that took everything would leave
+      // the other slots idle, and its writers would all come back at once to form the
+      // next batch only after it committed. Split, the batches stagger: one executes
+      // while another commits, and each returning half queues while the other runs.
+      const size = config.enabled
+        ? Math.min(config.maxBatchSize, Math.ceil(queue.length / (limit - running.size)))
+        : 1;
       while (batch.length < size && queue.length > 0) {
         const pending = queue.shift()!;
         if (pending.signal?.aborted) pending.reject(pending.signal.reason);

@@ -70,7 +70,8 @@ describe.each(backends)('postgres event store on $kind', (backend) => {
   };
 
   it('given one batch of valid and conflicting appends to different streams, when committed, then only the conflicting ones fail and the rest share one transaction', async () => {
-    await using t = await open();
+    // One slot, so the whole burst forms one batch (two slots would share it between them).
+    await using t = await open({ groupCommit: { maxConcurrentBatches: 1 } });
     await t.store.append('order-taken', [{ type: 'Placed', data: { n: 0 } }]);
     const attempts = await Promise.allSettled([
       t.store.append('order-a', [{ type: 'Placed', data: { n: 1 } }], {
