@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { AppendOutcome } from './append-batch.ts';
+import { createGroupCommit } from './group-commit.ts';
+import type { PreparedAppend } from './prepare-append.ts';
+
+const append = (n: number): PreparedAppend => ({ stream: `s-${n}`, expected: 'any', json: '{}' });
+
+const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
+  appends.map((a) => ({
+    ok: true,
+    result: { stream: a.stream, streamVersion: 1, position: 'p' as never, positions: [] },
+  }));
+
+describe('group commit', () => {
+  it('given two slots, when 64 appends arrive together, then two batches of 32 run at once (the second slot does not sit idle)', async () => {
+    const batches: number[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    const groupCommit = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 2,
+      async run(appends) {
+        batches.push(appends.length);
+        running += 1;
+        mostRunning = Math.max(mostRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running -= 1;
+        return stored(appends);
+      },
+    });
+    await Promise.all(Array.from({ length: 64 }, (_, n) => groupCommit.submit(append(n))));
+    await groupCommit.close();
+    expect(batches).toEqual([32, 32]);
+    expect(mostRunning).toBe(2);
+  });
+
+  it('given one slot, when appends arrive together, then they form one batch', async () => {
+    const batches: number[] = [];
+    const groupCommit = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 1,
+      run: async (appends) => {
+        batches.push(appends.length);
+        return stored(appends);
+      },
+    });
+    await Promise.all(Array.from({ length: 5 }, (_, n) => groupCommit.submit(append(n))));
+    expect(batches).toEqual([5]);
+  });
+
+  it('given a busy slot, when appends queue meanwhile, then the free slot takes them all', async () => {
+    const batches: number[] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const groupCommit = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 2,
+      async run(appends) {
+        batches.push(appends.length);
+        if (batches.length === 1) await held;
+        return stored(appends);
+      },
+    });
+    const first = groupCommit.submit(append(0));
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Array.from({ length: 10 }, (_, n) => groupCommit.submit(append(n + 1)));
+    await Promise.all(rest);
+    release();
+    await first;
+    expect(batches).toEqual([1, 10]);
+  });
+});
