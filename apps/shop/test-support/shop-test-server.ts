@@ -1,0 +1,138 @@
+// Test support for the shop's end-to-end tests: the orders service and its HTTP API built
+// in-process on a fresh schema (PGlite or PostgreSQL) and listening on 127.0.0.1, port 0.
+import type { AddressInfo } from 'node:net';
+import type { Principal } from '@duet/http';
+import { createPostgresIdempotencyStore } from '@duet/postgres';
+import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '@duet/postgres/testing';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { createShopServer } from '../src/http/create-shop-server.ts';
+import { shopPrincipals } from '../src/http/shop-principals.ts';
+import { createOrdersService, type OrdersService } from '../src/orders/orders-service.ts';
+
+export type BackendKind = 'pglite' | 'postgres';
+
+/** Both backends; PostgreSQL only when the test run found a server (scripts/test-services.ts). */
+export function shopBackends(): { kind: BackendKind; available: boolean }[] {
+  return [
+    { kind: 'pglite', available: true },
+    { kind: 'postgres', available: inject('databaseUrl') !== null },
+  ];
+}
+
+/**
+ * The API keys of the tests: the demo keys `npm start` prints (demo-ada, demo-bob,
+ * demo-staff) and a customer per test that needs an order list of its own.
+ */
+export const testPrincipals: Record<string, Principal> = {
+  ...shopPrincipals({}),
+  'key-cleo': { id: 'cleo', tenant: 'shop', roles: ['customer'] },
+  'key-many': { id: 'many', tenant: 'shop', roles: ['customer'] },
+  'key-ryw': { id: 'ryw', tenant: 'shop', roles: ['customer'] },
+  'key-lena': { id: 'lena', tenant: 'shop', roles: ['customer'] },
+  'key-burst': { id: 'burst', tenant: 'shop', roles: ['customer'] },
+};
+
+/** What a test compares before and after hostile requests: nothing may move. */
+export interface ShopDataSnapshot {
+  readonly events: number;
+  readonly myOrders: string;
+  readonly orderDetail: string;
+}
+
+export interface ShopTestServer {
+  readonly url: string;
+  readonly kind: BackendKind;
+  readonly orders: OrdersService;
+  readonly database: TestDatabase;
+  /** Another server on the same service, e.g. with a small rate limit; closed with this one. */
+  startSibling(options: { rateLimitPerMinute: number }): Promise<string>;
+  /** Event count and both read models' rows, once the projections reached the head. */
+  snapshot(): Promise<ShopDataSnapshot>;
+  close(): Promise<void>;
+}
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Starts the shop's HTTP API on a fresh schema. A generous rate limit by default, so only
+ * the test about rate limits meets it.
+ *
+ * @example
+ * const shop = await startShopTestServer('pglite');
+ * await fetch(`${shop.url}/health/ready`);
+ */
+export async function startShopTestServer(kind: BackendKind): Promise<ShopTestServer> {
+  const database = await openTestDatabase({ kind, migrate: false });
+  const orders = await createOrdersService({
+    executor: database.executor,
+    schema: database.schema,
+    ...(kind === 'postgres' ? { databaseUrl: testDatabaseUrl() } : {}),
+  });
+  await orders.start();
+  const idempotency = createPostgresIdempotencyStore({
+    executor: database.executor,
+    schema: database.schema,
+  });
+  const build = (rateLimitPerMinute: number) =>
+    createShopServer({
+      orders,
+      principals: testPrincipals,
+      idempotency,
+      live: orders.live,
+      rateLimitPerMinute,
+    });
+  const apps = [await build(100_000)];
+  const url = await listen(apps[0]!);
+
+  async function readModelRows(name: string): Promise<string> {
+    const { tables, executor } = await orders.runner.readModel(name);
+    const { rows } = await executor.query(
+      `SELECT * FROM ${tables.name('orders')} ORDER BY order_id`,
+    );
+    return JSON.stringify(rows);
+  }
+
+  return {
+    url,
+    kind,
+    orders,
+    database,
+    async startSibling({ rateLimitPerMinute }) {
+      const app = await build(rateLimitPerMinute);
+      apps.push(app);
+      return listen(app);
+    },
+    async snapshot() {
+      const head = await orders.store.headPosition();
+      await orders.runner.waitForPosition({
+        projections: ['my_orders', 'order_detail'],
+        minPosition: head,
+        timeoutMs: 10_000,
+        queryType: 'snapshot',
+      });
+      let events = 0;
+      for await (const _ of orders.store.readAll()) events++;
+      return {
+        events,
+        myOrders: await readModelRows('my_orders'),
+        orderDetail: await readModelRows('order_detail'),
+      };
+    },
+    async close() {
+      for (const app of apps) await app.close();
+      await orders.close();
+      // The store schema (events, idempotency_keys) goes with dispose(); the runner's go here.
+      for (const suffix of ['_projections', '_read']) {
+        await database.executor.query(
+          `DROP SCHEMA IF EXISTS "${database.schema}${suffix}" CASCADE`,
+        );
+      }
+      await database.dispose();
+    },
+  };
+}
