@@ -19,6 +19,12 @@ export interface OrderState {
 /** Staff see and handle every order; customers only their own. */
 export const STAFF_ROLE = 'staff';
 
+// SKUs are keys of a plain object: only its own properties are lines, or a SKU named
+// `constructor` or `__proto__` would find Object.prototype's members in every cart.
+function lineOf(state: OrderState, sku: string): OrderLine | undefined {
+  return Object.hasOwn(state.lines, sku) ? state.lines[sku] : undefined;
+}
+
 function refuse(rule: string, message: string): never {
   throw new DomainError(rule, message);
 }
@@ -51,7 +57,7 @@ function decide(
       throw new NotFoundError('order', command.data.orderId);
     }
     requireStatus(state, ['none', 'cart'], 'add items to');
-    const line = state.lines[command.data.sku];
+    const line = lineOf(state, command.data.sku);
     if (line && line.unitPriceCents !== command.data.unitPriceCents) {
       refuse('PRICE_CHANGED', `${command.data.sku} is already in the cart at another price`);
     }
@@ -61,7 +67,7 @@ function decide(
   switch (command.type) {
     case 'RemoveItem': {
       requireStatus(state, ['cart'], 'remove items from');
-      const line = state.lines[command.data.sku];
+      const line = lineOf(state, command.data.sku);
       if (!line || line.quantity < command.data.quantity) {
         refuse(
           'NOT_IN_CART',
@@ -98,7 +104,7 @@ function decide(
 function evolve(state: OrderState, event: OrderEvent): OrderState {
   switch (event.type) {
     case 'ItemAdded': {
-      const quantity = (state.lines[event.data.sku]?.quantity ?? 0) + event.data.quantity;
+      const quantity = (lineOf(state, event.data.sku)?.quantity ?? 0) + event.data.quantity;
       const lines = {
         ...state.lines,
         [event.data.sku]: { quantity, unitPriceCents: event.data.unitPriceCents },
@@ -106,7 +112,8 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
       return { status: 'cart', customerId: event.data.customerId, lines };
     }
     case 'ItemRemoved': {
-      const { [event.data.sku]: line, ...rest } = state.lines;
+      const { [event.data.sku]: _, ...rest } = state.lines;
+      const line = lineOf(state, event.data.sku);
       const quantity = (line?.quantity ?? 0) - event.data.quantity;
       const lines =
         line && quantity > 0 ? { ...rest, [event.data.sku]: { ...line, quantity } } : rest;
