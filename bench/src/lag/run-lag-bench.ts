@@ -14,8 +14,8 @@ export interface LagBenchOptions {
   readonly warmupSeconds: number;
 }
 
-/** Orders the commands go to, round robin: a stream comes round again every 2 s at 1,000/s. */
-const ORDERS = 2_000;
+/** Orders the commands go to, round robin: a stream comes round again every 10 s at 1,000/s. */
+const ORDERS = 10_000;
 /** How long a query waits for its position before it counts as a stale read. */
 const QUERY_TIMEOUT_MS = 5_000;
 
