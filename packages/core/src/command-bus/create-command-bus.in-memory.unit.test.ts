@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
+import { InvalidEventError } from '../errors/invalid-event-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { createInMemoryEventStore } from '../in-memory/in-memory-event-store.ts';
 import { createInMemorySnapshotStore } from '../in-memory/in-memory-snapshot-store.ts';
@@ -33,7 +34,7 @@ describe('createCommandBus over createInMemoryEventStore', () => {
     expect(reply.events.map((e) => e.schemaVersion)).toEqual([2, 2]);
   });
 
-  it('given events the registry rejects, when decided, then ValidationError and nothing is stored', async () => {
+  it('given events the registry rejects, when decided, then InvalidEventError (wrapping the ValidationError) and nothing is stored', async () => {
     await using store = createInMemoryEventStore({ events });
     const sloppy = defineCommandHandler({
       ...cartHandler,
@@ -43,7 +44,9 @@ describe('createCommandBus over createInMemoryEventStore', () => {
       },
     });
     const bus = createCommandBus({ store, handlers: [sloppy] });
-    await expect(bus.send(OpenCart.create({ cartId: 'c1' }))).rejects.toThrow(ValidationError);
+    const error = await bus.send(OpenCart.create({ cartId: 'c1' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as InvalidEventError).cause).toBeInstanceOf(ValidationError);
     expect(await store.streamInfo('cart-c1')).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import { foldEvents } from '../decider/decider.ts';
 import { AuthorizationError } from '../errors/authorization-error.ts';
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
+import { InvalidEventError } from '../errors/invalid-event-error.ts';
 import { RetriesExhaustedError } from '../errors/retries-exhausted-error.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
@@ -133,16 +134,27 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
   ): Promise<RecordedEvent[]> {
     // Ids are made here, not by the store, so the reply can name each stored event.
     const ids = events.map(() => newEventId());
-    const result = await store.append(
-      stream,
-      events.map((event, index) => ({
-        type: event.type,
-        data: event.data,
-        id: ids[index]!,
-        metadata,
-      })),
-      { expectedVersion: loadedVersion === 0 ? 'no_stream' : loadedVersion, ...signalOf(signal) },
-    );
+    const result = await store
+      .append(
+        stream,
+        events.map((event, index) => ({
+          type: event.type,
+          data: event.data,
+          id: ids[index]!,
+          metadata,
+        })),
+        { expectedVersion: loadedVersion === 0 ? 'no_stream' : loadedVersion, ...signalOf(signal) },
+      )
+      .catch((error: unknown) => {
+        // The command was valid; events that fail their definitions are the decider's bug.
+        if (
+          error instanceof ValidationError ||
+          (error instanceof UnknownMessageError && error.kind === 'event')
+        ) {
+          throw new InvalidEventError(String(metadata.commandType), stream, error);
+        }
+        throw error;
+      });
     const firstVersion = result.streamVersion - events.length + 1;
     return events.map((event, index) => ({
       id: ids[index]!,

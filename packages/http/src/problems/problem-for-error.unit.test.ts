@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   DomainError,
   DuetError,
+  InvalidEventError,
   LimitExceededError,
   NotFoundError,
   RetriesExhaustedError,
@@ -81,6 +82,16 @@ describe('problemForError', () => {
     expect(problemForError(new StaleReadError('Q', position, 100), request).headers).toEqual({
       'retry-after': '2',
     });
+  });
+
+  it('given an event the decider got wrong, when mapped, then 500 that shows none of its fields', () => {
+    const cause = new ValidationError('event ItemRemoved', [
+      { path: ['unitPriceCents'], message: 'required' },
+    ]);
+    const problem = problemForError(new InvalidEventError('RemoveItem', 'order-1', cause), request);
+    expect(problem.status).toBe(500);
+    expect(problem.body.type).toBe('urn:duet:problem:internal');
+    expect(JSON.stringify(problem.body)).not.toContain('unitPriceCents');
   });
 
   it('given an unexpected error with SQL in it, when mapped, then 500 says nothing about it', () => {
