@@ -6,6 +6,7 @@ export type {
   PostgresCheckpointStoreOptions,
 } from './checkpoint-store/postgres-checkpoint-store.ts';
 export { createPostgresCheckpointStore } from './checkpoint-store/postgres-checkpoint-store.ts';
+export { LateAppendError } from './event-store/late-append-error.ts';
 export type { RunningTransaction } from './event-store/oldest-running-transaction.ts';
 export type {
   EventStoreTransaction,

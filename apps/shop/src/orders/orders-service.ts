@@ -47,7 +47,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     events,
   });
   const runner = createProjectionRunner({
-    store: { executor, schema, events },
+    store,
     schema: `${schema}_projections`,
     readModelSchema: `${schema}_read`,
     projections: [myOrdersProjection, orderDetailProjection],

@@ -1,13 +1,14 @@
 import type {
   AppendOptions,
   AppendResult,
+  EventRegistry,
   EventStore,
   Message,
   NewEvent,
   RecordedEvent,
   StreamName,
 } from '@duet/core';
-import type { SqlTransaction } from '../executor/sql-executor.ts';
+import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { appendBatch } from './append-batch.ts';
 import { createGroupCommit } from './group-commit.ts';
@@ -34,6 +35,10 @@ export interface EventStoreTransaction {
 
 /** The PostgreSQL / PGlite event store: the core port plus transactions and diagnostics. */
 export interface PostgresEventStore extends EventStore, AsyncDisposable {
+  /** Where the events live: pass the store itself as a projection runner's `store`. */
+  readonly executor: SqlExecutor;
+  readonly schema: string;
+  readonly events: EventRegistry | undefined;
   /**
    * Runs `fn` in one database transaction: appends and your own statements commit
    * together when it resolves and roll back together when it throws.
@@ -80,6 +85,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   };
 
   return {
+    executor,
+    schema,
+    events: config.events,
     append,
     readStream: <E extends Message = Message>(
       stream: StreamName,

@@ -15,7 +15,7 @@ export interface ProjectionEventSource {
   /** The schema `migrate` created for the store (default 'duet'). */
   readonly schema?: string;
   /** Upcasts old schema versions on read, besides the projections' own definitions. */
-  readonly events?: EventRegistry;
+  readonly events?: EventRegistry | undefined;
 }
 
 /** Options of `createProjectionRunner`; each is checked when the runner is created. */
