@@ -1,10 +1,6 @@
-import {
-  type AppendLimits,
-  DEFAULT_APPEND_LIMITS,
-  type EventRegistry,
-  ValidationError,
-} from '@duet/core';
+import { type AppendLimits, DEFAULT_APPEND_LIMITS, type EventRegistry } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 
 export interface GroupCommitOptions {
@@ -45,55 +41,31 @@ export interface ResolvedEventStoreOptions {
   readonly now: () => Date;
 }
 
-function fail(option: string, message: string): never {
-  throw new ValidationError(`option ${option}`, [{ path: option.split('.'), message }]);
-}
-
-function integer(option: string, value: unknown, fallback: number, min: number, max: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(option, `expected a whole number from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function isExecutor(value: unknown): value is SqlExecutor {
-  const candidate = value as Partial<SqlExecutor> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.query === 'function' &&
-    typeof candidate.transaction === 'function' &&
-    typeof candidate.listen === 'function' &&
-    (candidate.kind === 'postgres' || candidate.kind === 'pglite')
-  );
-}
-
 /** Checks every option and fills in the defaults; a bad one throws `ValidationError` naming it. */
 export function resolveEventStoreOptions(
   options: PostgresEventStoreOptions,
 ): ResolvedEventStoreOptions {
-  if (typeof options !== 'object' || options === null) fail('options', 'expected an object');
+  if (typeof options !== 'object' || options === null) failOption('options', 'expected an object');
   if (!isExecutor(options.executor)) {
-    fail('executor', 'expected an executor from createPgExecutor or createPGliteExecutor');
+    failOption('executor', 'expected an executor from createPgExecutor or createPGliteExecutor');
   }
   const events = options.events;
   if (
     events !== undefined &&
     (typeof events?.check !== 'function' || typeof events.upcast !== 'function')
   ) {
-    fail('events', 'expected an event registry from createEventRegistry');
+    failOption('events', 'expected an event registry from createEventRegistry');
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
-    fail('now', 'expected a function returning a Date');
+    failOption('now', 'expected a function returning a Date');
   }
   const limits = options.limits ?? {};
   const groupCommit = options.groupCommit ?? {};
   if (groupCommit.enabled !== undefined && typeof groupCommit.enabled !== 'boolean') {
-    fail('groupCommit.enabled', `expected a boolean, got ${String(groupCommit.enabled)}`);
+    failOption('groupCommit.enabled', `expected a boolean, got ${String(groupCommit.enabled)}`);
   }
   const pglite = options.executor.kind === 'pglite';
-  const concurrent = integer(
+  const concurrent = integerOption(
     'groupCommit.maxConcurrentBatches',
     groupCommit.maxConcurrentBatches,
     2,
@@ -105,21 +77,21 @@ export function resolveEventStoreOptions(
     schema: checkSchemaName(options.schema ?? DEFAULT_SCHEMA),
     events,
     limits: {
-      maxEventBytes: integer(
+      maxEventBytes: integerOption(
         'limits.maxEventBytes',
         limits.maxEventBytes,
         DEFAULT_APPEND_LIMITS.maxEventBytes,
         1,
         256 * 1024 * 1024,
       ),
-      maxAppendBytes: integer(
+      maxAppendBytes: integerOption(
         'limits.maxAppendBytes',
         limits.maxAppendBytes,
         DEFAULT_APPEND_LIMITS.maxAppendBytes,
         1,
         1024 * 1024 * 1024,
       ),
-      maxEventsPerAppend: integer(
+      maxEventsPerAppend: integerOption(
         'limits.maxEventsPerAppend',
         limits.maxEventsPerAppend,
         DEFAULT_APPEND_LIMITS.maxEventsPerAppend,
@@ -129,12 +101,18 @@ export function resolveEventStoreOptions(
     },
     groupCommit: {
       enabled: groupCommit.enabled ?? true,
-      maxBatchSize: integer('groupCommit.maxBatchSize', groupCommit.maxBatchSize, 256, 1, 10_000),
+      maxBatchSize: integerOption(
+        'groupCommit.maxBatchSize',
+        groupCommit.maxBatchSize,
+        256,
+        1,
+        10_000,
+      ),
       // PGlite runs one transaction at a time: a second batch would only wait.
       maxConcurrentBatches: pglite ? 1 : concurrent,
     },
-    pageSize: integer('pageSize', options.pageSize, 500, 1, 100_000),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 1000, 10, 3_600_000),
+    pageSize: integerOption('pageSize', options.pageSize, 500, 1, 100_000),
+    pollIntervalMs: integerOption('pollIntervalMs', options.pollIntervalMs, 1000, 10, 3_600_000),
     now: options.now ?? (() => new Date()),
   };
 }

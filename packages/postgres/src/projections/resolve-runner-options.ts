@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type ProjectionDefinition, ValidationError } from '@duet/core';
+import type { ProjectionDefinition } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 import type { BatchReport, ProjectionRunnerOptions } from './projection-runner.ts';
 
@@ -30,65 +31,47 @@ export interface RunnerConfig {
   readonly registry: ProjectionRunnerOptions['store']['events'];
 }
 
-function fail(option: string, message: string): never {
-  throw new ValidationError(`option ${option}`, [{ path: option.split('.'), message }]);
-}
-
-function integer(option: string, value: unknown, fallback: number, min: number, max: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    fail(option, `expected a whole number from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function isExecutor(value: unknown): value is SqlExecutor {
-  const candidate = value as Partial<SqlExecutor> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.query === 'function' &&
-    typeof candidate.transaction === 'function' &&
-    typeof candidate.listen === 'function' &&
-    (candidate.kind === 'postgres' || candidate.kind === 'pglite')
-  );
-}
-
 /** Checks `createProjectionRunner` options; a bad one throws `ValidationError` naming it. */
 export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerConfig {
-  if (typeof options !== 'object' || options === null) fail('options', 'expected an object');
+  if (typeof options !== 'object' || options === null) failOption('options', 'expected an object');
   const { store, readModels = store?.executor } = options;
   if (!isExecutor(store?.executor)) {
-    fail(
+    failOption(
       'store',
       'expected { executor, schema } of the event store (createPgExecutor or createPGliteExecutor)',
     );
   }
-  if (!isExecutor(readModels)) fail('readModels', 'expected an executor');
+  if (!isExecutor(readModels)) failOption('readModels', 'expected an executor');
   if (!Array.isArray(options.projections) || options.projections.length === 0) {
-    fail('projections', 'expected at least one projection made by defineProjection');
+    failOption('projections', 'expected at least one projection made by defineProjection');
   }
   const seen = new Set<string>();
   for (const projection of options.projections) {
     if (projection?.kind !== 'projection') {
-      fail('projections', 'expected projections made by defineProjection');
+      failOption('projections', 'expected projections made by defineProjection');
     }
     const key = `${projection.name}@${projection.version}`;
     if (seen.has(key))
-      fail('projections', `${projection.name} version ${projection.version} is given twice`);
+      failOption('projections', `${projection.name} version ${projection.version} is given twice`);
     seen.add(key);
   }
-  const min = integer('batchSize.min', options.batchSize?.min, 100, 1, 100_000);
-  const max = integer('batchSize.max', options.batchSize?.max, Math.max(min, 5_000), min, 100_000);
+  const min = integerOption('batchSize.min', options.batchSize?.min, 100, 1, 100_000);
+  const max = integerOption(
+    'batchSize.max',
+    options.batchSize?.max,
+    Math.max(min, 5_000),
+    min,
+    100_000,
+  );
   const leases = options.leases;
   if (leases !== undefined && typeof leases?.connectionString !== 'string') {
-    fail('leases.connectionString', 'expected the read-model database URL');
+    failOption('leases.connectionString', 'expected the read-model database URL');
   }
   if (leases !== undefined && readModels.kind === 'pglite') {
-    fail('leases', 'PGlite is one connection in one process: it needs no leases');
+    failOption('leases', 'PGlite is one connection in one process: it needs no leases');
   }
   if (options.onBatch !== undefined && typeof options.onBatch !== 'function') {
-    fail('onBatch', 'expected a function');
+    failOption('onBatch', 'expected a function');
   }
   return {
     storeExecutor: store.executor,
@@ -98,28 +81,40 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
     readModelSchema: checkSchemaName(options.readModelSchema ?? 'read_models', 'readModelSchema'),
     projections: options.projections,
     batchSize: { min, max },
-    targetBatchMs: integer('targetBatchMs', options.targetBatchMs, 250, 1, 600_000),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 1_000, 10, 3_600_000),
+    targetBatchMs: integerOption('targetBatchMs', options.targetBatchMs, 250, 1, 600_000),
+    pollIntervalMs: integerOption('pollIntervalMs', options.pollIntervalMs, 1_000, 10, 3_600_000),
     retry: {
-      attempts: integer('retry.attempts', options.retry?.attempts, 3, 1, 100),
-      backoffMs: integer('retry.backoffMs', options.retry?.backoffMs, 100, 0, 600_000),
+      attempts: integerOption('retry.attempts', options.retry?.attempts, 3, 1, 100),
+      backoffMs: integerOption('retry.backoffMs', options.retry?.backoffMs, 100, 0, 600_000),
     },
     leases:
       leases === undefined
         ? null
         : {
             connectionString: leases.connectionString,
-            claimIntervalMs: integer(
+            claimIntervalMs: integerOption(
               'leases.claimIntervalMs',
               leases.claimIntervalMs,
               2_000,
               50,
               600_000,
             ),
-            heartbeatMs: integer('leases.heartbeatMs', leases.heartbeatMs, 1_000, 50, 600_000),
+            heartbeatMs: integerOption(
+              'leases.heartbeatMs',
+              leases.heartbeatMs,
+              1_000,
+              50,
+              600_000,
+            ),
           },
-    dropDelayMs: integer('dropDelayMs', options.dropDelayMs, 1_000, 0, 3_600_000),
-    statusIntervalMs: integer('statusIntervalMs', options.statusIntervalMs, 1_000, 50, 600_000),
+    dropDelayMs: integerOption('dropDelayMs', options.dropDelayMs, 1_000, 0, 3_600_000),
+    statusIntervalMs: integerOption(
+      'statusIntervalMs',
+      options.statusIntervalMs,
+      1_000,
+      50,
+      600_000,
+    ),
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onBatch: options.onBatch,
     registry: store.events,
