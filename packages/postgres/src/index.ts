@@ -29,7 +29,7 @@ export type { MigrateOptions } from './migrations/migrate.ts';
 export { migrate } from './migrations/migrate.ts';
 export type { Migration, MigrationTarget } from './migrations/migration.ts';
 export { NotMigratedError } from './not-migrated-error.ts';
-export { DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
+export { checkSchemaName, DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';
 export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-store.ts';
 
