@@ -4,7 +4,7 @@ import { createLatencyRecorder } from '../measure/latency-recorder.ts';
 import { openCpuWindow } from '../project/cpu-window.ts';
 import { machineInfo } from '../report/machine-info.ts';
 import { runOpenLoop } from './open-loop.ts';
-import { AddItem, LAG_SETTINGS, OrderSummaryQuery, openShopFlow } from './shop-flow.ts';
+import { AddItem, LAG_SETTINGS, ORDERS, OrderSummaryQuery, openShopFlow } from './shop-flow.ts';
 
 export interface LagBenchOptions {
   readonly json: boolean;
@@ -14,8 +14,6 @@ export interface LagBenchOptions {
   readonly warmupSeconds: number;
 }
 
-/** Orders the commands go to, round robin: a stream comes round again every 10 s at 1,000/s. */
-const ORDERS = 10_000;
 /** How long a query waits for its position before it counts as a stale read. */
 const QUERY_TIMEOUT_MS = 5_000;
 
@@ -147,6 +145,7 @@ export async function runLagBench(options: LagBenchOptions): Promise<void> {
         max_in_flight: loop.maxInFlight,
         max_late_start_ms: round(loop.lateStartsMs),
         warmup_seconds: options.warmupSeconds,
+        history_events: flow.history,
         ...(breakdown ?? {}),
         settings: LAG_SETTINGS,
       };
