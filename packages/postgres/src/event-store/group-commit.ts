@@ -23,6 +23,9 @@ interface Pending {
   readonly signal: AbortSignal | undefined;
 }
 
+/** Below this many queued appends, a second batch waits for the running one instead. */
+const minQueueToOverlap = 16;
+
 const uniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
 
 /**
@@ -74,14 +77,23 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
   const pump = () => {
     const limit = config.enabled ? config.maxConcurrentBatches : Number.POSITIVE_INFINITY;
     while (queue.length > 0 && running.size < limit) {
+      // A second batch in flight pays only when there is enough to share: with a few
+      // writers one full batch per commit does more per fsync than two half-empty ones
+      // (measured, 8 writers: 10.3k events/s with one batch in flight, 7.3k with two;
+      // 64 writers: 17.8k with one, 21.4k with two).
+      const crowded = queue.length >= minQueueToOverlap;
+      if (config.enabled && running.size > 0 && !crowded) break;
       const batch: Pending[] = [];
-      // Share the queue among the free slots: a batch that took everything would leave
-      // the other slots idle, and its writers would all come back at once to form the
-      // next batch only after it committed. Split, the batches stagger: one executes
-      // while another commits, and each returning half queues while the other runs.
-      const size = config.enabled
-        ? Math.min(config.maxBatchSize, Math.ceil(queue.length / (limit - running.size)))
-        : 1;
+      // When crowded, share the queue among the free slots: a batch that took everything
+      // would leave the other slots idle, and its writers would all come back at once to
+      // form the next batch only after it committed. Split, the batches stagger: one
+      // executes while another commits, and each returning half queues meanwhile.
+      const size = !config.enabled
+        ? 1
+        : Math.min(
+            config.maxBatchSize,
+            crowded ? Math.ceil(queue.length / (limit - running.size)) : queue.length,
+          );
       while (batch.length < size && queue.length > 0) {
         const pending = queue.shift()!;
         if (pending.signal?.aborted) pending.reject(pending.signal.reason);

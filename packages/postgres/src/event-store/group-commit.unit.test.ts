@@ -50,7 +50,7 @@ describe('group commit', () => {
     expect(batches).toEqual([5]);
   });
 
-  it('given a busy slot, when appends queue meanwhile, then the free slot takes them all', async () => {
+  function heldFirstBatch() {
     const batches: number[] = [];
     let release = () => {};
     const held = new Promise<void>((resolve) => {
@@ -66,12 +66,29 @@ describe('group commit', () => {
         return stored(appends);
       },
     });
+    return { batches, groupCommit, release };
+  }
+
+  it('given a busy slot, when many appends queue meanwhile, then the free slot takes them all', async () => {
+    const { batches, groupCommit, release } = heldFirstBatch();
     const first = groupCommit.submit(append(0));
     await new Promise((resolve) => setImmediate(resolve));
-    const rest = Array.from({ length: 10 }, (_, n) => groupCommit.submit(append(n + 1)));
+    const rest = Array.from({ length: 20 }, (_, n) => groupCommit.submit(append(n + 1)));
     await Promise.all(rest);
     release();
     await first;
+    expect(batches).toEqual([1, 20]);
+  });
+
+  it('given a busy slot, when only a few appends queue meanwhile, then they wait and go together after it', async () => {
+    const { batches, groupCommit, release } = heldFirstBatch();
+    const first = groupCommit.submit(append(0));
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Array.from({ length: 10 }, (_, n) => groupCommit.submit(append(n + 1)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches).toEqual([1]);
+    release();
+    await Promise.all([first, ...rest]);
     expect(batches).toEqual([1, 10]);
   });
 });
