@@ -4,10 +4,9 @@ import { openTestDatabase } from '../testing/index.ts';
 import { createPostgresEventStore } from './postgres-event-store.ts';
 
 // The core EventStore contract, on the file's shared PGlite and on PostgreSQL.
-runEventStoreConformance({
-  name: 'postgres store on PGlite',
-  create: async () => {
-    const db = await openTestDatabase({ kind: 'pglite' });
+function storeOn(kind: 'pglite' | 'postgres', url?: string) {
+  return async () => {
+    const db = await openTestDatabase(url === undefined ? { kind } : { kind, url });
     const store = createPostgresEventStore({
       executor: db.executor,
       schema: db.schema,
@@ -20,8 +19,10 @@ runEventStoreConformance({
         await db.dispose();
       },
     };
-  },
-});
+  };
+}
+
+runEventStoreConformance({ name: 'postgres store on PGlite', create: storeOn('pglite') });
 
 const databaseUrl = inject('databaseUrl');
 if (databaseUrl === null) {
@@ -29,20 +30,6 @@ if (databaseUrl === null) {
 } else {
   runEventStoreConformance({
     name: 'postgres store on PostgreSQL',
-    create: async () => {
-      const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl });
-      const store = createPostgresEventStore({
-        executor: db.executor,
-        schema: db.schema,
-        pollIntervalMs: 100,
-      });
-      return {
-        store,
-        dispose: async () => {
-          await store.close();
-          await db.dispose();
-        },
-      };
-    },
+    create: storeOn('postgres', databaseUrl),
   });
 }
