@@ -15,6 +15,7 @@ export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
 export { StaleReadError } from './errors/stale-read-error.ts';
+export { UnavailableError } from './errors/unavailable-error.ts';
 export { UnknownMessageError } from './errors/unknown-message-error.ts';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.ts';
 export type { AppendLimits } from './event-store/append-limits.ts';
@@ -99,16 +100,24 @@ export { createInMemoryEventStore } from './in-memory/in-memory-event-store.ts';
 export type { InMemoryEventStoreOptions } from './in-memory/in-memory-event-store-options.ts';
 export { createInMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.ts';
 
-// -- projections --
+// -- processors: projections, reactors, relays --
 
-export { defineProjection } from './projection/define-projection.ts';
+export type { ProcessorOptions } from './processor/check-processor-options.ts';
+export type { ReactorOptions } from './processor/define-reactor.ts';
+export { defineReactor } from './processor/define-reactor.ts';
 export type {
   FailurePolicy,
+  ProcessorBase,
+  ProcessorDefinition,
   ProjectionDefinition,
-  ProjectionOptions,
   ProjectionTables,
   ProjectionTx,
-} from './projection/projection-definition.ts';
+  ReactorContext,
+  ReactorDefinition,
+  RelayDefinition,
+} from './processor/processor-definition.ts';
+export { defineProjection } from './projection/define-projection.ts';
+export type { ProjectionOptions } from './projection/projection-definition.ts';
 
 // -- idempotency --
 

@@ -77,7 +77,9 @@ export function projectionSpec(
           await executor.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
           await executor.transaction(async (tx) => {
             await projection.setup(tx, tables);
-            const events = envelopes(given).filter((e) => projection.eventTypes.includes(e.type));
+            const events = envelopes(given).filter(
+              (e) => projection.eventTypes === null || projection.eventTypes.includes(e.type),
+            );
             if (events.length > 0) await projection.apply(tx, events, tables);
           });
           const query: SpecQuery = async <Row>(sql: string, params?: readonly unknown[]) =>
