@@ -15,6 +15,7 @@ export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
 export { StaleReadError } from './errors/stale-read-error.ts';
+export { TransportConfigError } from './errors/transport-config-error.ts';
 export { UnavailableError } from './errors/unavailable-error.ts';
 export { UnknownMessageError } from './errors/unknown-message-error.ts';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.ts';
@@ -138,3 +139,44 @@ export {
 } from './idempotency/idempotency-store.ts';
 export type { InMemoryIdempotencyStoreOptions } from './idempotency/in-memory-idempotency-store.ts';
 export { createInMemoryIdempotencyStore } from './idempotency/in-memory-idempotency-store.ts';
+
+// -- messaging between services: contracts, transport, relay, consumers, inbox --
+
+export type { AsyncApiOptions } from './messaging/asyncapi-document.ts';
+export { asyncApiDocument } from './messaging/asyncapi-document.ts';
+export type {
+  ConsumerContext,
+  IntegrationConsumer,
+  IntegrationConsumerOptions,
+} from './messaging/create-integration-consumer.ts';
+export { createIntegrationConsumer } from './messaging/create-integration-consumer.ts';
+export type { RelayOptions } from './messaging/create-relay.ts';
+export { createRelay } from './messaging/create-relay.ts';
+export type { Contracts } from './messaging/define-contracts.ts';
+export { defineContracts } from './messaging/define-contracts.ts';
+export type {
+  IntegrationDataOf,
+  IntegrationEventDefinition,
+  IntegrationEventOptions,
+} from './messaging/define-integration-event.ts';
+export { defineIntegrationEvent } from './messaging/define-integration-event.ts';
+export { createInMemoryInbox } from './messaging/in-memory-inbox.ts';
+export { createInProcessTransport } from './messaging/in-process-transport.ts';
+export type { Inbox, InboxEntry, InboxOutcome } from './messaging/inbox.ts';
+export type { IntegrationMessage, IntegrationMetadata } from './messaging/integration-message.ts';
+export { fromTransportMessage, toTransportMessage } from './messaging/integration-message.ts';
+export type {
+  MessageStreamDefinition,
+  MessageStreamOptions,
+  StreamRetention,
+} from './messaging/message-stream.ts';
+export { defineMessageStream } from './messaging/message-stream.ts';
+export { subjectMatches } from './messaging/subject-matches.ts';
+export type {
+  ConsumerSpec,
+  DeadLetteredMessage,
+  Delivery,
+  PublishAck,
+  Transport,
+  TransportMessage,
+} from './messaging/transport.ts';

@@ -17,3 +17,7 @@ export { deciderSpec } from './decider-spec.ts';
 // -- event store conformance --
 export type { EventStoreConformanceOptions } from './event-store-conformance.ts';
 export { runEventStoreConformance } from './event-store-conformance.ts';
+
+// -- transport conformance --
+export type { TransportConformanceOptions } from './transport-conformance.ts';
+export { runTransportConformance } from './transport-conformance.ts';

@@ -1,0 +1,307 @@
+import { ValidationError } from '../errors/validation-error.ts';
+import { validate } from '../messages/schema.ts';
+import type { Contracts } from './define-contracts.ts';
+import type { IntegrationEventDefinition } from './define-integration-event.ts';
+import type { Inbox, InboxEntry } from './inbox.ts';
+import { fromTransportMessage, type IntegrationMessage } from './integration-message.ts';
+import type { MessageStreamDefinition } from './message-stream.ts';
+import type { DeadLetteredMessage, Delivery, Transport } from './transport.ts';
+
+/** What a consumer's handler gets besides the message. */
+export interface ConsumerContext<Tx> {
+  /** The inbox's transaction: effects written through it commit with the inbox row. */
+  readonly tx: Tx;
+}
+
+/** What `createIntegrationConsumer` takes. */
+export interface IntegrationConsumerOptions<Tx> {
+  /** The durable consumer's name, also the inbox's: lower case, digits and `_`. */
+  readonly name: string;
+  readonly transport: Transport;
+  readonly inbox: Inbox<Tx>;
+  /** The publishing service's stream. */
+  readonly source: MessageStreamDefinition;
+  /** The publisher's contracts: messages are checked against their schema before the handler. */
+  readonly contracts: Contracts;
+  /** The contracts handled; the source's other messages are recorded and acknowledged unhandled. Default all. */
+  readonly events?: readonly IntegrationEventDefinition[];
+  handle(message: IntegrationMessage, context: ConsumerContext<Tx>): Promise<void>;
+  /** Unacknowledged this long, a delivery comes again (default 30,000 ms). */
+  readonly ackWaitMs?: number;
+  /** Attempts before a message is dead-lettered (default 10). */
+  readonly maxDeliver?: number;
+  /** Waits before attempt 2, 3, ... (the last repeats; default 100, 500, 2,000, 5,000 ms). */
+  readonly backoffMs?: readonly number[];
+  /** Deliveries fetched, and handled in one transaction, at once (default 100). */
+  readonly batch?: number;
+  /** Called for every dead-lettered message (logs, metrics). */
+  readonly onDeadLetter?: (letter: {
+    message: string;
+    subject: string;
+    id: string;
+    attempts: number;
+  }) => void;
+}
+
+/** A running consumer. */
+export interface IntegrationConsumer extends AsyncDisposable {
+  readonly name: string;
+  /** Why the last fetch or batch failed (the broker or the database down), until one succeeds. */
+  readonly lastError: string | undefined;
+  start(): Promise<void>;
+  /** Finishes the batch in flight and stops; unacknowledged deliveries come again later. */
+  stop(): Promise<void>;
+  /** This consumer's dead letters. */
+  deadLetters(): Promise<DeadLetteredMessage[]>;
+  /**
+   * Runs dead letters through the handler again (one by id, or all), each in its own
+   * inbox transaction, and removes each that succeeds. Resolves to the number replayed;
+   * a message that still fails stays and its error is thrown.
+   */
+  replay(id?: string): Promise<number>;
+}
+
+const consumerName = /^[a-z][a-z0-9_]{0,63}$/;
+
+interface Item {
+  readonly delivery: Delivery;
+  readonly message: IntegrationMessage;
+  readonly entry: InboxEntry;
+  readonly handled: boolean;
+}
+
+/**
+ * Consumes another service's integration events from a durable consumer: each batch's
+ * handlers run in one inbox transaction that also records the message ids, so a
+ * redelivery changes nothing; a stream's messages take effect in stream order. A message
+ * that fails its contract goes straight to the dead letters; one whose handler keeps
+ * failing goes there after `maxDeliver` attempts. Bad input never stops the consumer.
+ *
+ * @example
+ * await using consumer = createIntegrationConsumer({ name: 'order_history', transport, inbox,
+ *   source: ordersStream, contracts: ordersContracts, handle: async (m, { tx }) => { ... } });
+ * await consumer.start();
+ */
+export function createIntegrationConsumer<Tx>(
+  options: IntegrationConsumerOptions<Tx>,
+): IntegrationConsumer {
+  const { name, transport, inbox, source, contracts, handle } = options;
+  if (typeof name !== 'string' || !consumerName.test(name)) {
+    throw fail(
+      'consumer option name',
+      `expected lower case letters, digits and _, got ${JSON.stringify(name)}`,
+    );
+  }
+  if (contracts?.kind !== 'contracts' || contracts.service !== source?.service) {
+    throw fail(
+      `consumer ${name} option contracts`,
+      'expected the source service’s contracts (defineContracts)',
+    );
+  }
+  if (typeof handle !== 'function')
+    throw fail(`consumer ${name} option handle`, 'expected a function');
+  const handledSubjects = new Set(
+    (options.events ?? contracts.events).map((event) => event.subject),
+  );
+  const maxDeliver = options.maxDeliver ?? 10;
+  const backoff = options.backoffMs ?? [100, 500, 2_000, 5_000];
+  const spec = {
+    name,
+    stream: source,
+    ackWaitMs: options.ackWaitMs ?? 30_000,
+    maxDeliver,
+    maxAckPending: Math.max(1_000, (options.batch ?? 100) * 4),
+  };
+  let controller: AbortController | null = null;
+  let loop: Promise<void> | null = null;
+  let lastError: string | undefined;
+
+  const delay = (attempt: number) => backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 1_000;
+
+  const deadLetter = async (delivery: Delivery, error: string, entry?: InboxEntry) => {
+    await transport.deadLetter(name, delivery, error);
+    if (entry) await inbox.pass(name, entry);
+    await delivery.ack();
+    options.onDeadLetter?.({
+      message: error,
+      subject: delivery.message.subject,
+      id: delivery.message.id,
+      attempts: delivery.attempt,
+    });
+  };
+
+  // Decodes and checks a delivery; a bad one is dead-lettered at once (retrying cannot fix it).
+  const decode = async (delivery: Delivery): Promise<Item | null> => {
+    let message: IntegrationMessage;
+    try {
+      message = fromTransportMessage(delivery.message);
+    } catch (error) {
+      await deadLetter(delivery, errorText(error));
+      return null;
+    }
+    const entry: InboxEntry = {
+      messageId: message.id,
+      stream: message.stream,
+      streamVersion: message.streamVersion,
+      previousVersion: message.previousVersion,
+    };
+    const contract = contracts.forSubject(message.subject);
+    if (!contract) return { delivery, message, entry, handled: false };
+    try {
+      const data = await validate(
+        contract.schema,
+        message.data,
+        `message ${message.subject} ${message.id}`,
+      );
+      return {
+        delivery,
+        message: { ...message, data },
+        entry,
+        handled: handledSubjects.has(message.subject),
+      };
+    } catch (error) {
+      await deadLetter(delivery, errorText(error), entry);
+      return null;
+    }
+  };
+
+  const run = (items: readonly Item[], ignoreOrder = false) =>
+    inbox.run(
+      name,
+      items.map((item) => item.entry),
+      async (_entry, index, tx) => {
+        const item = items[index]!;
+        if (item.handled) await handle(item.message, { tx });
+      },
+      { ignoreOrder },
+    );
+
+  const settle = async (item: Item, outcome: 'handled' | 'duplicate' | 'early') => {
+    if (outcome !== 'early') return item.delivery.ack();
+    if (item.delivery.attempt >= maxDeliver) {
+      return deadLetter(
+        item.delivery,
+        `waited for version ${item.entry.previousVersion} of ${item.entry.stream}, which never came`,
+        item.entry,
+      );
+    }
+    item.delivery.nak(delay(item.delivery.attempt));
+  };
+
+  const handleBatch = async (deliveries: readonly Delivery[]) => {
+    const items = (await Promise.all(deliveries.map(decode))).filter(
+      (item): item is Item => item !== null,
+    );
+    if (items.length === 0) return;
+    try {
+      const outcomes = await run(items);
+      await Promise.all(items.map((item, index) => settle(item, outcomes[index]!)));
+      return;
+    } catch {
+      // Some handler threw: the batch rolled back. Go one by one to find it.
+    }
+    for (const item of items) {
+      try {
+        const [outcome] = await run([item]);
+        await settle(item, outcome!);
+      } catch (error) {
+        if (item.delivery.attempt >= maxDeliver)
+          await deadLetter(item.delivery, errorText(error), item.entry);
+        else item.delivery.nak(delay(item.delivery.attempt));
+      }
+    }
+  };
+
+  const consume = async (signal: AbortSignal) => {
+    while (!signal.aborted) {
+      try {
+        for await (const deliveries of transport.consume(spec, {
+          signal,
+          batch: options.batch ?? 100,
+        })) {
+          await handleBatch(deliveries);
+          lastError = undefined;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        // The broker or the database is down: the deliveries come again; wait, then resume.
+        lastError = errorText(error);
+        await pause(500, signal);
+      }
+    }
+  };
+
+  const stop = async () => {
+    controller?.abort();
+    await loop;
+    controller = null;
+    loop = null;
+  };
+
+  return {
+    name,
+    get lastError() {
+      return lastError;
+    },
+    async start() {
+      if (loop) return;
+      controller = new AbortController();
+      loop = consume(controller.signal);
+    },
+    stop,
+    deadLetters: () => transport.deadLetters(name),
+    async replay(id) {
+      const letters = (await transport.deadLetters(name)).filter(
+        (letter) => id === undefined || letter.id === id,
+      );
+      let replayed = 0;
+      for (const letter of letters) {
+        const message = fromTransportMessage(letter.message);
+        const contract = contracts.forSubject(message.subject);
+        const data = contract
+          ? await validate(
+              contract.schema,
+              message.data,
+              `message ${message.subject} ${message.id}`,
+            )
+          : message.data;
+        const item: Item = {
+          delivery: undefined as unknown as Delivery,
+          message: { ...message, data },
+          entry: {
+            messageId: message.id,
+            stream: message.stream,
+            streamVersion: message.streamVersion,
+            previousVersion: message.previousVersion,
+          },
+          handled: contract !== undefined && handledSubjects.has(message.subject),
+        };
+        await run([item], true);
+        await transport.removeDeadLetter(letter.id);
+        replayed += 1;
+      }
+      return replayed;
+    },
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function fail(subject: string, message: string): ValidationError {
+  return new ValidationError(subject, [{ path: [], message }]);
+}

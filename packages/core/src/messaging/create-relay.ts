@@ -1,0 +1,140 @@
+import { UnavailableError } from '../errors/unavailable-error.ts';
+import { UnknownMessageError } from '../errors/unknown-message-error.ts';
+import type { EventStore } from '../event-store/event-store.ts';
+import type { RecordedEvent } from '../event-store/recorded-event.ts';
+import { validate } from '../messages/schema.ts';
+import { checkProcessorOptions } from '../processor/check-processor-options.ts';
+import type { FailurePolicy, RelayDefinition } from '../processor/processor-definition.ts';
+import type { Contracts } from './define-contracts.ts';
+import { type IntegrationMessage, toTransportMessage } from './integration-message.ts';
+import type { Transport } from './transport.ts';
+
+/** What `createRelay` takes. */
+export interface RelayOptions {
+  /** The service's published contracts: the relay reads the domain events they map from. */
+  readonly contracts: Contracts;
+  readonly transport: Transport;
+  /** The service's event store: where a stream's previously published version is looked up after a restart. */
+  readonly store: Pick<EventStore, 'readStream'>;
+  /** Default `relay_<service>` (lower case, `-` as `_`). */
+  readonly name?: string;
+  /** Default 1. Each partition publishes its streams in order; one is enough for most services. */
+  readonly partitions?: number;
+  /**
+   * An event whose mapping throws or whose contract rejects the data (never a broker
+   * outage, which is waited out). Default `'stop'`: a contract is not silently skipped.
+   */
+  readonly onFailure?: FailurePolicy;
+}
+
+// Streams remembered with their last published version; older entries are forgotten.
+const rememberedStreams = 10_000;
+
+/**
+ * The relay: a processor that reads a service's committed events in order and publishes
+ * the integration events they map to, with the event id as the broker's de-duplication id
+ * (`Nats-Msg-Id`). The runner moves its checkpoint only after every publish is
+ * acknowledged, so a crash in between republishes, and the broker drops the duplicates.
+ * Each message carries its stream's previous published version, so consumers apply a
+ * stream's messages in order whatever order they arrive in.
+ *
+ * @example
+ * const relay = createRelay({ contracts: ordersContracts, transport, store });
+ * await using processors = openProcessors({ store: { executor }, processors: [relay] });
+ */
+export function createRelay(options: RelayOptions): RelayDefinition {
+  const { contracts, transport, store } = options;
+  const base = checkProcessorOptions('relay', {
+    name: options.name ?? `relay_${contracts.service.toLowerCase().replaceAll('-', '_')}`,
+    events: contracts.domainTypes,
+    ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+    ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
+  });
+  const published = new Map<string, number>();
+
+  const remember = (stream: string, version: number) => {
+    published.delete(stream);
+    published.set(stream, version);
+    if (published.size > rememberedStreams) {
+      published.delete(published.keys().next().value as string);
+    }
+  };
+
+  // Events of a stream arrive in version order (one partition owns a stream), so a remembered
+  // version below this one is its predecessor; otherwise (a restart, a retried batch) look it up.
+  const previousVersion = async (event: RecordedEvent): Promise<number> => {
+    const known = published.get(event.stream);
+    if (known !== undefined && known < event.streamVersion) return known;
+    if (event.streamVersion === 1) return 0;
+    for await (const earlier of store.readStream(event.stream, {
+      direction: 'backward',
+      fromVersion: event.streamVersion - 1,
+    })) {
+      if (contracts.forDomainType(earlier.type)) return earlier.streamVersion;
+    }
+    return 0;
+  };
+
+  const toMessage = async (event: RecordedEvent): Promise<IntegrationMessage> => {
+    const contract = contracts.forDomainType(event.type);
+    if (!contract) {
+      throw new UnknownMessageError('event', event.type);
+    }
+    const data = await validate(
+      contract.schema,
+      contract.map(event),
+      `integration event ${contract.subject} from ${event.type} ${event.id}`,
+    );
+    const { metadata } = event;
+    const pick = (key: string) =>
+      typeof metadata[key] === 'string' ? (metadata[key] as string) : undefined;
+    const message: IntegrationMessage = {
+      id: event.id,
+      service: contract.service,
+      type: contract.name,
+      subject: contract.subject,
+      version: contract.version,
+      stream: event.stream,
+      streamVersion: event.streamVersion,
+      previousVersion: await previousVersion(event),
+      position: event.position,
+      occurredAt: metadata.timestamp,
+      data,
+      metadata: Object.fromEntries(
+        [
+          ['correlationId', pick('correlationId')],
+          ['causationId', event.id],
+          ['actor', pick('actor')],
+          ['tenant', pick('tenant')],
+          ['traceparent', pick('traceparent')],
+          ['tracestate', pick('tracestate')],
+        ].filter(([, value]) => value !== undefined),
+      ),
+    };
+    remember(event.stream, event.streamVersion);
+    return message;
+  };
+
+  return {
+    kind: 'relay',
+    ...base,
+    async publish(events, { signal }) {
+      const messages = [];
+      for (const event of events) messages.push(toTransportMessage(await toMessage(event)));
+      if (messages.length === 0) return;
+      try {
+        await transport.publish(messages, { signal });
+      } catch (error) {
+        if (signal.aborted || error instanceof UnavailableError) throw error;
+        // Whatever the broker says, it is not this event's fault: wait and publish again.
+        throw new UnavailableError(
+          transport.kind,
+          error instanceof Error ? error.message : String(error),
+          {
+            cause: error,
+          },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,7 @@
+// @duet/nats: integration events between services over NATS JetStream. The contracts,
+// relay, consumers and inbox are in @duet/core; this package is the Transport they run on.
+
+export { streamConfig } from './ensure-streams.ts';
+export type { NatsTransportOptions } from './nats-transport-options.ts';
+export type { NatsTransport } from './open-nats-transport.ts';
+export { openNatsTransport } from './open-nats-transport.ts';

@@ -1,0 +1,85 @@
+import { ValidationError } from '@duet/core';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/** Options of `openNatsTransport`; each is checked when the transport is opened. */
+export interface NatsTransportOptions {
+  /** Server URLs, e.g. `nats://127.0.0.1:4222` (several for a cluster). Or pass `connection`. */
+  readonly servers?: string | readonly string[];
+  /** A connection the caller opened and will close; `close()` leaves it open. */
+  readonly connection?: NatsConnection;
+  /** Publishes awaiting their ack at once (default 256): a bounded window, not one round trip per message. */
+  readonly publishWindow?: number;
+  /** How long a publish waits for its ack before the batch counts as unavailable (default 5,000 ms). */
+  readonly publishTimeoutMs?: number;
+  /** Where dead letters go (default stream `DUET_DEAD_LETTERS`, subjects `duet.dead.<consumer>`). */
+  readonly deadLetters?: {
+    readonly stream?: string;
+    readonly subjectPrefix?: string;
+    /** Default 1; use 3 in a three-node cluster. */
+    readonly replicas?: number;
+  };
+  /** Where warnings go (a stream meant to be durable with one replica in a cluster). Default `console.warn`. */
+  readonly warn?: (message: string) => void;
+}
+
+/** The options, checked, with defaults filled in. */
+export interface NatsTransportConfig {
+  readonly servers: readonly string[];
+  readonly connection: NatsConnection | undefined;
+  readonly publishWindow: number;
+  readonly publishTimeoutMs: number;
+  readonly deadLetterStream: string;
+  readonly deadLetterPrefix: string;
+  readonly deadLetterReplicas: number;
+  readonly warn: (message: string) => void;
+}
+
+const streamName = /^[A-Za-z0-9_-]{1,64}$/;
+const subjectPrefix = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** Checks `openNatsTransport` options; a bad one throws `ValidationError` naming it. */
+export function resolveNatsTransportOptions(options: NatsTransportOptions): NatsTransportConfig {
+  const fail = (option: string, message: string): never => {
+    throw new ValidationError(`nats transport option ${option}`, [{ path: [], message }]);
+  };
+  if (typeof options !== 'object' || options === null) fail('options', 'expected an object');
+  const servers = options.servers === undefined ? [] : [options.servers].flat();
+  if (options.connection === undefined && servers.length === 0) {
+    fail('servers', 'expected server URLs (e.g. nats://127.0.0.1:4222) or a connection');
+  }
+  for (const server of servers) {
+    if (typeof server !== 'string' || server.length === 0)
+      fail('servers', 'expected URLs as strings');
+  }
+  const whole = (
+    option: string,
+    value: number | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ) => {
+    const chosen = value ?? fallback;
+    if (!Number.isSafeInteger(chosen) || chosen < min || chosen > max) {
+      fail(option, `expected a whole number from ${min} to ${max}, got ${String(value)}`);
+    }
+    return chosen;
+  };
+  const deadLetterStream = options.deadLetters?.stream ?? 'DUET_DEAD_LETTERS';
+  if (!streamName.test(deadLetterStream))
+    fail('deadLetters.stream', 'expected letters, digits, _ and -');
+  const deadLetterPrefix = options.deadLetters?.subjectPrefix ?? 'duet.dead';
+  if (!subjectPrefix.test(deadLetterPrefix))
+    fail('deadLetters.subjectPrefix', 'expected subject tokens without wildcards');
+  const deadLetterReplicas = options.deadLetters?.replicas ?? 1;
+  if (![1, 3, 5].includes(deadLetterReplicas)) fail('deadLetters.replicas', 'expected 1, 3 or 5');
+  return {
+    servers,
+    connection: options.connection,
+    publishWindow: whole('publishWindow', options.publishWindow, 256, 1, 65_536),
+    publishTimeoutMs: whole('publishTimeoutMs', options.publishTimeoutMs, 5_000, 10, 600_000),
+    deadLetterStream,
+    deadLetterPrefix,
+    deadLetterReplicas,
+    warn: options.warn ?? ((message) => console.warn(message)),
+  };
+}

@@ -1,0 +1,31 @@
+import { runTransportConformance } from '@duet/core/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { inject } from 'vitest';
+import { openNatsTransport } from './open-nats-transport.ts';
+import { testDeadLetters } from './testing/index.ts';
+
+// The core Transport contract on the real NATS server. The suite's streams start `T_svc`.
+const natsUrl = inject('natsUrl');
+if (natsUrl === null) {
+  console.warn('skipping the NATS transport conformance run: no NATS reachable');
+} else {
+  runTransportConformance({
+    name: 'NATS JetStream',
+    create: async () => {
+      const deadLetters = testDeadLetters();
+      const transport = await openNatsTransport({ servers: natsUrl, deadLetters });
+      return {
+        transport,
+        dispose: async () => {
+          const jsm = await jetstreamManager(transport.connection);
+          for await (const name of jsm.streams.names()) {
+            if (name === deadLetters.stream || name.startsWith('T_svc')) {
+              await jsm.streams.delete(name).catch(() => false);
+            }
+          }
+          await transport.close();
+        },
+      };
+    },
+  });
+}

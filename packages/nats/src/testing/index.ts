@@ -1,0 +1,3 @@
+// @duet/nats/testing: helpers for tests against a real NATS server.
+
+export { deleteStreams, testDeadLetters, testStream, uniqueService } from './test-streams.ts';
