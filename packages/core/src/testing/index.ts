@@ -17,7 +17,9 @@ export { deciderSpec } from './decider-spec.ts';
 // -- event store conformance --
 export type { EventStoreConformanceOptions } from './event-store-conformance.ts';
 export { runEventStoreConformance } from './event-store-conformance.ts';
-
+// -- inbox conformance --
+export type { InboxConformanceOptions } from './inbox-conformance.ts';
+export { runInboxConformance } from './inbox-conformance.ts';
 // -- transport conformance --
 export type { TransportConformanceOptions } from './transport-conformance.ts';
 export { runTransportConformance } from './transport-conformance.ts';

@@ -2,6 +2,7 @@ import { eventsMigration } from './001-events.sql.ts';
 import { appendEventsMigration } from './002-append-events.sql.ts';
 import { snapshotsMigration } from './003-snapshots.sql.ts';
 import { checkpointsMigration } from './004-checkpoints.sql.ts';
+import { inboxMigration } from './005-inbox.sql.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in the order they apply. */
@@ -10,4 +11,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   appendEventsMigration,
   snapshotsMigration,
   checkpointsMigration,
+  inboxMigration,
 ];

@@ -1,0 +1,138 @@
+import type { Inbox, InboxEntry, InboxOutcome } from '@duet/core';
+import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
+import { explainMissingSchema } from '../not-migrated-error.ts';
+import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
+
+/** Options of `createPostgresInbox`. */
+export interface PostgresInboxOptions {
+  /** The database the consumer's effects go to. */
+  readonly executor: SqlExecutor;
+  /** The schema `migrate` created (default 'duet'): the `inbox` tables are there. */
+  readonly schema?: string;
+}
+
+/**
+ * The inbox on PostgreSQL or PGlite: a consumer's handlers run in one transaction with
+ * the rows that record their message ids and each stream's version, so effects happen
+ * once and in stream order. Concurrent handlers of one stream serialize on its row;
+ * a duplicate racing its twin loses on the primary key and its transaction rolls back.
+ *
+ * @example
+ * const inbox = createPostgresInbox({ executor, schema: 'order_history' });
+ * createIntegrationConsumer({ inbox, handle: async (m, { tx }) => tx.query('INSERT ...') , ... });
+ */
+export function createPostgresInbox(options: PostgresInboxOptions): Inbox<SqlTransaction> {
+  const { executor } = options;
+  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA, 'schema');
+  const s = quoteIdentifier(schema);
+
+  const transaction = async <T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
+    try {
+      return await executor.transaction(fn);
+    } catch (error) {
+      throw explainMissingSchema(error, schema);
+    }
+  };
+
+  // Locks the streams' rows (made if missing) in a fixed order, so two batches never deadlock.
+  const lockCursors = async (tx: SqlTransaction, consumer: string, streams: string[]) => {
+    const sorted = [...new Set(streams)].sort();
+    await tx.query(
+      `INSERT INTO ${s}.inbox_streams (consumer, stream, version)
+       SELECT $1, x, 0 FROM unnest($2::text[]) AS x ORDER BY x
+       ON CONFLICT DO NOTHING`,
+      [consumer, sorted],
+    );
+    const { rows } = await tx.query<{ stream: string; version: number }>(
+      `SELECT stream, version FROM ${s}.inbox_streams
+        WHERE consumer = $1 AND stream = ANY($2::text[]) ORDER BY stream FOR UPDATE`,
+      [consumer, sorted],
+    );
+    return new Map(rows.map((row) => [row.stream, Number(row.version)]));
+  };
+
+  return {
+    async run(consumer, entries, handle, runOptions = {}) {
+      if (entries.length === 0) return [];
+      return transaction(async (tx) => {
+        const cursors = await lockCursors(
+          tx,
+          consumer,
+          entries.map((e) => e.stream),
+        );
+        const { rows } = await tx.query<{ message_id: string }>(
+          `SELECT message_id FROM ${s}.inbox WHERE consumer = $1 AND message_id = ANY($2::text[])`,
+          [consumer, entries.map((e) => e.messageId)],
+        );
+        const seen = new Set(rows.map((row) => row.message_id));
+        const outcomes: InboxOutcome[] = [];
+        const handled: InboxEntry[] = [];
+        for (const [index, entry] of entries.entries()) {
+          if (seen.has(entry.messageId)) {
+            outcomes.push('duplicate');
+            continue;
+          }
+          const at = cursors.get(entry.stream) ?? 0;
+          if (!runOptions.ignoreOrder && entry.previousVersion > at) {
+            outcomes.push('early');
+            continue;
+          }
+          await handle(entry, index, tx);
+          seen.add(entry.messageId);
+          cursors.set(entry.stream, Math.max(at, entry.streamVersion));
+          handled.push(entry);
+          outcomes.push('handled');
+        }
+        if (handled.length > 0) {
+          await tx.query(
+            `INSERT INTO ${s}.inbox (consumer, message_id, stream, stream_version)
+             SELECT $1, x.message_id, x.stream, x.stream_version
+               FROM jsonb_to_recordset($2::text::jsonb) AS x(message_id text, stream text, stream_version integer)`,
+            [
+              consumer,
+              JSON.stringify(
+                handled.map((e) => ({
+                  message_id: e.messageId,
+                  stream: e.stream,
+                  stream_version: e.streamVersion,
+                })),
+              ),
+            ],
+          );
+          const streams = [...new Set(handled.map((e) => e.stream))];
+          await tx.query(
+            `UPDATE ${s}.inbox_streams AS c SET version = x.version
+               FROM jsonb_to_recordset($2::text::jsonb) AS x(stream text, version integer)
+              WHERE c.consumer = $1 AND c.stream = x.stream`,
+            [
+              consumer,
+              JSON.stringify(streams.map((stream) => ({ stream, version: cursors.get(stream) }))),
+            ],
+          );
+        }
+        return outcomes;
+      });
+    },
+    async pass(consumer, entry) {
+      await transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO ${s}.inbox_streams (consumer, stream, version) VALUES ($1, $2, $3)
+           ON CONFLICT (consumer, stream) DO UPDATE SET version = GREATEST(inbox_streams.version, EXCLUDED.version)`,
+          [consumer, entry.stream, entry.streamVersion],
+        );
+      });
+    },
+    async handled(consumer, messageId) {
+      const { rows } = await executor
+        .query(`SELECT 1 FROM ${s}.inbox WHERE consumer = $1 AND message_id = $2`, [
+          consumer,
+          messageId,
+        ])
+        .catch((error: unknown) => {
+          throw explainMissingSchema(error, schema);
+        });
+      return rows.length > 0;
+    },
+  };
+}
