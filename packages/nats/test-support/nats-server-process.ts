@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+// Fault tests start their own nats-server processes (the installed binary) on free ports
+// with their own store directories, so they can kill and restart them; the shared server
+// on 4222 is never touched.
+
+const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NatsServerProcess extends AsyncDisposable {
+  readonly url: string;
+  readonly name: string;
+  /** SIGKILL (default) or SIGTERM, and wait until the process is gone. */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts it again on the same port and store directory; resolves once JetStream answers. */
+  start(): Promise<void>;
+  /** Kills it and removes its store directory. */
+  dispose(): Promise<void>;
+}
+
+export interface NatsServerOptions {
+  /** Default false: no JetStream (to test the error). */
+  readonly jetstream?: boolean;
+  readonly name?: string;
+  /** Cluster membership: this node's cluster port and every node's cluster URL. */
+  readonly cluster?: {
+    readonly name: string;
+    readonly port: number;
+    readonly routes: readonly string[];
+  };
+  /** Skip the JetStream readiness check (a cluster's nodes are ready only together). */
+  readonly waitForJetStream?: boolean;
+}
+
+/**
+ * Starts `nats-server` on a free port with a store directory of its own.
+ *
+ * @example
+ * await using nats = await startNatsServer({ jetstream: true });
+ * await nats.kill('SIGTERM'); await nats.start();
+ */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerProcess> {
+  const port = await freePort();
+  const name = options.name ?? `n${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'duet-nats-'));
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-n', name];
+  if (options.jetstream !== false) args.push('-js', '-sd', dir);
+  if (options.cluster) {
+    args.push(
+      '--cluster_name',
+      options.cluster.name,
+      '--cluster',
+      `nats://127.0.0.1:${options.cluster.port}`,
+      '--routes',
+      options.cluster.routes.join(','),
+    );
+  }
+  let child: ChildProcess | null = null;
+  const url = `nats://127.0.0.1:${port}`;
+  const server: NatsServerProcess = {
+    url,
+    name,
+    async start() {
+      child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString()).slice(-4_000);
+      });
+      const exited = new Promise<never>((_, reject) =>
+        child!.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${log}`))),
+      );
+      exited.catch(() => {});
+      await Promise.race([
+        waitUntilReady(url, options.jetstream !== false && options.waitForJetStream !== false),
+        exited,
+      ]);
+    },
+    async kill(signal = 'SIGKILL') {
+      const running = child;
+      child = null;
+      if (!running || running.exitCode !== null) return;
+      const gone = new Promise((resolve) => running.once('exit', resolve));
+      running.kill(signal);
+      await gone;
+    },
+    async dispose() {
+      await server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    [Symbol.asyncDispose]: () => server.dispose(),
+  };
+  await server.start();
+  return server;
+}
+
+/** Waits until the server takes connections (and, if asked, answers JetStream requests). */
+export async function waitUntilReady(url: string, jetstream: boolean): Promise<void> {
+  for (;;) {
+    try {
+      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false });
+      try {
+        if (jetstream) await (await jetstreamManager(nc, { timeout: 1_000 })).getAccountInfo();
+        return;
+      } finally {
+        await nc.close();
+      }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Starts a three-node JetStream cluster on free ports; each node can be killed and restarted. */
+export async function startNatsCluster(): Promise<NatsServerProcess[] & AsyncDisposable> {
+  const clusterPorts = [await freePort(), await freePort(), await freePort()];
+  const routes = clusterPorts.map((port) => `nats://127.0.0.1:${port}`);
+  const name = `duet_${clusterPorts[0]}`;
+  const nodes = await Promise.all(
+    clusterPorts.map((port, i) =>
+      startNatsServer({
+        name: `${name}_n${i + 1}`,
+        cluster: { name, port, routes },
+        waitForJetStream: false,
+      }),
+    ),
+  );
+  // A cluster answers JetStream once its meta leader is elected.
+  await Promise.all(nodes.map((node) => waitUntilReady(node.url, true)));
+  return Object.assign(nodes, {
+    async [Symbol.asyncDispose]() {
+      await Promise.all(nodes.map((node) => node.dispose()));
+    },
+  });
+}
