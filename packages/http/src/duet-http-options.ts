@@ -1,6 +1,7 @@
 import type {
   CommandBus,
   CommandDefinition,
+  Contracts,
   IdempotencyStore,
   QueryBus,
   QueryDefinition,
@@ -56,6 +57,17 @@ export interface DuetHttpOptions {
   };
   /** Where the interactive docs page is served, or false for none ['/docs']. */
   readonly docsPath?: string | false;
+  /**
+   * Serves the AsyncAPI 3.0 document of these services' published integration events at
+   * `/asyncapi.json` [none]. Title and version default to the OpenAPI document's.
+   */
+  readonly asyncapi?: {
+    readonly contracts: readonly Contracts[];
+    readonly title?: string;
+    readonly version?: string;
+    /** A NATS server to name in the document, e.g. `nats.example.com:4222`. */
+    readonly server?: string;
+  };
 }
 
 /** The options with defaults applied, checked once at registration. */
@@ -111,6 +123,13 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
     return value;
   };
   if (options.rateLimit !== undefined) positive('rateLimit.max', options.rateLimit.max, 1);
+  if (
+    options.asyncapi !== undefined &&
+    (!Array.isArray(options.asyncapi?.contracts) ||
+      options.asyncapi.contracts.some((c) => c?.kind !== 'contracts'))
+  ) {
+    throw fail('asyncapi.contracts', 'a list of contracts made by defineContracts');
+  }
   if (options.live !== undefined && typeof options.live.subscribe !== 'function') {
     throw fail('live', 'an object with subscribe(projections, onChange)');
   }

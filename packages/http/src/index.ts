@@ -9,7 +9,7 @@ export { MIN_POSITION_HEADER, MIN_POSITION_PARAM } from './context/read-min-posi
 export { duetHttp } from './duet-http.ts';
 export type { DuetHttpOptions, LiveSource, Readiness } from './duet-http-options.ts';
 export { REPLAYED_HEADER } from './idempotency/run-idempotently.ts';
-export { OPENAPI_PATH } from './openapi/register-openapi.ts';
+export { ASYNCAPI_PATH, OPENAPI_PATH } from './openapi/register-openapi.ts';
 export { PAGE_SIZE_PARAMS } from './params/clamp-page-size.ts';
 export { HttpProblem } from './problems/http-problem.ts';
 export type { ProblemResponse } from './problems/problem-for-error.ts';

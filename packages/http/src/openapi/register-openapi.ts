@@ -1,3 +1,4 @@
+import { asyncApiDocument } from '@duet/core';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -5,6 +6,8 @@ import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
 
 /** Where the OpenAPI document is served as JSON. */
 export const OPENAPI_PATH = '/openapi.json';
+/** Where the AsyncAPI document of the published integration events is served. */
+export const ASYNCAPI_PATH = '/asyncapi.json';
 
 /**
  * Collects every route registered after it into an OpenAPI 3.1 document (route schemas
@@ -34,6 +37,16 @@ export async function registerOpenApi(
     exposeHeadRoutes: false,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  if (options.asyncapi) {
+    const document = asyncApiDocument({
+      title: options.asyncapi.title ?? title,
+      version: options.asyncapi.version ?? version,
+      contracts: options.asyncapi.contracts,
+      ...(description === undefined ? {} : { description }),
+      ...(options.asyncapi.server === undefined ? {} : { server: options.asyncapi.server }),
+    });
+    app.get(ASYNCAPI_PATH, { schema: { hide: true } }, async () => document);
+  }
   if (options.docsPath !== false) {
     await app.register(swaggerUi, {
       routePrefix: options.docsPath,
