@@ -57,7 +57,12 @@ describe('integration event contracts', () => {
   });
 
   it('refuses a domain type mapped twice, a subject declared twice, another service’s contract and an empty list', () => {
-    const again = defineIntegrationEvent({ ...placed, name: 'OrderPlaced2', from: OrderPlaced });
+    const again = defineIntegrationEvent({
+      service: 'orders',
+      name: 'OrderPlaced2',
+      schema: z.object({ total: z.number() }),
+      from: OrderPlaced,
+    });
     expect(() => defineContracts('orders', [placed, again])).toThrow(/maps to both/);
     expect(() => defineContracts('orders', [placed, placed])).toThrow(/declared twice/);
     expect(() => defineContracts('billing', [placed])).toThrow(/belongs to service orders/);
