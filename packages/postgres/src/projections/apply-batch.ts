@@ -1,6 +1,7 @@
-import type { Position, ProjectionDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
+import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { handleWithInbox } from './reactor-inbox.ts';
 import { checkpointsChannel } from './runner-tables.ts';
 
 /** The checkpoint is not where this worker left it: another runner moved it, or a rebuild reset it. */
@@ -8,20 +9,20 @@ export class CheckpointMovedError extends Error {
   override readonly name = 'CheckpointMovedError';
 }
 
-/** A newer version of the projection is active: this one must stop. */
+/** A newer version of the processor is active: this one must stop. */
 export class SupersededError extends Error {
   override readonly name = 'SupersededError';
 }
 
-/** One partition of one projection version, as the batch transaction sees it. */
+/** One partition of one processor version, as the batch transaction sees it. */
 export interface BatchTarget {
   readonly schema: string;
-  readonly projection: ProjectionDefinition;
+  readonly processor: ProcessorDefinition;
   readonly tables: ProjectionTables;
   readonly partition: number;
 }
 
-/** An event that goes to the dead-letter table instead of `apply`. */
+/** An event that goes to the dead-letter table instead of the processor's handler. */
 export interface DeadLetterInput {
   readonly event: RecordedEvent;
   readonly error: string;
@@ -40,43 +41,55 @@ export interface Batch {
 }
 
 /**
- * Applies one batch and moves the checkpoint in ONE transaction of the read-model
- * database, so the read model's effects happen exactly once: a crash before commit leaves
- * neither, after commit both. The checkpoint UPDATE is fenced on the position the batch
- * started from, so two runners on one partition can never both apply it. A share lock on
- * the projection's row makes a blue-green switch wait for batches in flight.
- * Resolves to the number of events `apply` got.
+ * Hands one batch to the processor's sink and moves the checkpoint in ONE transaction of
+ * the read-model database, so its effects happen exactly once: a crash before commit
+ * leaves neither, after commit both. The sinks: a projection's `apply`; a reactor's
+ * `handle` per event not yet in its inbox (`handleWithInbox`); a relay's `publish`, which
+ * runs BEFORE the transaction, so the checkpoint moves only after the broker's acks (a
+ * crash in between publishes again, and the broker drops the duplicates by event id), and
+ * no transaction stays open across the network (on PGlite it would hold the process's one
+ * connection). The checkpoint UPDATE is fenced on the position the batch started from, so
+ * two runners on one partition can never both commit it. A share lock on the processor's
+ * row makes a blue-green switch wait for batches in flight. Resolves to the number of
+ * events the sink got.
  */
 export async function applyBatch(
   readModels: SqlExecutor,
   target: BatchTarget,
   batch: Batch,
+  signal: AbortSignal,
 ): Promise<number> {
-  const { schema, projection, tables, partition } = target;
+  const { schema, processor, tables, partition } = target;
   const s = quoteIdentifier(schema);
+  const parkedBefore =
+    processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {
     const active = await tx.query<{ active_version: number }>(
       `SELECT active_version FROM ${s}.projections WHERE name = $1 FOR SHARE`,
-      [projection.name],
+      [processor.name],
     );
     const activeVersion = active.rows[0]?.active_version;
-    if (activeVersion === undefined || activeVersion > projection.version) {
-      throw new SupersededError(`${projection.name} version ${projection.version} is superseded`);
+    if (activeVersion === undefined || activeVersion > processor.version) {
+      throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
     }
     const deadLetters = [...(batch.deadLetters ?? [])];
     let events = batch.events;
-    if (projection.onFailure === 'park' && events.length > 0) {
-      const parked = await parkedStreams(tx, target, events);
-      if (parked.size > 0) {
-        for (const event of events) {
-          if (parked.has(event.stream)) {
-            deadLetters.push({ event, error: 'stream is parked', parked: true });
-          }
+    const parked =
+      parkedBefore ??
+      (processor.onFailure === 'park' ? await parkedStreams(tx, target, events) : null);
+    if (parked && parked.size > 0) {
+      for (const event of events) {
+        if (parked.has(event.stream)) {
+          deadLetters.push({ event, error: 'stream is parked', parked: true });
         }
-        events = events.filter((event) => !parked.has(event.stream));
       }
+      events = events.filter((event) => !parked.has(event.stream));
     }
-    if (events.length > 0) await projection.apply(tx, events, tables);
+    if (events.length > 0) {
+      if (processor.kind === 'projection') await processor.apply(tx, events, tables);
+      if (processor.kind === 'reactor')
+        await handleWithInbox(tx, schema, processor, events, signal);
+    }
     if (deadLetters.length > 0) await insertDeadLetters(tx, target, deadLetters);
     const moved = await tx.query(
       `UPDATE ${s}.checkpoints
@@ -87,8 +100,8 @@ export async function applyBatch(
         WHERE name = $1 AND version = $2 AND partition = $3 AND position = $7
        RETURNING 1`,
       [
-        projection.name,
-        projection.version,
+        processor.name,
+        processor.version,
         partition,
         batch.end,
         events.length,
@@ -98,17 +111,35 @@ export async function applyBatch(
     );
     if (moved.rows.length === 0) {
       throw new CheckpointMovedError(
-        `${projection.name} v${projection.version} partition ${partition}: checkpoint moved away from ${batch.expected}`,
+        `${processor.name} v${processor.version} partition ${partition}: checkpoint moved away from ${batch.expected}`,
       );
     }
     // Delivered at commit: waiters re-read the checkpoints, so the payload is only a hint.
-    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), projection.name]);
+    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), processor.name]);
     return events.length;
   });
 }
 
+/** A relay's publish, minus parked streams' events; resolves to the parked streams. */
+async function publishUnparked(
+  readModels: SqlExecutor,
+  target: BatchTarget,
+  batch: Batch,
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  const { processor } = target;
+  if (processor.kind !== 'relay') return new Set();
+  const parked =
+    processor.onFailure === 'park'
+      ? await parkedStreams(readModels, target, batch.events)
+      : new Set<string>();
+  const events = batch.events.filter((event) => !parked.has(event.stream));
+  if (events.length > 0) await processor.publish(events, { signal });
+  return parked;
+}
+
 async function parkedStreams(
-  tx: SqlTransaction,
+  tx: Pick<SqlTransaction, 'query'>,
   target: BatchTarget,
   events: readonly RecordedEvent[],
 ): Promise<Set<string>> {
@@ -116,7 +147,7 @@ async function parkedStreams(
   const { rows } = await tx.query<{ stream: string }>(
     `SELECT DISTINCT stream FROM ${quoteIdentifier(target.schema)}.dead_letters
       WHERE name = $1 AND version = $2 AND parked AND stream = ANY($3::text[])`,
-    [target.projection.name, target.projection.version, streams],
+    [target.processor.name, target.processor.version, streams],
   );
   return new Set(rows.map((row) => row.stream));
 }
@@ -142,6 +173,6 @@ export async function insertDeadLetters(
      SELECT $1, $2, $3, x.position, x.event_id, x.stream, x.type, x.event, x.error, x.parked
        FROM jsonb_to_recordset($4::text::jsonb)
          AS x(position text, event_id text, stream text, type text, event jsonb, error text, parked boolean)`,
-    [target.projection.name, target.projection.version, target.partition, JSON.stringify(rows)],
+    [target.processor.name, target.processor.version, target.partition, JSON.stringify(rows)],
   );
 }

@@ -8,6 +8,7 @@ import {
   SupersededError,
 } from './apply-batch.ts';
 import type { BatchSizer } from './batch-sizer.ts';
+import { isUnavailable } from './is-unavailable.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
 
 export interface CommitContext {
@@ -26,9 +27,10 @@ export interface Range {
   readonly caughtUp: boolean;
 }
 
-// Not the event's fault: retrying or narrowing would not help.
+// Not the event's fault: retrying or narrowing would not help. A dependency that is down
+// (UnavailableError) goes up to the worker, which waits and reads again from its checkpoint.
 const isFatal = (error: unknown) =>
-  error instanceof CheckpointMovedError || error instanceof SupersededError;
+  error instanceof CheckpointMovedError || error instanceof SupersededError || isUnavailable(error);
 
 /**
  * Commits a range: retried with doubling backoff; if it keeps failing, narrowed by halves
@@ -60,7 +62,7 @@ export async function commitRange(
   const event = range.events[0];
   // No event to blame (the database is down, say): let the caller wait and read again.
   if (!event) throw failure.error;
-  const { onFailure } = context.target.projection;
+  const { onFailure } = context.target.processor;
   if (onFailure === 'stop') throw new PoisonedEventError(event, failure.error, range.expected);
   return commitOrThrow(context, {
     ...range,
@@ -79,7 +81,7 @@ async function tryCommit(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     context.signal.throwIfAborted();
     try {
-      return await applyBatch(context.readModels, context.target, range);
+      return await applyBatch(context.readModels, context.target, range, context.signal);
     } catch (error) {
       if (isFatal(error)) throw error;
       last = error;
@@ -100,7 +102,7 @@ async function commitOrThrow(
   let backoff = context.retry.backoffMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await applyBatch(context.readModels, context.target, batch);
+      return await applyBatch(context.readModels, context.target, batch, context.signal);
     } catch (error) {
       if (isFatal(error) || attempt >= context.retry.attempts) throw error;
       await abortableSleep(backoff, context.signal);

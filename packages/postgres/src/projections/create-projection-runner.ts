@@ -1,4 +1,4 @@
-import { DuetError, type Position, type ProjectionDefinition, START_POSITION } from '@duet/core';
+import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
@@ -21,7 +21,7 @@ import { switchVersion } from './switch-version.ts';
 
 interface Unit {
   readonly key: string;
-  readonly projection: ProjectionDefinition;
+  readonly processor: ProcessorDefinition;
   readonly partition: number;
 }
 
@@ -46,7 +46,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
   );
   const consistency = createProjectionConsistency({ executor: readModels, schema });
-  const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.projections);
+  const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.processors);
   const workers = new Map<string, PartitionWorker>();
   const activeVersions = new Map<string, number>();
   const dropTimers = new Set<NodeJS.Timeout>();
@@ -70,7 +70,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   let running = false;
   let starting: Promise<void> | null = null;
 
-  const unitKey = (projection: ProjectionDefinition, partition: number) =>
+  const unitKey = (projection: ProcessorDefinition, partition: number) =>
     `duet.projection.${schema}.${projection.name}.${projection.version}.${partition}`;
 
   const scheduleDrop = (name: string) => {
@@ -81,7 +81,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     dropTimers.add(timer);
   };
 
-  const trySwitch = async (projection: ProjectionDefinition) => {
+  const trySwitch = async (projection: ProcessorDefinition) => {
     const { name, version } = projection;
     if ((activeVersions.get(name) ?? 0) >= version) return;
     const catchUp = {
@@ -98,19 +98,19 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     activeVersions.set(name, version);
     // The old version's workers would stop at their next batch anyway; stop them now.
     for (const unit of units.filter(
-      (u) => u.projection.name === name && u.projection.version < version,
+      (u) => u.processor.name === name && u.processor.version < version,
     )) {
       await stopWorker(unit.key);
       await leases?.give(unit.key);
     }
-    units = units.filter((u) => u.projection.name !== name || u.projection.version >= version);
+    units = units.filter((u) => u.processor.name !== name || u.processor.version >= version);
     scheduleDrop(name);
   };
 
   const startWorker = (unit: Unit) => {
     const existing = workers.get(unit.key)?.state;
     if (!running || existing === 'live' || existing === 'catching_up') return;
-    const { projection } = unit;
+    const { processor: projection } = unit;
     const worker = startPartitionWorker(config, projection, unit.partition, wake, {
       building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
       caughtUp: () => trySwitch(projection),
@@ -140,10 +140,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       units
         .filter(
           (u) =>
-            activeVersions.get(u.projection.name) === u.projection.version &&
+            activeVersions.get(u.processor.name) === u.processor.version &&
             (workers.get(u.key)?.state ?? 'stopped') !== 'stopped',
         )
-        .map((u) => u.projection.name),
+        .map((u) => u.processor.name),
     ),
   ];
 
@@ -154,7 +154,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const start = async () => {
     await ensureRunnerTables(readModels, schema, readModelSchema);
     await wake.start();
-    const ordered = [...config.projections].sort((a, b) =>
+    const ordered = [...config.processors].sort((a, b) =>
       a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,
     );
     units = [];
@@ -168,7 +168,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       activeVersions.set(projection.name, activeVersion);
       if (registration === 'superseded') continue;
       for (let partition = 0; partition < projection.partitions; partition++) {
-        units.push({ key: unitKey(projection, partition), projection, partition });
+        units.push({ key: unitKey(projection, partition), processor: projection, partition });
       }
     }
     for (const name of activeVersions.keys()) {
@@ -236,7 +236,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     request?: { readonly id: string; readonly owner: string },
   ): Promise<boolean> => {
     const version = await activeVersionOf(name);
-    const projection = config.projections.find((p) => p.name === name && p.version === version);
+    const projection = config.processors.find((p) => p.name === name && p.version === version);
     if (!projection) {
       throw new DuetError(
         'UNKNOWN_PROJECTION',
@@ -244,7 +244,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       );
     }
     const position = await resolveFrom(from);
-    const mine = units.filter((u) => u.projection === projection && workers.has(u.key));
+    const mine = units.filter((u) => u.processor === projection && workers.has(u.key));
     for (const unit of mine) await stopWorker(unit.key);
     try {
       return await resetProjection(

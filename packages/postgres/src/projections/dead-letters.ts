@@ -1,8 +1,9 @@
-import { DuetError, type ProjectionDefinition, type RecordedEvent } from '@duet/core';
+import { DuetError, type ProcessorDefinition, type RecordedEvent } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import type { DeadLetter, DeadLetters } from './projection-runner.ts';
+import { handleWithInbox } from './reactor-inbox.ts';
 import { checkpointsChannel } from './runner-tables.ts';
 
 interface Row {
@@ -33,8 +34,9 @@ const toDeadLetter = (row: Row): DeadLetter => ({
 
 /**
  * Lists and retries the events that failed under the 'skip' and 'park' policies. A retry
- * applies the events in the order they were dead-lettered, in one transaction with their
- * removal, holding the projection's row so no batch runs meanwhile (a parked stream's
+ * hands the events to the processor's sink in the order they were dead-lettered (a
+ * projection's `apply`, a reactor's `handle` behind its inbox, a relay's `publish`, acked
+ * before the removal commits), in one transaction with their removal, holding the projection's row so no batch runs meanwhile (a parked stream's
  * next event then finds the stream unparked, never half-retried).
  *
  * @example
@@ -45,7 +47,7 @@ export function createDeadLetters(
   readModels: SqlExecutor,
   schema: string,
   readModelSchema: string,
-  projections: readonly ProjectionDefinition[],
+  processors: readonly ProcessorDefinition[],
 ): DeadLetters {
   const s = quoteIdentifier(schema);
   return {
@@ -57,7 +59,7 @@ export function createDeadLetters(
       );
       return rows.map(toDeadLetter);
     },
-    async retry(idOrName) {
+    async retry(idOrName, { signal = new AbortController().signal } = {}) {
       const byId = /^\d+$/.test(idOrName);
       return readModels.transaction(async (tx) => {
         const { rows } = await tx.query<Row>(
@@ -76,21 +78,24 @@ export function createDeadLetters(
         }
         for (const group of groups.values()) {
           const first = group[0]!;
-          const projection = projections.find(
+          const processor = processors.find(
             (p) => p.name === first.name && p.version === first.version,
           );
-          if (!projection) {
+          if (!processor) {
             throw new DuetError(
               'UNKNOWN_PROJECTION',
-              `dead letters of ${first.name} version ${first.version}: this runner does not have that projection version`,
+              `dead letters of ${first.name} version ${first.version}: this runner does not have that processor version`,
             );
           }
-          const tables = projectionTables(readModelSchema, projection.name, projection.version);
-          await projection.apply(
-            tx,
-            group.map((row) => row.event),
-            tables,
-          );
+          const events = group.map((row) => row.event);
+          if (processor.kind === 'projection') {
+            const tables = projectionTables(readModelSchema, processor.name, processor.version);
+            await processor.apply(tx, events, tables);
+          } else if (processor.kind === 'reactor') {
+            await handleWithInbox(tx, schema, processor, events, signal);
+          } else {
+            await processor.publish(events, { signal });
+          }
         }
         await tx.query(`DELETE FROM ${s}.dead_letters WHERE id = ANY($1::bigint[])`, [
           rows.map((row) => row.id),

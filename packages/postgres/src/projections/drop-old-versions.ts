@@ -9,7 +9,7 @@ function versionOf(name: string, table: string): number | null {
 }
 
 /**
- * Drops the tables, checkpoints, owner records and dead letters of a projection's versions other than
+ * Drops the tables, checkpoints, owner records, dead letters and inbox rows of a processor's versions other than
  * the active one, in one transaction. Runs after a blue-green switch (after a grace
  * period, so queries that resolved the old version can finish) and at start-up (a crash
  * between switch and drop leaves them behind).
@@ -51,6 +51,10 @@ export async function dropOldVersions(
       activeVersion,
     ]);
     await tx.query(`DELETE FROM ${s}.dead_letters WHERE name = $1 AND version < $2`, [
+      name,
+      activeVersion,
+    ]);
+    await tx.query(`DELETE FROM ${s}.reactor_inbox WHERE name = $1 AND version < $2`, [
       name,
       activeVersion,
     ]);

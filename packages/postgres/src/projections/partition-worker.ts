@@ -1,4 +1,4 @@
-import { isPosition, type Position, type ProjectionDefinition } from '@duet/core';
+import { isPosition, type Position, type ProcessorDefinition } from '@duet/core';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { abortableSleep } from './abortable-sleep.ts';
@@ -14,15 +14,15 @@ import type { RunnerConfig } from './resolve-runner-options.ts';
 export type WorkerState = 'catching_up' | 'live' | 'failed' | 'stopped';
 export type WorkerExit = 'stopped' | 'superseded' | 'failed';
 
-/** One partition of one projection version, run by this process. */
+/** One partition of one processor version, run by this process. */
 export interface PartitionWorker {
-  readonly projection: ProjectionDefinition;
+  readonly processor: ProcessorDefinition;
   readonly partition: number;
   readonly state: WorkerState;
   readonly sizer: BatchSizer;
-  /** Events covered since the worker started or the projection was reset, and since when. */
+  /** Events covered since the worker started or the processor was reset, and since when. */
   readonly progress: { readonly eventsDone: number; readonly since: number };
-  /** The last error that made it wait (a database error), if any. */
+  /** The last error that made it wait (a database error, an `UnavailableError`), if any. */
   readonly lastError: string | undefined;
   /** The event it stopped on (state 'failed'). */
   readonly failure: ProjectionFailure | undefined;
@@ -46,7 +46,7 @@ export interface WorkerHooks {
  */
 export function startPartitionWorker(
   config: RunnerConfig,
-  projection: ProjectionDefinition,
+  processor: ProcessorDefinition,
   partition: number,
   wake: HeadSignal,
   hooks: WorkerHooks,
@@ -54,17 +54,17 @@ export function startPartitionWorker(
   const controller = new AbortController();
   const { signal } = controller;
   const s = quoteIdentifier(config.schema);
-  const key = [projection.name, projection.version, partition];
+  const key = [processor.name, processor.version, partition];
   const target = {
     schema: config.schema,
-    projection,
-    tables: projectionTables(config.readModelSchema, projection.name, projection.version),
+    processor,
+    tables: projectionTables(config.readModelSchema, processor.name, processor.version),
     partition,
   };
   const reader = createPageReader(
     config.storeExecutor,
     config.storeSchema,
-    projection,
+    processor,
     partition,
     config.registry,
   );
@@ -174,8 +174,8 @@ export function startPartitionWorker(
         lastError = undefined;
         backoff = config.retry.backoffMs;
         config.onBatch?.({
-          name: projection.name,
-          version: projection.version,
+          name: processor.name,
+          version: processor.version,
           partition,
           scanned: page.scanned,
           applied,
@@ -199,7 +199,9 @@ export function startPartitionWorker(
           lastError = error.message;
           return 'failed';
         }
-        // The database is unreachable or similar: wait, then read again from the checkpoint.
+        // The database is unreachable, or a sink's dependency is (UnavailableError): not the
+        // event's fault, so no narrowing and no dead letter; wait, then read again from the
+        // checkpoint, with a backoff capped at 2 s.
         lastError = messageOf(error);
         position = null;
         await abortableSleep(backoff, signal);
@@ -214,7 +216,7 @@ export function startPartitionWorker(
     return exit;
   });
   return {
-    projection,
+    processor,
     partition,
     get state() {
       return state;

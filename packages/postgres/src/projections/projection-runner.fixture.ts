@@ -1,6 +1,7 @@
 import {
   defineProjection,
   type FailurePolicy,
+  type ProcessorDefinition,
   type ProjectionDefinition,
   type RecordedEvent,
 } from '@duet/core';
@@ -40,7 +41,7 @@ export interface RunnerFixture extends AsyncDisposable {
   readonly runnerSchema: string;
   readonly readModelSchema: string;
   runner(
-    projections: readonly ProjectionDefinition[],
+    processors: readonly ProcessorDefinition[],
     options?: Partial<ProjectionRunnerOptions>,
   ): ProjectionRunner;
   /**
@@ -76,12 +77,12 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
     executor: db.executor,
     runnerSchema,
     readModelSchema,
-    runner(projections, options = {}) {
+    runner(processors, options = {}) {
       const runner = createProjectionRunner({
         store: { executor: db.executor, schema: db.schema },
         schema: runnerSchema,
         readModelSchema,
-        projections,
+        processors,
         pollIntervalMs: 100,
         retry: { attempts: 2, backoffMs: 5 },
         dropDelayMs: 50,

@@ -2,6 +2,7 @@ import type {
   ConsistencyWaiter,
   EventRegistry,
   Position,
+  ProcessorDefinition,
   ProjectionDefinition,
   ProjectionTables,
   RecordedEvent,
@@ -14,7 +15,7 @@ export interface ProjectionEventSource {
   readonly executor: SqlExecutor;
   /** The schema `migrate` created for the store (default 'duet'). */
   readonly schema?: string;
-  /** Upcasts old schema versions on read, besides the projections' own definitions. */
+  /** Upcasts old schema versions on read, besides the processors' own definitions. */
   readonly events?: EventRegistry | undefined;
 }
 
@@ -28,8 +29,13 @@ export interface ProjectionRunnerOptions {
   readonly schema?: string;
   /** Where the projections' tables go (default 'read_models'). */
   readonly readModelSchema?: string;
-  /** Projections to run; two versions of one name may run side by side (blue-green). */
-  readonly projections: readonly ProjectionDefinition[];
+  /**
+   * Processors to run (projections, reactors, relays); two versions of one name may run
+   * side by side (blue-green).
+   */
+  readonly processors?: readonly ProcessorDefinition[];
+  /** The same as `processors`, from when only projections ran; give one of the two. */
+  readonly projections?: readonly ProjectionDefinition[];
   /** Events per batch: grows while full batches commit fast, shrinks on slow or failing ones (default { min: 100, max: 5000 }). */
   readonly batchSize?: { readonly min?: number; readonly max?: number };
   /** A batch slower than this shrinks the next one; faster full batches grow it (default 250). */
@@ -119,6 +125,11 @@ export interface ProjectionStatus {
   };
   /** Why it failed (state 'failed'): the event it stopped before and the error. */
   readonly error?: ProjectionFailure;
+  /**
+   * Why the partition waits, while it retries from its checkpoint: a database error, or
+   * an `UnavailableError` of a dependency (the broker of a relay, say). Not the event's fault.
+   */
+  readonly lastError?: string;
 }
 
 /** The event a stopped projection failed on. */
@@ -145,14 +156,15 @@ export interface DeadLetter {
 
 /** Lists and retries dead letters. */
 export interface DeadLetters {
-  /** Dead letters in the order they were written, of one projection or all. */
+  /** Dead letters in the order they were written, of one processor or all. */
   list(name?: string): Promise<DeadLetter[]>;
   /**
-   * Re-applies dead letters (one by id, or all of a projection) in order, in one
-   * transaction with their removal: after a fix, the read model catches up. Throws and
-   * keeps them when `apply` still fails. Resolves to the number retried.
+   * Hands dead letters (one by id, or all of a processor's) to the processor again, in
+   * order, in one transaction with their removal: after a fix, the read model catches up
+   * (a reactor handles them behind its inbox; a relay publishes them). Throws and keeps
+   * them when the handler still fails. Resolves to the number retried.
    */
-  retry(idOrName: string): Promise<number>;
+  retry(idOrName: string, options?: { readonly signal?: AbortSignal }): Promise<number>;
 }
 
 /** A read model's tables resolved to the active version, and the database they are in. */

@@ -1,4 +1,4 @@
-import type { ProjectionDefinition } from '@duet/core';
+import type { ProcessorDefinition } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 import type { ProjectionEventSource, ProjectionStatus } from './projection-runner.ts';
@@ -16,7 +16,7 @@ export interface ProjectionStatusReaderOptions {
    * Only these projections, with their event types and partitions for the lag. Without
    * them every projection is listed and lag counts every event after its checkpoint.
    */
-  readonly projections?: readonly ProjectionDefinition[];
+  readonly projections?: readonly ProcessorDefinition[];
 }
 
 /** Reads projection status without running anything. */
@@ -43,7 +43,7 @@ export function createProjectionStatusReader(
     storeSchema: checkSchemaName(options.store.schema ?? DEFAULT_SCHEMA, 'store.schema'),
     readModels: options.readModels ?? options.store.executor,
     schema: checkSchemaName(options.schema ?? 'duet_projections', 'schema'),
-    projections: options.projections,
+    processors: options.projections,
   };
   return { status: () => readStatus(source) };
 }

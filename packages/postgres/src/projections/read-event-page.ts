@@ -2,7 +2,7 @@ import {
   createEventRegistry,
   type EventRegistry,
   type Position,
-  type ProjectionDefinition,
+  type ProcessorDefinition,
   positionParts,
   type RecordedEvent,
 } from '@duet/core';
@@ -12,9 +12,9 @@ import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 
-/** One keyset page of the global order, reduced to what a projection partition reads. */
+/** One keyset page of the global order, reduced to what a processor partition reads. */
 export interface EventPage {
-  /** This partition's events of the projection's types, in order. */
+  /** This partition's events of the processor's types, in order. */
   readonly events: RecordedEvent[];
   /** Rows the page covered (all types and partitions). */
   readonly scanned: number;
@@ -36,13 +36,17 @@ interface PageRow extends EventRow {
  * The page SQL: `limit` rows after ($1, $2) under the same read horizon as `readAll`
  * (no row at or above a running appender's transaction id, so a late commit is never
  * skipped; see read-horizon.ts), then only the matching rows come back, plus the page's last row so the
- * checkpoint can move past events the projection does not read. A partition is
+ * checkpoint can move past events the processor does not read. A partition is
  * `abs(hashtextextended(stream, 0) % partitions)`: stable, and computed where the rows are.
  */
-function pageSql(schema: string, partitioned: boolean): string {
-  const match = partitioned
-    ? 'e.type = ANY($4::text[]) AND abs(hashtextextended(e.stream, 0) % $5) = $6'
-    : 'e.type = ANY($4::text[])';
+function pageSql(schema: string, partitioned: boolean, allTypes: boolean): string {
+  // Parameters after $3 are numbered in the order `read` pushes them: types, then partitions.
+  const p = allTypes ? 4 : 5;
+  const clauses = [
+    ...(allTypes ? [] : ['e.type = ANY($4::text[])']),
+    ...(partitioned ? [`abs(hashtextextended(e.stream, 0) % $${p}) = $${p + 1}`] : []),
+  ];
+  const match = clauses.length === 0 ? 'true' : clauses.join(' AND ');
   return `WITH horizon AS MATERIALIZED (${readHorizonSql(schema)})
 SELECT p.seq::text AS seq, p.tx_id::text AS tx_id, p.id::text AS id, p.stream,
        p.stream_version::integer AS stream_version, p.type, p.schema_version,
@@ -62,9 +66,9 @@ SELECT p.seq::text AS seq, p.tx_id::text AS tx_id, p.id::text AS id, p.stream,
  ORDER BY p.tx_id, p.seq`;
 }
 
-/** Upcasts with the projection's own definitions first, then the store's registry. */
+/** Upcasts with the processor's own definitions first, then the store's registry. */
 function upcasterFor(
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   storeRegistry: EventRegistry | undefined,
 ): EventRegistry {
   const own = createEventRegistry(projection.eventDefinitions, { strict: false });
@@ -78,26 +82,23 @@ function upcasterFor(
   };
 }
 
-/** Reads one projection partition's pages from the event store. */
+/** Reads one processor partition's pages from the event store. */
 export function createPageReader(
   executor: SqlExecutor,
   schema: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   partition: number,
   storeRegistry: EventRegistry | undefined,
 ): PageReader {
   const partitioned = projection.partitions > 1;
-  const sql = pageSql(schema, partitioned);
+  const allTypes = projection.eventTypes === null;
+  const sql = pageSql(schema, partitioned, allTypes);
   const registry = upcasterFor(projection, storeRegistry);
   return {
     async read(after, limit) {
       const { transactionId, sequence } = positionParts(after);
-      const params: unknown[] = [
-        transactionId.toString(),
-        sequence.toString(),
-        limit,
-        projection.eventTypes,
-      ];
+      const params: unknown[] = [transactionId.toString(), sequence.toString(), limit];
+      if (!allTypes) params.push(projection.eventTypes);
       if (partitioned) params.push(projection.partitions, partition);
       let rows: PageRow[];
       try {

@@ -1,4 +1,4 @@
-import { isPosition, type ProjectionDefinition, START_POSITION } from '@duet/core';
+import { isPosition, type ProcessorDefinition, START_POSITION } from '@duet/core';
 import { oldestRunningTransaction } from '../event-store/oldest-running-transaction.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -13,8 +13,8 @@ export interface StatusSource {
   readonly storeSchema: string;
   readonly readModels: SqlExecutor;
   readonly schema: string;
-  /** Only these projections' names, with their event types for lag; all names when absent. */
-  readonly projections?: readonly ProjectionDefinition[] | undefined;
+  /** Only these processors' names, with their event types for lag; all names when absent. */
+  readonly processors?: readonly ProcessorDefinition[] | undefined;
 }
 
 /** The reading runner's own workers: it knows their state first-hand. */
@@ -38,6 +38,7 @@ interface CheckpointRow {
   readonly batch_size: number | null;
   readonly events_done: string | null;
   readonly events_per_sec: number | null;
+  readonly last_error: string | null;
 }
 
 // undefined_table, invalid_schema_name: no runner has created its tables yet.
@@ -46,12 +47,13 @@ const missingCodes = new Set(['42P01', '3F000']);
 /** Checkpoints with their projection's active version and a live owner's record, in one query. */
 async function readCheckpoints(source: StatusSource): Promise<CheckpointRow[]> {
   const s = quoteIdentifier(source.schema);
-  const names = source.projections ? [...new Set(source.projections.map((p) => p.name))] : null;
+  const names = source.processors ? [...new Set(source.processors.map((p) => p.name))] : null;
   try {
     const { rows } = await source.readModels.query<CheckpointRow>(
       `SELECT c.name, c.version, c.partition, c.partitions, c.position, c.state,
               c.applied::text AS applied, c.error, p.active_version,
-              o.owner, o.batch_size, o.events_done::text AS events_done, o.events_per_sec
+              o.owner, o.batch_size, o.events_done::text AS events_done, o.events_per_sec,
+              o.last_error
          FROM ${s}.checkpoints AS c
          JOIN ${s}.projections AS p ON p.name = c.name
          LEFT JOIN ${s}.owners AS o
@@ -101,10 +103,10 @@ export async function readStatus(
   if (rows.length === 0) return [];
   const mine = new Map<string, PartitionWorker>();
   for (const worker of local?.workers ?? []) {
-    mine.set(keyOf(worker.projection.name, worker.projection.version, worker.partition), worker);
+    mine.set(keyOf(worker.processor.name, worker.processor.version, worker.partition), worker);
   }
   const definitionOf = (row: CheckpointRow) =>
-    source.projections?.find((p) => p.name === row.name && p.version === row.version);
+    source.processors?.find((p) => p.name === row.name && p.version === row.version);
   const positions = rows.map((row) => (isPosition(row.position) ? row.position : START_POSITION));
   const { head, lags } = await readLag(
     source.storeExecutor,
@@ -131,6 +133,7 @@ export async function readStatus(
     const rate = ownedHere ? rateOf(worker) : (row.events_per_sec ?? 0);
     const eventsDone = ownedHere ? worker.progress.eventsDone : Number(row.events_done ?? 0);
     const error = row.error ?? worker?.failure;
+    const lastError = ownedHere ? worker.lastError : (row.last_error ?? undefined);
     return {
       name: row.name,
       version: row.version,
@@ -159,6 +162,7 @@ export async function readStatus(
           }
         : {}),
       ...(error ? { error } : {}),
+      ...(lastError === undefined || state === 'failed' ? {} : { lastError }),
     };
   });
 }

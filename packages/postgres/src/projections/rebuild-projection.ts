@@ -1,4 +1,4 @@
-import { makePosition, type Position, type ProjectionDefinition, START_POSITION } from '@duet/core';
+import { makePosition, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -27,7 +27,9 @@ export async function positionBefore(
 /**
  * Resets a projection version in place, in one transaction: drops its tables, runs its
  * `setup` again, moves every partition's checkpoint to `from` (state 'rebuilding') and
- * clears its dead letters. Runners pick the new checkpoint up (their next move is fenced
+ * clears its dead letters. A reactor's inbox stays: replaying it skips the events it
+ * already handled (their effects happened), and a relay publishes again (the broker drops
+ * what it still remembers by event id). Runners pick the new checkpoint up (their next move is fenced
  * on the old one, and idle workers notice at their next poll) and replay from there.
  * With `request`, the rebuild request is taken in the same transaction; resolves to false
  * (and resets nothing) when it is gone or another runner has it.
@@ -36,7 +38,7 @@ export async function resetProjection(
   readModels: SqlExecutor,
   schema: string,
   readModelSchema: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   from: Position,
   request?: { readonly id: string; readonly owner: string },
 ): Promise<boolean> {
@@ -58,7 +60,7 @@ export async function resetProjection(
         `DROP TABLE IF EXISTS ${quoteIdentifier(readModelSchema)}.${quoteIdentifier(tablename)} CASCADE`,
       );
     }
-    await projection.setup(tx, tables);
+    if (projection.kind === 'projection') await projection.setup(tx, tables);
     await tx.query(
       `UPDATE ${s}.checkpoints SET position = $3, state = 'rebuilding', applied = 0, error = NULL,
               updated_at = now()

@@ -1,4 +1,4 @@
-import { type ProjectionDefinition, START_POSITION, ValidationError } from '@duet/core';
+import { type ProcessorDefinition, START_POSITION, ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -7,16 +7,16 @@ import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 export type Registration = 'active' | 'building' | 'superseded';
 
 /**
- * Registers a projection version in the read-model database, once: the first version of a
+ * Registers a processor version in the read-model database, once: the first version of a
  * name becomes active at once; a newer one builds beside it (blue-green); an older one
  * than the active is superseded and does not run. A new version's tables are created by
- * its `setup` in the same transaction as its checkpoints, so a crash leaves both or neither.
+ * its `setup` (projections only) in the same transaction as its checkpoints, so a crash leaves both or neither.
  */
 export async function registerProjection(
   readModels: SqlExecutor,
   schema: string,
   readModelSchema: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
 ): Promise<{ registration: Registration; activeVersion: number }> {
   const s = quoteIdentifier(schema);
   const { name, version, partitions } = projection;
@@ -40,7 +40,9 @@ export async function registerProjection(
     );
     const stored = existing.rows[0]?.partitions;
     if (stored === undefined) {
-      await projection.setup(tx, projectionTables(readModelSchema, name, version));
+      if (projection.kind === 'projection') {
+        await projection.setup(tx, projectionTables(readModelSchema, name, version));
+      }
       await tx.query(
         `INSERT INTO ${s}.checkpoints (name, version, partition, partitions, position, state)
          SELECT $1, $2, p, $3, $4, $5 FROM generate_series(0, $3 - 1) AS p`,
@@ -53,7 +55,7 @@ export async function registerProjection(
         ],
       );
     } else if (stored !== partitions) {
-      throw new ValidationError(`projection ${name} option partitions`, [
+      throw new ValidationError(`${projection.kind} ${name} option partitions`, [
         {
           path: ['partitions'],
           message: `version ${version} was set up with ${stored} partitions; to change it, bump the version`,

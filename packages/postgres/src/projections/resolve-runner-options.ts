@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ProjectionDefinition } from '@duet/core';
+import type { ProcessorDefinition } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
@@ -13,7 +13,7 @@ export interface RunnerConfig {
   readonly readModels: SqlExecutor;
   readonly schema: string;
   readonly readModelSchema: string;
-  readonly projections: readonly ProjectionDefinition[];
+  readonly processors: readonly ProcessorDefinition[];
   readonly batchSize: { readonly min: number; readonly max: number };
   readonly targetBatchMs: number;
   readonly pollIntervalMs: number;
@@ -42,19 +42,7 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
     );
   }
   if (!isExecutor(readModels)) failOption('readModels', 'expected an executor');
-  if (!Array.isArray(options.projections) || options.projections.length === 0) {
-    failOption('projections', 'expected at least one projection made by defineProjection');
-  }
-  const seen = new Set<string>();
-  for (const projection of options.projections) {
-    if (projection?.kind !== 'projection') {
-      failOption('projections', 'expected projections made by defineProjection');
-    }
-    const key = `${projection.name}@${projection.version}`;
-    if (seen.has(key))
-      failOption('projections', `${projection.name} version ${projection.version} is given twice`);
-    seen.add(key);
-  }
+  const processors = checkProcessors(options);
   const min = integerOption('batchSize.min', options.batchSize?.min, 100, 1, 100_000);
   const max = integerOption(
     'batchSize.max',
@@ -79,7 +67,7 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
     readModels,
     schema: checkSchemaName(options.schema ?? 'duet_projections', 'schema'),
     readModelSchema: checkSchemaName(options.readModelSchema ?? 'read_models', 'readModelSchema'),
-    projections: options.projections,
+    processors,
     batchSize: { min, max },
     targetBatchMs: integerOption('targetBatchMs', options.targetBatchMs, 250, 1, 600_000),
     pollIntervalMs: integerOption('pollIntervalMs', options.pollIntervalMs, 1_000, 10, 3_600_000),
@@ -119,4 +107,33 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
     onBatch: options.onBatch,
     registry: store.events,
   };
+}
+
+// The handler each kind needs: a definition made by hand is checked as one made by define*.
+const handlerOf = { projection: 'apply', reactor: 'handle', relay: 'publish' } as const;
+
+function checkProcessors(options: ProjectionRunnerOptions): readonly ProcessorDefinition[] {
+  if (options.processors !== undefined && options.projections !== undefined) {
+    failOption('projections', 'give processors or projections (its old name), not both');
+  }
+  const option = options.processors === undefined ? 'projections' : 'processors';
+  const processors = options.processors ?? options.projections;
+  if (!Array.isArray(processors) || processors.length === 0) {
+    failOption(option, 'expected at least one processor made by defineProjection or defineReactor');
+  }
+  const seen = new Set<string>();
+  for (const processor of processors as readonly ProcessorDefinition[]) {
+    const handler = handlerOf[processor?.kind as keyof typeof handlerOf];
+    if (
+      !handler ||
+      typeof (processor as unknown as Record<string, unknown>)[handler] !== 'function'
+    ) {
+      failOption(option, 'expected projections, reactors or relays (kind and handler)');
+    }
+    const key = `${processor.name}@${processor.version}`;
+    if (seen.has(key))
+      failOption(option, `${processor.name} version ${processor.version} is given twice`);
+    seen.add(key);
+  }
+  return processors as readonly ProcessorDefinition[];
 }

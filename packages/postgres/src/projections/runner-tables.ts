@@ -13,6 +13,7 @@ import { quoteIdentifier } from '../read-models/quote-identifier.ts';
  * - `dead_letters`: events that failed under the 'skip' or 'park' policy.
  * - `owners`: which runner works a partition now, renewed every heartbeat; a row past
  *   `expires_at` belongs to a runner that died (status says 'stopped').
+ * - `reactor_inbox`: the events each reactor version has handled (see reactor-inbox.ts).
  * - `rebuild_requests`: rebuilds asked of whichever runner owns the projection.
  *
  * @example
@@ -74,9 +75,17 @@ export async function ensureRunnerTables(
       batch_size integer NOT NULL,
       events_done bigint NOT NULL,
       events_per_sec float8 NOT NULL,
+      last_error text,
       heartbeat_at timestamptz NOT NULL,
       expires_at timestamptz NOT NULL,
       PRIMARY KEY (name, version, partition)
+    )`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.reactor_inbox (
+      name text NOT NULL,
+      version integer NOT NULL,
+      event_id text NOT NULL,
+      handled_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (name, version, event_id)
     )`);
     await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.rebuild_requests (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -47,24 +47,27 @@ export function createStatusHeartbeat(options: StatusHeartbeatOptions): StatusHe
     const rows = [...options.workers()]
       .filter((worker) => worker.state !== 'stopped')
       .map((worker) => ({
-        name: worker.projection.name,
-        version: worker.projection.version,
+        name: worker.processor.name,
+        version: worker.processor.version,
         partition: worker.partition,
         batch_size: worker.sizer.size,
         events_done: worker.progress.eventsDone,
         events_per_sec: rateOf(worker),
+        last_error: worker.lastError ?? null,
       }));
     if (rows.length === 0) return;
     await readModels.query(
       `INSERT INTO ${s}.owners AS o
-         (name, version, partition, owner, batch_size, events_done, events_per_sec, heartbeat_at, expires_at)
+         (name, version, partition, owner, batch_size, events_done, events_per_sec, last_error,
+          heartbeat_at, expires_at)
        SELECT x.name, x.version, x.partition, $1, x.batch_size, x.events_done, x.events_per_sec,
-              now(), now() + $2 * interval '1 millisecond'
+              x.last_error, now(), now() + $2 * interval '1 millisecond'
          FROM jsonb_to_recordset($3::text::jsonb) AS x(name text, version integer, partition integer,
-              batch_size integer, events_done bigint, events_per_sec float8)
+              batch_size integer, events_done bigint, events_per_sec float8, last_error text)
        ON CONFLICT (name, version, partition) DO UPDATE
           SET owner = excluded.owner, batch_size = excluded.batch_size,
               events_done = excluded.events_done, events_per_sec = excluded.events_per_sec,
+              last_error = excluded.last_error,
               heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
       [owner, intervalMs * STALE_AFTER_INTERVALS, JSON.stringify(rows)],
     );
@@ -96,7 +99,7 @@ export function createStatusHeartbeat(options: StatusHeartbeatOptions): StatusHe
       await readModels
         .query(
           `DELETE FROM ${s}.owners WHERE name = $1 AND version = $2 AND partition = $3 AND owner = $4`,
-          [worker.projection.name, worker.projection.version, worker.partition, owner],
+          [worker.processor.name, worker.processor.version, worker.partition, owner],
         )
         .catch(() => {});
     },

@@ -1,4 +1,4 @@
-import type { Position, ProjectionDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
+import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import type { PageReader } from './read-event-page.ts';
@@ -23,7 +23,7 @@ export interface SwitchCatchUp {
 export async function switchVersion(
   readModels: SqlExecutor,
   schema: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   catchUp?: SwitchCatchUp,
 ): Promise<boolean> {
   const s = quoteIdentifier(schema);
@@ -92,11 +92,18 @@ interface Prefetched {
 async function prefetch(
   readModels: SqlExecutor,
   s: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   { reader }: SwitchCatchUp,
 ): Promise<Prefetched | null> {
-  // Parked streams are checked by the batch path only: leave 'park' projections to it.
-  if (projection.partitions !== 1 || projection.onFailure === 'park') return null;
+  // Parked streams are checked by the batch path only: leave 'park' projections to it; and
+  // reactors and relays, whose sinks are the batch path's too.
+  if (
+    projection.kind !== 'projection' ||
+    projection.partitions !== 1 ||
+    projection.onFailure === 'park'
+  ) {
+    return null;
+  }
   const { rows } = await readModels.query<{ version: number; position: string }>(
     `SELECT c.version, c.position FROM ${s}.checkpoints AS c
        JOIN ${s}.projections AS p ON p.name = c.name
@@ -121,11 +128,13 @@ async function prefetch(
 async function applyPrefetched(
   tx: SqlTransaction,
   s: string,
-  projection: ProjectionDefinition,
+  projection: ProcessorDefinition,
   tables: ProjectionTables,
   { from, to, events }: Prefetched,
 ): Promise<void> {
-  if (events.length > 0) await projection.apply(tx, events, tables);
+  if (events.length > 0 && projection.kind === 'projection') {
+    await projection.apply(tx, events, tables);
+  }
   const moved = await tx.query(
     `UPDATE ${s}.checkpoints SET position = $3, applied = applied + $4, updated_at = now()
       WHERE name = $1 AND version = $2 AND partition = 0 AND position = $5 RETURNING 1`,
