@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
@@ -11,6 +12,9 @@ import { connect } from '@nats-io/transport-node';
 // on 4222 is never touched.
 
 const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
+const clusterConfig = fileURLToPath(
+  new URL('../../../deploy/nats/cluster-node.conf', import.meta.url),
+);
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -60,17 +64,21 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = await freePort();
   const name = options.name ?? `n${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'duet-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-n', name];
+  let args = ['-a', '127.0.0.1', '-p', String(port), '-n', name];
   if (options.jetstream !== false) args.push('-js', '-sd', dir);
+  const env: Record<string, string> = {};
   if (options.cluster) {
-    args.push(
-      '--cluster_name',
-      options.cluster.name,
-      '--cluster',
-      `nats://127.0.0.1:${options.cluster.port}`,
-      '--routes',
-      options.cluster.routes.join(','),
-    );
+    // The cluster runs from the file deploy/ documents, so the documented config is tested.
+    args = ['-c', clusterConfig];
+    Object.assign(env, {
+      NATS_SERVER_NAME: name,
+      NATS_LISTEN: `127.0.0.1:${port}`,
+      NATS_CLUSTER_LISTEN: `127.0.0.1:${options.cluster.port}`,
+      NATS_STORE_DIR: dir,
+      NATS_ROUTE_1: options.cluster.routes[0] ?? '',
+      NATS_ROUTE_2: options.cluster.routes[1] ?? '',
+      NATS_ROUTE_3: options.cluster.routes[2] ?? '',
+    });
   }
   let child: ChildProcess | null = null;
   const url = `nats://127.0.0.1:${port}`;
@@ -78,7 +86,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url,
     name,
     async start() {
-      child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(binary, args, {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, ...env },
+      });
       let log = '';
       child.stderr?.on('data', (chunk: Buffer) => {
         log = (log + chunk.toString()).slice(-4_000);
