@@ -8,6 +8,7 @@ import {
   type IntegrationMessage,
   type RecordedEvent,
   type Transport,
+  TransportConfigError,
   toTransportMessage,
 } from '@duet/core';
 import { createPostgresInbox, type SqlExecutor } from '@duet/postgres';
@@ -265,6 +266,19 @@ describe.each(transports)('integration consumer on %s', (_name, open) => {
     expect((await consumer.deadLetters()).map((l) => l.message.id).sort()).toEqual(
       [`${source.service}-bare`, `${source.service}-garbage`, `${source.service}-neg`].sort(),
     );
+  });
+
+  it('given a source stream set up differently from its definition, then start() fails with TransportConfigError', async () => {
+    const { source, contracts } = await setUp();
+    const consumer = createIntegrationConsumer({
+      name: 'misconfigured',
+      transport,
+      inbox: createPostgresInbox({ executor: db.executor, schema: db.schema }),
+      source: { ...source, duplicateWindowMs: source.duplicateWindowMs + 1_000 },
+      contracts,
+      handle: async () => {},
+    });
+    await expect(consumer.start()).rejects.toBeInstanceOf(TransportConfigError);
   });
 
   it('carries the trace context from the event’s metadata to the consumer', async () => {

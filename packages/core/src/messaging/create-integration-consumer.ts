@@ -48,6 +48,7 @@ export interface IntegrationConsumer extends AsyncDisposable {
   readonly name: string;
   /** Why the last fetch or batch failed (the broker or the database down), until one succeeds. */
   readonly lastError: string | undefined;
+  /** Checks (or creates) the source stream, then starts consuming in the background. */
   start(): Promise<void>;
   /** Finishes the batch in flight and stops; unacknowledged deliveries come again later. */
   stop(): Promise<void>;
@@ -244,6 +245,10 @@ export function createIntegrationConsumer<Tx>(
       return lastError;
     },
     async start() {
+      if (loop) return;
+      // A missing source stream is made (so nothing published from now on is missed); one
+      // set up differently from its definition is a TransportConfigError, here, at start-up.
+      await transport.ensureStreams([source]);
       if (loop) return;
       controller = new AbortController();
       loop = consume(controller.signal);
