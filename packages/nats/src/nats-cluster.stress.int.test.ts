@@ -109,5 +109,5 @@ describe.skipIf(natsUrl === null)('a three-node JetStream cluster', () => {
     );
     expect(missing).toEqual([]);
     console.log(`cluster: ${EVENTS} events, node killed and restarted, ${retries} publish retries`);
-  });
+  }, 600_000);
 });
