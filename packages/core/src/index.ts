@@ -10,6 +10,7 @@ export { ConcurrencyError } from './errors/concurrency-error.ts';
 export { DomainError } from './errors/domain-error.ts';
 export { DuetError } from './errors/duet-error.ts';
 export { DuplicateEventError } from './errors/duplicate-event-error.ts';
+export { ErrorCode } from './errors/error-code.ts';
 export { InvalidEventError } from './errors/invalid-event-error.ts';
 export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
