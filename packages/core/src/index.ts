@@ -52,7 +52,13 @@ export type {
 } from './event-store/recorded-event.ts';
 export type { Snapshot, SnapshotStore } from './event-store/snapshot-store.ts';
 export type { StreamName } from './event-store/stream-name.ts';
-export { categoryOf, streamName } from './event-store/stream-name.ts';
+export {
+  categoryOf,
+  isStreamName,
+  MAX_STREAM_NAME_LENGTH,
+  streamName,
+  toStreamName,
+} from './event-store/stream-name.ts';
 export type { CommandDefinition, CommandOf } from './messages/define-command.ts';
 export { defineCommand } from './messages/define-command.ts';
 export type { EventDefinition, EventOf, EventOptions, Upcaster } from './messages/define-event.ts';

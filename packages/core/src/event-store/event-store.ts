@@ -65,7 +65,9 @@ export interface StreamInfo {
 }
 
 /**
- * The write model's storage port. Adapters: `createInMemoryEventStore` here,
+ * The write model's storage port. Stream names go in as plain strings (checked at run
+ * time: 1 to 500 characters, else `ValidationError`) and come out branded `StreamName`.
+ * Adapters: `createInMemoryEventStore` here,
  * `createPostgresEventStore` in @duet/postgres. Every adapter passes the conformance suite
  * in `@duet/core/testing`.
  *
@@ -81,13 +83,13 @@ export interface EventStore {
    * an empty append or data its event definition rejects.
    */
   append<E extends Message>(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent<E>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
   /** One stream's events in version order, fetched in pages. A missing stream yields none. */
   readStream<E extends Message = Message>(
-    stream: StreamName,
+    stream: string,
     options?: ReadStreamOptions,
   ): AsyncIterable<RecordedEvent<E>>;
   /**
@@ -100,7 +102,7 @@ export interface EventStore {
     options?: SubscribeOptions,
   ): AsyncIterable<RecordedEvent<E>>;
   /** A stream's version and times, or `null` when it has no events. */
-  streamInfo(stream: StreamName): Promise<StreamInfo | null>;
+  streamInfo(stream: string): Promise<StreamInfo | null>;
   /** The position of the last event `readAll` can return now (`START_POSITION` if none). */
   headPosition(): Promise<Position>;
 }

@@ -9,7 +9,7 @@ import type {
 import { matchesExpectedVersion } from '../event-store/expected-version.ts';
 import { makePosition, START_POSITION } from '../event-store/position.ts';
 import type { NewEvent } from '../event-store/recorded-event.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
+import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { createChangeNotifier } from './change-notifier.ts';
 import {
@@ -54,14 +54,15 @@ export function createInMemoryEventStore(
   });
 
   async function append(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent[],
     appendOptions: AppendOptions = {},
   ): Promise<AppendResult> {
     appendOptions.signal?.throwIfAborted();
     const expected = appendOptions.expectedVersion ?? 'any';
     const at = config.now().toISOString();
-    const prepared = await prepareAppend(stream, events, expected, {
+    const name = toStreamName(stream);
+    const prepared = await prepareAppend(name, events, expected, {
       limits: config.limits,
       events: config.events,
       timestamp: at,
@@ -69,7 +70,7 @@ export function createInMemoryEventStore(
     // From here on everything is synchronous, so no other append interleaves: the
     // checks and the commit are one atomic step.
     appendOptions.signal?.throwIfAborted();
-    const retried = originalOfRetry(log, stream, prepared);
+    const retried = originalOfRetry(log, name, prepared);
     if (retried) return retried;
     const actual = log.version(stream);
     if (!matchesExpectedVersion(expected === 'no_stream' ? 0 : expected, actual)) {
@@ -77,7 +78,7 @@ export function createInMemoryEventStore(
     }
     const positions = prepared.map(() => makePosition(0n, ++sequence));
     const result: AppendResult = {
-      stream,
+      stream: name,
       streamVersion: actual + prepared.length,
       position: positions.at(-1)!,
       positions,
@@ -86,7 +87,7 @@ export function createInMemoryEventStore(
     log.commit(
       prepared.map((event, index) => ({
         ...event,
-        stream,
+        stream: name,
         streamVersion: actual + index + 1,
         position: positions[index]!,
         append: record,
@@ -99,7 +100,7 @@ export function createInMemoryEventStore(
 
   const store: InMemoryEventStore = {
     append: <E extends Message>(
-      stream: StreamName,
+      stream: string,
       events: readonly NewEvent<E>[],
       appendOptions?: AppendOptions,
     ) => append(stream, events as readonly NewEvent[], appendOptions),
@@ -111,7 +112,7 @@ export function createInMemoryEventStore(
       const last = stored?.events.at(-1);
       if (!stored || !last) return null;
       return {
-        stream,
+        stream: last.stream,
         version: last.streamVersion,
         position: last.position,
         createdAt: stored.createdAt,

@@ -6,7 +6,6 @@ import type {
 } from '../event-store/event-store.ts';
 import { isPosition, type Position, START_POSITION } from '../event-store/position.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
 import type { EventRegistry } from '../messages/event-registry.ts';
 import type { Message } from '../messages/message.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
@@ -48,7 +47,7 @@ export function createInMemoryReads(context: ReadContext) {
   }
 
   async function* readStream<E extends Message = Message>(
-    stream: StreamName,
+    stream: string,
     options: ReadStreamOptions = {},
   ): AsyncGenerator<RecordedEvent<E>> {
     checkReadOptions(`readStream ${stream}`, options);

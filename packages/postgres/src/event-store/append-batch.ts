@@ -4,6 +4,7 @@ import {
   DuplicateEventError,
   makePosition,
   type Position,
+  type StreamName,
 } from '@duet/core';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
@@ -82,7 +83,8 @@ function toOutcome(append: PreparedAppend, row: OutcomeRow): AppendOutcome {
       return {
         ok: true,
         result: {
-          stream: append.stream,
+          // prepareAppend checked the name.
+          stream: append.stream as StreamName,
           streamVersion: version,
           position: positions[positions.length - 1]!,
           positions,

@@ -4,6 +4,7 @@ import {
   makePosition,
   type Position,
   type RecordedEvent,
+  type StreamName,
 } from '@duet/core';
 
 /**
@@ -38,7 +39,8 @@ export function toRecordedEvent(row: EventRow, registry: EventRegistry | undefin
     : { data: row.data, schemaVersion: row.schema_version };
   return {
     id: row.id,
-    stream: row.stream,
+    // Only names that passed the append's check are stored.
+    stream: row.stream as StreamName,
     streamVersion: row.stream_version,
     position: rowPosition(row),
     type: row.type,

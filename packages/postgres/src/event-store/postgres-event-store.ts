@@ -6,7 +6,6 @@ import type {
   Message,
   NewEvent,
   RecordedEvent,
-  StreamName,
 } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
@@ -71,7 +70,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const wake = createWakeSource((onNotify) => executor.listen(eventsChannel(schema), onNotify));
 
   const append = async <E extends Message>(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent<E>[],
     appendOptions?: AppendOptions,
   ): Promise<AppendResult> => {
@@ -90,7 +89,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     events: config.events,
     append,
     readStream: <E extends Message = Message>(
-      stream: StreamName,
+      stream: string,
       readOptions?: Parameters<EventStore['readStream']>[1],
     ) => readStream(config, stream, readOptions) as AsyncIterable<RecordedEvent<E>>,
     readAll: <E extends Message = Message>(readOptions?: Parameters<EventStore['readAll']>[0]) =>

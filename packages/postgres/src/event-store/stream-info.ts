@@ -1,4 +1,4 @@
-import type { StreamInfo } from '@duet/core';
+import { type StreamInfo, toStreamName } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { rowPosition } from './event-row.ts';
@@ -31,7 +31,7 @@ export async function streamInfo(
     const row = rows[0];
     if (!row) return null;
     return {
-      stream,
+      stream: toStreamName(stream),
       version: row.version,
       position: rowPosition(row),
       createdAt: toIso(row.created_at),

@@ -7,6 +7,7 @@ import {
   type ProjectionDefinition,
   type ProjectionTables,
   type RecordedEvent,
+  toStreamName,
 } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
@@ -120,7 +121,7 @@ function envelopes(events: readonly (SpecEvent | RecordedEvent)[]): RecordedEven
   const timestamp = new Date().toISOString();
   return events.map((event, index) => {
     if ('position' in event && 'streamVersion' in event) return event;
-    const stream = event.stream ?? 'test-1';
+    const stream = toStreamName(event.stream ?? 'test-1');
     const streamVersion = (versions.get(stream) ?? 0) + 1;
     versions.set(stream, streamVersion);
     return {
