@@ -2,10 +2,10 @@ import {
   type AppendResult,
   ConcurrencyError,
   DuplicateEventError,
-  makePosition,
   type Position,
   type StreamName,
 } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { LateAppendError } from './late-append-error.ts';

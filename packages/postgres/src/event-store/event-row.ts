@@ -1,11 +1,5 @@
-import {
-  type EventMetadata,
-  type EventRegistry,
-  makePosition,
-  type Position,
-  type RecordedEvent,
-  type StreamName,
-} from '@duet/core';
+import type { EventMetadata, EventRegistry, Position, RecordedEvent, StreamName } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 
 /**
  * The columns every event read selects. Numbers that may exceed 2^53 (tx_id, seq) come as

@@ -5,9 +5,9 @@ import {
   type ExpectedVersion,
   type NewEvent,
   newEventId,
-  positionParts,
   ValidationError,
 } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';

@@ -2,15 +2,13 @@ import {
   type AppendLimits,
   type AppendOptions,
   categoryOf,
-  checkAppend,
   type EventRegistry,
   type ExpectedVersion,
-  isExpectedVersion,
-  isUuid,
   type NewEvent,
   newEventId,
   ValidationError,
 } from '@duet/core';
+import { checkAppend, isExpectedVersion, isUuid } from '@duet/core/adapters';
 
 /** An append checked and serialized, ready to join a batch of `append_events`. */
 export interface PreparedAppend {

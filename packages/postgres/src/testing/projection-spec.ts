@@ -2,13 +2,13 @@ import { deepStrictEqual } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import {
   type EventMetadataInput,
-  makePosition,
   newEventId,
   type ProjectionDefinition,
   type ProjectionTables,
   type RecordedEvent,
   toStreamName,
 } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
