@@ -7,6 +7,12 @@ export { checkAppend, DEFAULT_APPEND_LIMITS } from './event-store/append-limits.
 export { isUuid } from './event-store/event-id.ts';
 export { isExpectedVersion, matchesExpectedVersion } from './event-store/expected-version.ts';
 export { makePosition, positionParts } from './event-store/position.ts';
+export type {
+  AppendInputContext,
+  CheckedAppend,
+  CheckedEvent,
+} from './event-store/prepare-append-input.ts';
+export { prepareAppendInput } from './event-store/prepare-append-input.ts';
 export {
   checkIdempotencyInput,
   resolveIdempotencyStoreOptions,

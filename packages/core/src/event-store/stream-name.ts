@@ -35,9 +35,21 @@ export function streamName(category: string, id: string): StreamName {
   return toStreamName(`${category}-${id}`);
 }
 
-/** True for a string the stores accept as a stream name (1 to 500 characters). */
+// PostgreSQL text cannot hold NUL, nor UTF-8 encode an unpaired surrogate.
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * True for a string the stores accept as a stream name: 1 to 500 characters, no NUL
+ * character and no unpaired surrogate.
+ */
 export function isStreamName(value: unknown): value is StreamName {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_STREAM_NAME_LENGTH;
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_STREAM_NAME_LENGTH &&
+    !value.includes('\u0000') &&
+    !loneSurrogate.test(value)
+  );
 }
 
 /**
@@ -50,7 +62,10 @@ export function isStreamName(value: unknown): value is StreamName {
 export function toStreamName(value: unknown, subject = 'stream name'): StreamName {
   if (!isStreamName(value)) {
     throw new ValidationError(subject, [
-      { path: [], message: `expected 1 to ${MAX_STREAM_NAME_LENGTH} characters` },
+      {
+        path: [],
+        message: `expected 1 to ${MAX_STREAM_NAME_LENGTH} characters, no NUL and no unpaired surrogate`,
+      },
     ]);
   }
   return value;

@@ -8,6 +8,7 @@ import type {
 } from '../event-store/event-store.ts';
 import { matchesExpectedVersion } from '../event-store/expected-version.ts';
 import { makePosition, START_POSITION } from '../event-store/position.ts';
+import { type CheckedEvent, prepareAppendInput } from '../event-store/prepare-append-input.ts';
 import type { NewEvent } from '../event-store/recorded-event.ts';
 import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
@@ -23,7 +24,6 @@ import {
   resolveInMemoryEventStoreOptions,
 } from './in-memory-event-store-options.ts';
 import { createInMemoryReads } from './in-memory-reads.ts';
-import { type PreparedEvent, prepareAppend } from './prepare-append.ts';
 import { sameJson } from './same-json.ts';
 
 /** An event store that lives in one process's memory, and can be disposed. */
@@ -61,19 +61,19 @@ export function createInMemoryEventStore(
     appendOptions.signal?.throwIfAborted();
     const expected = appendOptions.expectedVersion ?? 'any';
     const at = config.now().toISOString();
-    const name = toStreamName(stream);
-    const prepared = await prepareAppend(name, events, expected, {
+    const checked = await prepareAppendInput(stream, events, expected, {
       limits: config.limits,
-      events: config.events,
+      registry: config.events,
       timestamp: at,
     });
+    const { stream: name, events: prepared } = checked;
     // From here on everything is synchronous, so no other append interleaves: the
     // checks and the commit are one atomic step.
     appendOptions.signal?.throwIfAborted();
     const retried = originalOfRetry(log, name, prepared);
     if (retried) return retried;
     const actual = log.version(stream);
-    if (!matchesExpectedVersion(expected === 'no_stream' ? 0 : expected, actual)) {
+    if (!matchesExpectedVersion(checked.expected, actual)) {
       throw new ConcurrencyError(stream, expected, actual);
     }
     const positions = prepared.map(() => makePosition(0n, ++sequence));
@@ -108,7 +108,7 @@ export function createInMemoryEventStore(
     readAll: reads.readAll,
     subscribe: reads.subscribe,
     async streamInfo(stream): Promise<StreamInfo | null> {
-      const stored = log.stream(stream);
+      const stored = log.stream(toStreamName(stream));
       const last = stored?.events.at(-1);
       if (!stored || !last) return null;
       return {
@@ -140,7 +140,7 @@ export function createInMemoryEventStore(
 function originalOfRetry(
   log: InMemoryEventLog,
   stream: StreamName,
-  prepared: readonly PreparedEvent[],
+  prepared: readonly CheckedEvent[],
 ): AppendResult | undefined {
   const found = prepared.map((event) => ({ event, stored: log.byId(event.id) }));
   const firstStored = found.find((pair) => pair.stored !== undefined);
@@ -157,7 +157,7 @@ function originalOfRetry(
   return original.result;
 }
 
-function sameEvent(stored: StoredEvent, stream: StreamName, event: PreparedEvent): boolean {
+function sameEvent(stored: StoredEvent, stream: StreamName, event: CheckedEvent): boolean {
   return (
     stored.stream === stream && stored.type === event.type && sameJson(stored.data, event.data)
   );
