@@ -38,14 +38,17 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Return events strictly after this position (default: from the beginning). */
+  /** Return events strictly after this position (default: from the beginning); pass the last event's `position` to go on. */
   readonly after?: Position;
   /** Only streams of this category (the stream name up to the first `-`). */
   readonly category?: string;
-  /** Only events of these types. */
+  /** Only events of these types (`[]` matches nothing). */
   readonly types?: readonly string[];
+  /** Stop after this many events (default: no limit). */
   readonly maxCount?: number;
+  /** Events fetched per round trip (the store's default if absent). */
   readonly pageSize?: number;
+  /** Aborting it makes the next page throw its reason (an `AbortError`). */
   readonly signal?: AbortSignal;
 }
 
@@ -97,7 +100,13 @@ export interface EventStore {
    * skips an event that commits late: it stops where an older transaction is still open.
    */
   readAll<E extends Message = Message>(options?: ReadAllOptions): AsyncIterable<RecordedEvent<E>>;
-  /** Like `readAll`, then follows new events as they commit until `signal` aborts. */
+  /**
+   * Like `readAll`, then follows new events as they commit. Never ends by itself, not
+   * even when caught up: abort `signal` (the loop then finishes normally) or `break`.
+   *
+   * @example
+   * for await (const event of store.subscribe({ after: checkpoint, types: ['OrderPlaced'], signal })) await handle(event);
+   */
   subscribe<E extends Message = Message>(
     options?: SubscribeOptions,
   ): AsyncIterable<RecordedEvent<E>>;
