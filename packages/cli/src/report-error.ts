@@ -1,4 +1,4 @@
-import { DuetError } from '@duet/core';
+import { DuetError, ErrorCode } from '@duet/core';
 import { CliError } from './cli-error.ts';
 import type { OutputStream } from './cli-io.ts';
 import { isConnectionFailure } from './database/connection-failure.ts';
@@ -15,13 +15,13 @@ export function classifyError(error: unknown): { code: ExitCode; message: string
     };
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof DuetError && error.code === 'NOT_MIGRATED') {
+  if (error instanceof DuetError && error.code === ErrorCode.NOT_MIGRATED) {
     return { code: ExitCode.notMigrated, message, hint: 'run: duet migrate' };
   }
-  if (error instanceof DuetError && error.code === 'UNKNOWN_PROJECTION') {
+  if (error instanceof DuetError && error.code === ErrorCode.UNKNOWN_PROJECTION) {
     return { code: ExitCode.notFound, message };
   }
-  if (error instanceof DuetError && error.code === 'VALIDATION') {
+  if (error instanceof DuetError && error.code === ErrorCode.VALIDATION) {
     return { code: ExitCode.usage, message };
   }
   if (isConnectionFailure(error)) {

@@ -1,5 +1,6 @@
 // @duet/core: the public API. Test support (conformance suites, given/when/then) is in
-// '@duet/core/testing'.
+// '@duet/core/testing'; helpers for adapters that implement the ports are in
+// '@duet/core/adapters'.
 
 export type { Decider, DecisionContext } from './decider/decider.ts';
 export { foldEvents } from './decider/decider.ts';
@@ -10,6 +11,7 @@ export { ConcurrencyError } from './errors/concurrency-error.ts';
 export { DomainError } from './errors/domain-error.ts';
 export { DuetError } from './errors/duet-error.ts';
 export { DuplicateEventError } from './errors/duplicate-event-error.ts';
+export { ErrorCode } from './errors/error-code.ts';
 export { InvalidEventError } from './errors/invalid-event-error.ts';
 export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
@@ -20,9 +22,8 @@ export { UnavailableError } from './errors/unavailable-error.ts';
 export { UnknownMessageError } from './errors/unknown-message-error.ts';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.ts';
 export type { AppendLimits } from './event-store/append-limits.ts';
-export { checkAppend, DEFAULT_APPEND_LIMITS } from './event-store/append-limits.ts';
 export type { CheckpointStore } from './event-store/checkpoint-store.ts';
-export { isUuid, newEventId } from './event-store/event-id.ts';
+export { newEventId } from './event-store/event-id.ts';
 export type {
   AppendOptions,
   AppendResult,
@@ -33,13 +34,10 @@ export type {
   SubscribeOptions,
 } from './event-store/event-store.ts';
 export type { ExpectedVersion } from './event-store/expected-version.ts';
-export { isExpectedVersion, matchesExpectedVersion } from './event-store/expected-version.ts';
 export type { Position } from './event-store/position.ts';
 export {
   comparePositions,
   isPosition,
-  makePosition,
-  positionParts,
   START_POSITION,
   toPosition,
 } from './event-store/position.ts';
@@ -52,7 +50,13 @@ export type {
 } from './event-store/recorded-event.ts';
 export type { Snapshot, SnapshotStore } from './event-store/snapshot-store.ts';
 export type { StreamName } from './event-store/stream-name.ts';
-export { categoryOf, streamName } from './event-store/stream-name.ts';
+export {
+  categoryOf,
+  isStreamName,
+  MAX_STREAM_NAME_LENGTH,
+  streamName,
+  toStreamName,
+} from './event-store/stream-name.ts';
 export type { CommandDefinition, CommandOf } from './messages/define-command.ts';
 export { defineCommand } from './messages/define-command.ts';
 export type { EventDefinition, EventOf, EventOptions, Upcaster } from './messages/define-event.ts';
@@ -122,11 +126,7 @@ export type { ProjectionOptions } from './projection/projection-definition.ts';
 
 // -- idempotency --
 
-export {
-  checkIdempotencyInput,
-  MAX_IDEMPOTENCY_KEY_LENGTH,
-  resolveIdempotencyStoreOptions,
-} from './idempotency/check-idempotency-input.ts';
+export { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency/check-idempotency-input.ts';
 export type {
   IdempotencyClaim,
   IdempotencyClaimOptions,

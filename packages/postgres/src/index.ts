@@ -9,6 +9,11 @@ export { createPostgresCheckpointStore } from './checkpoint-store/postgres-check
 export { LateAppendError } from './event-store/late-append-error.ts';
 export type { RunningTransaction } from './event-store/oldest-running-transaction.ts';
 export type {
+  OpenPostgresEventStoreOptions,
+  PostgresConnectionOptions,
+} from './event-store/open-postgres-event-store.ts';
+export { openPostgresEventStore } from './event-store/open-postgres-event-store.ts';
+export type {
   EventStoreTransaction,
   PostgresEventStore,
 } from './event-store/postgres-event-store.ts';

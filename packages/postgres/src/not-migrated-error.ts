@@ -1,4 +1,4 @@
-import { DuetError } from '@duet/core';
+import { DuetError, ErrorCode } from '@duet/core';
 
 /** Duet's tables or functions are missing from the schema: `migrate` has not been run on it. */
 export class NotMigratedError extends DuetError {
@@ -8,7 +8,7 @@ export class NotMigratedError extends DuetError {
     cause: unknown,
   ) {
     super(
-      'NOT_MIGRATED',
+      ErrorCode.NOT_MIGRATED,
       `schema ${schema} has no Duet tables: run \`await migrate(executor, { schema: '${schema}' })\` first`,
       { cause },
     );

@@ -11,6 +11,7 @@ import { matchesExpectedVersion } from '../event-store/expected-version.ts';
 import { makePosition, START_POSITION } from '../event-store/position.ts';
 import type { NewEvent, RecordedEvent } from '../event-store/recorded-event.ts';
 import type { Snapshot, SnapshotStore } from '../event-store/snapshot-store.ts';
+import { toStreamName } from '../event-store/stream-name.ts';
 import { type CommandOf, defineCommand } from '../messages/define-command.ts';
 import type { Message } from '../messages/message.ts';
 import { defineCommandHandler } from './define-command-handler.ts';
@@ -89,7 +90,7 @@ export function createFakeEventStore(): FakeEventStore {
       const position = makePosition(1n, BigInt(stored.length + 1));
       stored.push({
         id: event.id ?? `id-${stored.length + 1}`,
-        stream,
+        stream: toStreamName(stream),
         streamVersion: base + index + 1,
         position,
         type: event.type,
@@ -100,7 +101,7 @@ export function createFakeEventStore(): FakeEventStore {
       return position;
     });
     return {
-      stream,
+      stream: toStreamName(stream),
       streamVersion: base + events.length,
       position: positions[positions.length - 1]!,
       positions,
@@ -140,7 +141,7 @@ export function createFakeEventStore(): FakeEventStore {
       const last = eventsOf(stream).at(-1);
       return last
         ? {
-            stream,
+            stream: toStreamName(stream),
             version: last.streamVersion,
             position: last.position,
             createdAt: '',

@@ -105,7 +105,7 @@ export interface CommandHandler<
   readonly decider: Decider<C, S, E>;
   readonly commands: readonly CommandDefinition<C['type']>[];
   /** The stream a command is decided on. */
-  stream(command: C): StreamName;
+  stream(command: C): string;
   /** Checked after the bus's own policy for the command type, if any. */
   authorize?(command: C, context: CommandContext): boolean | string | Promise<boolean | string>;
   readonly snapshot?: SnapshotPolicy;

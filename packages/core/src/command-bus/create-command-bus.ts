@@ -9,7 +9,7 @@ import { newEventId } from '../event-store/event-id.ts';
 import { isExpectedVersion, matchesExpectedVersion } from '../event-store/expected-version.ts';
 import { START_POSITION } from '../event-store/position.ts';
 import type { EventMetadata, RecordedEvent } from '../event-store/recorded-event.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
+import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { validate } from '../messages/schema.ts';
 import { checkCommandBusOptions } from './check-command-bus-options.ts';
@@ -75,7 +75,8 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
     command: Message,
     context: CommandContext,
   ): Promise<CommandResult> {
-    const stream = handler.stream(command);
+    // Checked here so that a handler's bad name fails before anything is read.
+    const stream = toStreamName(handler.stream(command), `stream of ${command.type}`);
     const commandId = context.commandId ?? newId();
     const { signal } = context;
     let lastError: ConcurrencyError | undefined;

@@ -1,6 +1,5 @@
 import type { Decider } from '../decider/decider.ts';
 import { ValidationError } from '../errors/validation-error.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
 import type { CommandDefinition } from '../messages/define-command.ts';
 import type { Message } from '../messages/message.ts';
 import type { CommandHandler, CommandPolicy, SnapshotPolicy } from './command-bus.ts';
@@ -11,7 +10,7 @@ export interface CommandHandlerOptions<C extends Message, S, E extends Message> 
   /** The definitions of the commands the decider takes; the bus validates with their schemas. */
   readonly commands: readonly CommandDefinition<C['type']>[];
   /** The stream a command is decided on, e.g. `(c) => streamName('order', c.data.orderId)`. */
-  readonly stream: (command: C) => StreamName;
+  readonly stream: (command: C) => string;
   /** Who may send these commands. Default: everyone (the bus's `policies` may still refuse). */
   readonly authorize?: CommandPolicy<C>;
   /** Keep a snapshot every `every` versions, tagged with the state's shape `version`. */

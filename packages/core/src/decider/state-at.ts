@@ -1,6 +1,5 @@
 import { ValidationError } from '../errors/validation-error.ts';
 import type { EventStore } from '../event-store/event-store.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import type { Decider } from './decider.ts';
 
@@ -18,7 +17,7 @@ export type PointInTime = { readonly version: number } | { readonly timestamp: D
 export async function stateAt<State, Event extends Message>(
   store: Pick<EventStore, 'readStream'>,
   decider: Pick<Decider<Message, State, Event>, 'initialState' | 'evolve'>,
-  stream: StreamName,
+  stream: string,
   at: PointInTime,
 ): Promise<{ state: State; version: number }> {
   let state = decider.initialState();

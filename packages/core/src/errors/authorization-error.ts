@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /** A policy refused a command or query for the actor that sent it. */
 export class AuthorizationError extends DuetError {
@@ -8,6 +9,6 @@ export class AuthorizationError extends DuetError {
     readonly reason: string,
     readonly actor?: string,
   ) {
-    super('FORBIDDEN', `${messageType} refused${actor ? ` for ${actor}` : ''}: ${reason}`);
+    super(ErrorCode.FORBIDDEN, `${messageType} refused${actor ? ` for ${actor}` : ''}: ${reason}`);
   }
 }

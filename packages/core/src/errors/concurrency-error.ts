@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * An append's expected version did not match the stream: someone else wrote first.
@@ -16,7 +17,7 @@ export class ConcurrencyError extends DuetError {
     readonly actual: number,
   ) {
     super(
-      'CONCURRENCY',
+      ErrorCode.CONCURRENCY,
       `stream ${stream}: expected version ${String(expected)}, but the stream is at ${actual}`,
     );
   }

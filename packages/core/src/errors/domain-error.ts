@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * A business rule said no (`decide` throws it). Subclass it or pass a code of your own.
@@ -14,6 +15,6 @@ export class DomainError extends DuetError {
     message: string,
     readonly details?: Readonly<Record<string, unknown>>,
   ) {
-    super('DOMAIN_RULE', message);
+    super(ErrorCode.DOMAIN_RULE, message);
   }
 }

@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * An event id already stored with a different stream, type or payload. (The same id with
@@ -11,7 +12,7 @@ export class DuplicateEventError extends DuetError {
     readonly stream: string,
   ) {
     super(
-      'DUPLICATE_EVENT',
+      ErrorCode.DUPLICATE_EVENT,
       `event ${eventId} is already stored with other content (appending to ${stream})`,
     );
   }

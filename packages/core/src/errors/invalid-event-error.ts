@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * A decider produced an event its definition rejects (bad data, or a type with no
@@ -14,7 +15,7 @@ export class InvalidEventError extends DuetError {
     cause: unknown,
   ) {
     super(
-      'INVALID_EVENT',
+      ErrorCode.INVALID_EVENT,
       `${commandType} produced an event that its definition rejects (stream ${stream}): ${(cause as Error).message}`,
       { cause },
     );

@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /** Something was larger than a configured limit (an event's size, an append's size). */
 export class LimitExceededError extends DuetError {
@@ -8,6 +9,6 @@ export class LimitExceededError extends DuetError {
     readonly max: number,
     readonly actual: number,
   ) {
-    super('LIMIT_EXCEEDED', `${limit} is ${actual}, over the limit of ${max}`);
+    super(ErrorCode.LIMIT_EXCEEDED, `${limit} is ${actual}, over the limit of ${max}`);
   }
 }

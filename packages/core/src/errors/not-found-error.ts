@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * What was asked for does not exist, or the asker may not know that it does: the same
@@ -13,6 +14,6 @@ export class NotFoundError extends DuetError {
     readonly resource: string,
     readonly id: string,
   ) {
-    super('NOT_FOUND', `${resource} ${id} not found`);
+    super(ErrorCode.NOT_FOUND, `${resource} ${id} not found`);
   }
 }

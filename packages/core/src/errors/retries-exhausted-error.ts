@@ -1,5 +1,6 @@
 import type { ConcurrencyError } from './concurrency-error.ts';
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /** The command bus retried a command on fresh state as often as allowed and lost every race. */
 export class RetriesExhaustedError extends DuetError {
@@ -10,7 +11,7 @@ export class RetriesExhaustedError extends DuetError {
     readonly lastError: ConcurrencyError,
   ) {
     super(
-      'CONCURRENCY_RETRIES_EXHAUSTED',
+      ErrorCode.CONCURRENCY_RETRIES_EXHAUSTED,
       `${commandType} lost ${attempts} concurrency races on ${lastError.stream}; giving up`,
       { cause: lastError },
     );

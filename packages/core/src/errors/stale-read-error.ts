@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /** A query asked to see at least a position and the read model did not reach it in time. */
 export class StaleReadError extends DuetError {
@@ -12,7 +13,7 @@ export class StaleReadError extends DuetError {
     readonly reached?: string,
   ) {
     super(
-      'STALE_READ',
+      ErrorCode.STALE_READ,
       `${queryType}: read model did not reach position ${minPosition} within ${waitedMs} ms`,
     );
   }

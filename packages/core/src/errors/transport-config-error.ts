@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * A broker stream or consumer is missing or set up differently from its definition
@@ -13,6 +14,6 @@ export class TransportConfigError extends DuetError {
     readonly stream: string,
     message: string,
   ) {
-    super('TRANSPORT_CONFIG', `stream ${stream}: ${message}`);
+    super(ErrorCode.TRANSPORT_CONFIG, `stream ${stream}: ${message}`);
   }
 }

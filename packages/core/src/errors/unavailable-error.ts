@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /**
  * A dependency a processor needs is down (the broker, a remote service): not the event's
@@ -16,6 +17,6 @@ export class UnavailableError extends DuetError {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super('UNAVAILABLE', `${dependency}: ${message}`, options);
+    super(ErrorCode.UNAVAILABLE, `${dependency}: ${message}`, options);
   }
 }

@@ -1,4 +1,5 @@
 import { DuetError } from './duet-error.ts';
+import { ErrorCode } from './error-code.ts';
 
 /** One failing place in a value: a path from the root and what is wrong there. */
 export interface ValidationIssue {
@@ -20,7 +21,7 @@ export class ValidationError extends DuetError {
     readonly issues: readonly ValidationIssue[],
   ) {
     super(
-      'VALIDATION',
+      ErrorCode.VALIDATION,
       `${subject} is invalid: ${issues
         .map(
           (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,

@@ -1,6 +1,7 @@
 import { LimitExceededError } from '../errors/limit-exceeded-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { NewEvent } from './recorded-event.ts';
+import { toStreamName } from './stream-name.ts';
 
 /** Size limits every store enforces on append, in bytes of JSON (data plus metadata). */
 export interface AppendLimits {
@@ -28,11 +29,7 @@ export function checkAppend(
   events: readonly NewEvent[],
   limits: AppendLimits = DEFAULT_APPEND_LIMITS,
 ): { data: string; metadata: string }[] {
-  if (typeof stream !== 'string' || stream.length === 0 || stream.length > 500) {
-    throw new ValidationError('stream name', [
-      { path: [], message: 'expected 1 to 500 characters' },
-    ]);
-  }
+  toStreamName(stream);
   if (!Array.isArray(events) || events.length === 0) {
     throw new ValidationError(`append to ${stream}`, [
       { path: [], message: 'no events to append' },

@@ -38,14 +38,17 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Return events strictly after this position (default: from the beginning). */
+  /** Return events strictly after this position (default: from the beginning); pass the last event's `position` to go on. */
   readonly after?: Position;
   /** Only streams of this category (the stream name up to the first `-`). */
   readonly category?: string;
-  /** Only events of these types. */
+  /** Only events of these types (`[]` matches nothing). */
   readonly types?: readonly string[];
+  /** Stop after this many events (default: no limit). */
   readonly maxCount?: number;
+  /** Events fetched per round trip (the store's default if absent). */
   readonly pageSize?: number;
+  /** Aborting it makes the next page throw its reason (an `AbortError`). */
   readonly signal?: AbortSignal;
 }
 
@@ -65,7 +68,9 @@ export interface StreamInfo {
 }
 
 /**
- * The write model's storage port. Adapters: `createInMemoryEventStore` here,
+ * The write model's storage port. Stream names go in as plain strings (checked at run
+ * time: 1 to 500 characters, else `ValidationError`) and come out branded `StreamName`.
+ * Adapters: `createInMemoryEventStore` here,
  * `createPostgresEventStore` in @duet/postgres. Every adapter passes the conformance suite
  * in `@duet/core/testing`.
  *
@@ -81,13 +86,13 @@ export interface EventStore {
    * an empty append or data its event definition rejects.
    */
   append<E extends Message>(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent<E>[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
   /** One stream's events in version order, fetched in pages. A missing stream yields none. */
   readStream<E extends Message = Message>(
-    stream: StreamName,
+    stream: string,
     options?: ReadStreamOptions,
   ): AsyncIterable<RecordedEvent<E>>;
   /**
@@ -95,12 +100,18 @@ export interface EventStore {
    * skips an event that commits late: it stops where an older transaction is still open.
    */
   readAll<E extends Message = Message>(options?: ReadAllOptions): AsyncIterable<RecordedEvent<E>>;
-  /** Like `readAll`, then follows new events as they commit until `signal` aborts. */
+  /**
+   * Like `readAll`, then follows new events as they commit. Never ends by itself, not
+   * even when caught up: abort `signal` (the loop then finishes normally) or `break`.
+   *
+   * @example
+   * for await (const event of store.subscribe({ after: checkpoint, types: ['OrderPlaced'], signal })) await handle(event);
+   */
   subscribe<E extends Message = Message>(
     options?: SubscribeOptions,
   ): AsyncIterable<RecordedEvent<E>>;
   /** A stream's version and times, or `null` when it has no events. */
-  streamInfo(stream: StreamName): Promise<StreamInfo | null>;
+  streamInfo(stream: string): Promise<StreamInfo | null>;
   /** The position of the last event `readAll` can return now (`START_POSITION` if none). */
   headPosition(): Promise<Position>;
 }

@@ -1,7 +1,5 @@
-import type { StreamName } from './stream-name.ts';
-
 export interface Snapshot<State = unknown> {
-  readonly stream: StreamName;
+  readonly stream: string;
   /** The stream version the state includes. */
   readonly streamVersion: number;
   /** The decider's snapshot version: bump it when the state's shape changes. */
@@ -18,7 +16,7 @@ export interface Snapshot<State = unknown> {
  */
 export interface SnapshotStore {
   /** The newest snapshot for this decider version, or null. */
-  load<State>(stream: StreamName, deciderVersion: number): Promise<Snapshot<State> | null>;
+  load<State>(stream: string, deciderVersion: number): Promise<Snapshot<State> | null>;
   /** Saves a snapshot, replacing an older one of the same stream and decider version. */
   save<State>(snapshot: Snapshot<State>): Promise<void>;
 }

@@ -40,15 +40,15 @@ export interface AllFilter {
  * of another append.
  */
 export interface InMemoryEventLog {
-  version(stream: StreamName): number;
-  stream(stream: StreamName): Readonly<StoredStream> | undefined;
+  version(stream: string): number;
+  stream(stream: string): Readonly<StoredStream> | undefined;
   byId(id: string): StoredEvent | undefined;
   last(): StoredEvent | undefined;
   commit(events: readonly StoredEvent[], at: string): void;
   /** Versions `from` up to `to` (inclusive), at most `limit` of them. */
-  streamForward(stream: StreamName, from: number, to: number, limit: number): StoredEvent[];
+  streamForward(stream: string, from: number, to: number, limit: number): StoredEvent[];
   /** Versions `from` down to `to` (inclusive), at most `limit` of them. */
-  streamBackward(stream: StreamName, from: number, to: number, limit: number): StoredEvent[];
+  streamBackward(stream: string, from: number, to: number, limit: number): StoredEvent[];
   /**
    * Up to `limit` matching events after `after`, and the position scanned up to (which
    * moves past non-matching events, so the next page does not scan them again).
@@ -63,7 +63,7 @@ export interface InMemoryEventLog {
 /** Creates an empty log. */
 export function createInMemoryEventLog(): InMemoryEventLog {
   const all: StoredEvent[] = [];
-  const streams = new Map<StreamName, StoredStream>();
+  const streams = new Map<string, StoredStream>();
   const ids = new Map<string, StoredEvent>();
 
   // Positions compare as strings, so a binary search finds where a read resumes even

@@ -8,8 +8,9 @@ import type {
 } from '../event-store/event-store.ts';
 import { matchesExpectedVersion } from '../event-store/expected-version.ts';
 import { makePosition, START_POSITION } from '../event-store/position.ts';
+import { type CheckedEvent, prepareAppendInput } from '../event-store/prepare-append-input.ts';
 import type { NewEvent } from '../event-store/recorded-event.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
+import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { createChangeNotifier } from './change-notifier.ts';
 import {
@@ -23,7 +24,6 @@ import {
   resolveInMemoryEventStoreOptions,
 } from './in-memory-event-store-options.ts';
 import { createInMemoryReads } from './in-memory-reads.ts';
-import { type PreparedEvent, prepareAppend } from './prepare-append.ts';
 import { sameJson } from './same-json.ts';
 
 /** An event store that lives in one process's memory, and can be disposed. */
@@ -54,30 +54,31 @@ export function createInMemoryEventStore(
   });
 
   async function append(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent[],
     appendOptions: AppendOptions = {},
   ): Promise<AppendResult> {
     appendOptions.signal?.throwIfAborted();
     const expected = appendOptions.expectedVersion ?? 'any';
     const at = config.now().toISOString();
-    const prepared = await prepareAppend(stream, events, expected, {
+    const checked = await prepareAppendInput(stream, events, expected, {
       limits: config.limits,
-      events: config.events,
+      registry: config.events,
       timestamp: at,
     });
+    const { stream: name, events: prepared } = checked;
     // From here on everything is synchronous, so no other append interleaves: the
     // checks and the commit are one atomic step.
     appendOptions.signal?.throwIfAborted();
-    const retried = originalOfRetry(log, stream, prepared);
+    const retried = originalOfRetry(log, name, prepared);
     if (retried) return retried;
     const actual = log.version(stream);
-    if (!matchesExpectedVersion(expected === 'no_stream' ? 0 : expected, actual)) {
+    if (!matchesExpectedVersion(checked.expected, actual)) {
       throw new ConcurrencyError(stream, expected, actual);
     }
     const positions = prepared.map(() => makePosition(0n, ++sequence));
     const result: AppendResult = {
-      stream,
+      stream: name,
       streamVersion: actual + prepared.length,
       position: positions.at(-1)!,
       positions,
@@ -86,7 +87,7 @@ export function createInMemoryEventStore(
     log.commit(
       prepared.map((event, index) => ({
         ...event,
-        stream,
+        stream: name,
         streamVersion: actual + index + 1,
         position: positions[index]!,
         append: record,
@@ -99,7 +100,7 @@ export function createInMemoryEventStore(
 
   const store: InMemoryEventStore = {
     append: <E extends Message>(
-      stream: StreamName,
+      stream: string,
       events: readonly NewEvent<E>[],
       appendOptions?: AppendOptions,
     ) => append(stream, events as readonly NewEvent[], appendOptions),
@@ -107,11 +108,11 @@ export function createInMemoryEventStore(
     readAll: reads.readAll,
     subscribe: reads.subscribe,
     async streamInfo(stream): Promise<StreamInfo | null> {
-      const stored = log.stream(stream);
+      const stored = log.stream(toStreamName(stream));
       const last = stored?.events.at(-1);
       if (!stored || !last) return null;
       return {
-        stream,
+        stream: last.stream,
         version: last.streamVersion,
         position: last.position,
         createdAt: stored.createdAt,
@@ -139,7 +140,7 @@ export function createInMemoryEventStore(
 function originalOfRetry(
   log: InMemoryEventLog,
   stream: StreamName,
-  prepared: readonly PreparedEvent[],
+  prepared: readonly CheckedEvent[],
 ): AppendResult | undefined {
   const found = prepared.map((event) => ({ event, stored: log.byId(event.id) }));
   const firstStored = found.find((pair) => pair.stored !== undefined);
@@ -156,7 +157,7 @@ function originalOfRetry(
   return original.result;
 }
 
-function sameEvent(stored: StoredEvent, stream: StreamName, event: PreparedEvent): boolean {
+function sameEvent(stored: StoredEvent, stream: StreamName, event: CheckedEvent): boolean {
   return (
     stored.stream === stream && stored.type === event.type && sameJson(stored.data, event.data)
   );

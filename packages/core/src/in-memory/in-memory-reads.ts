@@ -6,7 +6,7 @@ import type {
 } from '../event-store/event-store.ts';
 import { isPosition, type Position, START_POSITION } from '../event-store/position.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
+import { toStreamName } from '../event-store/stream-name.ts';
 import type { EventRegistry } from '../messages/event-registry.ts';
 import type { Message } from '../messages/message.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
@@ -48,9 +48,11 @@ export function createInMemoryReads(context: ReadContext) {
   }
 
   async function* readStream<E extends Message = Message>(
-    stream: StreamName,
+    stream: string,
     options: ReadStreamOptions = {},
   ): AsyncGenerator<RecordedEvent<E>> {
+    // The same refusal as every store's, though a Map could look up any string.
+    toStreamName(stream);
     checkReadOptions(`readStream ${stream}`, options);
     const backward = options.direction === 'backward';
     const pageSize = options.pageSize ?? context.pageSize;

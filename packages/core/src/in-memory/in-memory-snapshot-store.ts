@@ -1,6 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.ts';
 import type { Snapshot, SnapshotStore } from '../event-store/snapshot-store.ts';
-import type { StreamName } from '../event-store/stream-name.ts';
 
 interface StoredSnapshot {
   readonly streamVersion: number;
@@ -19,10 +18,10 @@ interface StoredSnapshot {
 export function createInMemorySnapshotStore(): SnapshotStore {
   const snapshots = new Map<string, StoredSnapshot>();
   // The decider version comes first: a number holds no ':', so two keys never collide.
-  const keyOf = (stream: StreamName, deciderVersion: number) => `${deciderVersion}:${stream}`;
+  const keyOf = (stream: string, deciderVersion: number) => `${deciderVersion}:${stream}`;
 
   return {
-    async load<State>(stream: StreamName, deciderVersion: number) {
+    async load<State>(stream: string, deciderVersion: number) {
       const stored = snapshots.get(keyOf(stream, deciderVersion));
       if (!stored) return null;
       const snapshot: Snapshot<State> = {

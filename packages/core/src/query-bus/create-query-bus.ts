@@ -1,5 +1,6 @@
 import { AuthorizationError } from '../errors/authorization-error.ts';
 import { DuetError } from '../errors/duet-error.ts';
+import { ErrorCode } from '../errors/error-code.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { toPosition } from '../event-store/position.ts';
@@ -49,7 +50,7 @@ export function createQueryBus(options: QueryBusOptions): QueryBus {
     if (wait) {
       if (!options.consistency) {
         throw new DuetError(
-          'CONSISTENCY_UNSUPPORTED',
+          ErrorCode.CONSISTENCY_UNSUPPORTED,
           `${subject} asked for minPosition, but this query bus has no consistency waiter`,
         );
       }

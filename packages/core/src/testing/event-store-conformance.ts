@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { EventStore } from '../event-store/event-store.ts';
 import { describeExpectedVersions } from './conformance/append-expected-version.ts';
 import { describeIdempotency } from './conformance/append-idempotency.ts';
+import { describeAppendRefusals } from './conformance/append-refusals.ts';
 import { describeAppendValidation } from './conformance/append-validation.ts';
 import { describeConcurrentAppends } from './conformance/concurrent-appends.ts';
 import type { ConformanceContext } from './conformance/conformance-context.ts';
@@ -75,6 +76,7 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
     describeExpectedVersions(context);
     describeIdempotency(context);
     describeAppendValidation(context);
+    describeAppendRefusals(context);
     describeReadStream(context);
     describeReadAll(context);
     describeLargeStream(context);

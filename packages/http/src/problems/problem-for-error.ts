@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '@duet/core';
 import { HttpProblem } from './http-problem.ts';
+import { PROBLEM_FOR_CODE } from './problem-for-code.ts';
 import { PROBLEM_TYPES, type ProblemName, problemTypeUri } from './problem-types.ts';
 
 /** An RFC 9457 problem and the headers that go with it. */
@@ -103,19 +104,17 @@ export function problemForError(error: unknown, request: ProblemRequest): Proble
     return build('limit-exceeded', error.message, { limit: error.limit, max: error.max });
   }
   if (error instanceof DuetError) {
-    switch (error.code) {
-      case 'UNKNOWN_COMMAND':
-        return build('unknown-command', error.message);
-      case 'UNKNOWN_QUERY':
-        return build('unknown-query', error.message);
-      case 'NOT_FOUND':
-        // The same answer whether it is missing or hidden from this caller: no leak.
-        return build('not-found', error.message);
-      case 'DUPLICATE_EVENT':
-        return build('duplicate-event', error.message);
-      case 'CONSISTENCY_UNSUPPORTED':
-        return build('consistency-unsupported', 'this server cannot wait for read models');
+    const name = PROBLEM_FOR_CODE[error.code];
+    if (name === 'consistency-unsupported') {
+      return build(name, 'this server cannot wait for read models');
     }
+    // A bare DuetError with a class's code: the same answer as the class's, minus the
+    // members only the class carries. NOT_FOUND answers the same whether the thing is
+    // missing or hidden from this caller.
+    if (name === 'concurrency' && !request.hadIfMatch) {
+      return build(name, error.message, {}, {}, { status: 409 });
+    }
+    if (name !== 'internal') return build(name, error.message);
   }
   const fastify = fastifyProblem(error);
   if (fastify) return fastify;

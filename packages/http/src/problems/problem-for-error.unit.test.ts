@@ -3,6 +3,7 @@ import {
   ConcurrencyError,
   DomainError,
   DuetError,
+  ErrorCode,
   InvalidEventError,
   LimitExceededError,
   NotFoundError,
@@ -13,6 +14,7 @@ import {
 } from '@duet/core';
 import { describe, expect, it } from 'vitest';
 import { HttpProblem } from './http-problem.ts';
+import { PROBLEM_FOR_CODE } from './problem-for-code.ts';
 import { problemForError } from './problem-for-error.ts';
 
 const request = { hadIfMatch: false, retryAfterSeconds: 2 };
@@ -37,7 +39,7 @@ describe('problemForError', () => {
     ],
     [new LimitExceededError('event size', 10, 20), 413, 'limit-exceeded'],
     [new DomainError('CART_OPEN', 'already open'), 422, 'domain-rule'],
-    [new DuetError('CONSISTENCY_UNSUPPORTED', 'x'), 501, 'consistency-unsupported'],
+    [new DuetError(ErrorCode.CONSISTENCY_UNSUPPORTED, 'x'), 501, 'consistency-unsupported'],
     [new StaleReadError('Q', position, 100), 503, 'stale-read'],
     [new HttpProblem('rate-limited', 'slow down'), 429, 'rate-limited'],
     [
@@ -100,4 +102,36 @@ describe('problemForError', () => {
     expect(problem).toMatchObject({ status: 500, unexpected: true });
     expect(JSON.stringify(problem.body)).not.toMatch(/secret_table|\/srv|db\.ts/);
   });
+});
+
+describe('problemForError over every ErrorCode', () => {
+  // Server faults and set-up mistakes: a 500 that says nothing, on purpose (see
+  // PROBLEM_FOR_CODE). Adding a code to core means deciding here which side it is on.
+  const leftTo500 = new Set<ErrorCode>([
+    ErrorCode.APPEND_LOST,
+    ErrorCode.INVALID_EVENT,
+    ErrorCode.NOT_MIGRATED,
+    ErrorCode.NO_PROJECTION_RUNNER,
+    ErrorCode.STORE_CLOSED,
+    ErrorCode.TRANSPORT_CONFIG,
+    ErrorCode.UNAVAILABLE,
+    ErrorCode.UNKNOWN_EVENT,
+    ErrorCode.UNKNOWN_PROJECTION,
+  ]);
+
+  it.each(Object.values(ErrorCode))(
+    'given a DuetError coded %s, when mapped, then its own problem type or a deliberate 500',
+    (code) => {
+      const problem = problemForError(new DuetError(code, 'x'), request);
+      if (leftTo500.has(code)) {
+        expect(problem).toMatchObject({ status: 500, unexpected: true });
+        expect(problem.body.type).toBe('urn:duet:problem:internal');
+      } else {
+        expect(problem.unexpected).toBe(false);
+        expect(problem.status).toBeLessThan(600);
+        expect(problem.body.type).toBe(`urn:duet:problem:${PROBLEM_FOR_CODE[code]}`);
+        expect(problem.body.type).not.toBe('urn:duet:problem:internal');
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
-import { makePosition, type Position, ValidationError } from '@duet/core';
+import { type Position, ValidationError } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import { describe, expect, inject, it } from 'vitest';
 import { openTestDatabase } from '../testing/index.ts';
 import { createPostgresCheckpointStore } from './postgres-checkpoint-store.ts';

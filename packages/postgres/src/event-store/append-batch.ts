@@ -2,9 +2,10 @@ import {
   type AppendResult,
   ConcurrencyError,
   DuplicateEventError,
-  makePosition,
   type Position,
+  type StreamName,
 } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { LateAppendError } from './late-append-error.ts';
@@ -82,7 +83,8 @@ function toOutcome(append: PreparedAppend, row: OutcomeRow): AppendOutcome {
       return {
         ok: true,
         result: {
-          stream: append.stream,
+          // prepareAppend checked the name.
+          stream: append.stream as StreamName,
           streamVersion: version,
           position: positions[positions.length - 1]!,
           positions,

@@ -1,10 +1,4 @@
-import {
-  ConcurrencyError,
-  type EventStore,
-  type ExpectedVersion,
-  newEventId,
-  type StreamName,
-} from '@duet/core';
+import { ConcurrencyError, type EventStore, type ExpectedVersion, newEventId } from '@duet/core';
 import { createPgExecutor, createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
@@ -27,15 +21,15 @@ interface Sizes {
 }
 
 interface Success {
-  readonly stream: StreamName;
+  readonly stream: string;
   readonly id: string;
   readonly expected: ExpectedVersion;
   readonly streamVersion: number;
-  readonly resultStream: StreamName;
+  readonly resultStream: string;
 }
 
 interface Loss {
-  readonly stream: StreamName;
+  readonly stream: string;
   readonly expected: ExpectedVersion;
   readonly error: unknown;
 }
@@ -150,13 +144,13 @@ async function checkOutcome(store: EventStore, outcome: RaceOutcome, sizes: Size
 
   // Per stream: versions 1..n without gaps, and exactly the successful events, each at the
   // version its append reported.
-  const byStream = new Map<StreamName, Map<string, number>>();
+  const byStream = new Map<string, Map<string, number>>();
   for (const success of outcome.successes) {
     const ids = byStream.get(success.stream) ?? new Map<string, number>();
     ids.set(success.id, success.streamVersion);
     byStream.set(success.stream, ids);
   }
-  const finalVersions = new Map<StreamName, number>();
+  const finalVersions = new Map<string, number>();
   for (let i = 0; i < sizes.streams; i += 1) {
     const stream = `race-${i}`;
     const expectedIds = byStream.get(stream) ?? new Map<string, number>();

@@ -1,10 +1,5 @@
-import {
-  type EventMetadata,
-  type EventRegistry,
-  makePosition,
-  type Position,
-  type RecordedEvent,
-} from '@duet/core';
+import type { EventMetadata, EventRegistry, Position, RecordedEvent, StreamName } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 
 /**
  * The columns every event read selects. Numbers that may exceed 2^53 (tx_id, seq) come as
@@ -38,7 +33,8 @@ export function toRecordedEvent(row: EventRow, registry: EventRegistry | undefin
     : { data: row.data, schemaVersion: row.schema_version };
   return {
     id: row.id,
-    stream: row.stream,
+    // Only names that passed the append's check are stored.
+    stream: row.stream as StreamName,
     streamVersion: row.stream_version,
     position: rowPosition(row),
     type: row.type,

@@ -5,10 +5,9 @@ import {
   type ExpectedVersion,
   type NewEvent,
   newEventId,
-  positionParts,
-  type StreamName,
   ValidationError,
 } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
@@ -32,7 +31,7 @@ type Kind = 'right' | 'wrong' | 'duplicate-id' | 'empty' | 'pair' | 'twin-id' | 
 
 interface Planned {
   readonly kind: Kind;
-  readonly stream: StreamName;
+  readonly stream: string;
   readonly expected: ExpectedVersion;
   readonly events: readonly NewEvent[];
 }
@@ -45,7 +44,7 @@ describe.skipIf(databaseUrl === null)('group commit on PostgreSQL', () => {
     const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });
     try {
       const random = mulberry32(SEED);
-      const model = new Map<StreamName, string[]>();
+      const model = new Map<string, string[]>();
       const names = Array.from({ length: STREAMS }, (_, i) => `cart-${i}`);
       await Promise.all(
         names.map(async (stream, i) => {
@@ -70,7 +69,7 @@ describe.skipIf(databaseUrl === null)('group commit on PostgreSQL', () => {
         );
         const xids = new Set<bigint>();
         // A pair is two appends to one stream with the same expected version: one wins.
-        const pairWinners = new Map<StreamName, number>();
+        const pairWinners = new Map<string, number>();
         plan.forEach((p, i) => {
           const result = results[i]!;
           const version = model.get(p.stream)!.length;
@@ -189,11 +188,7 @@ describe.skipIf(databaseUrl === null)('group commit on PostgreSQL', () => {
   }, 120_000);
 });
 
-function planFor(
-  stream: StreamName,
-  model: Map<StreamName, string[]>,
-  random: () => number,
-): Planned[] {
+function planFor(stream: string, model: Map<string, string[]>, random: () => number): Planned[] {
   const ids = model.get(stream)!;
   const version = ids.length;
   const fresh = () =>

@@ -1,4 +1,4 @@
-import { type AppendResult, DuetError } from '@duet/core';
+import { type AppendResult, DuetError, ErrorCode } from '@duet/core';
 import type { AppendOutcome } from './append-batch.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
@@ -45,7 +45,8 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
   let closed = false;
 
   const settle = (pending: Pending, outcome: AppendOutcome | undefined) => {
-    if (!outcome) pending.reject(new DuetError('APPEND_LOST', 'the batch returned no outcome'));
+    if (!outcome)
+      pending.reject(new DuetError(ErrorCode.APPEND_LOST, 'the batch returned no outcome'));
     else if (outcome.ok) pending.resolve(outcome.result);
     else pending.reject(outcome.error);
   };
@@ -110,7 +111,8 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
 
   return {
     submit(append, signal) {
-      if (closed) return Promise.reject(new DuetError('STORE_CLOSED', 'the event store is closed'));
+      if (closed)
+        return Promise.reject(new DuetError(ErrorCode.STORE_CLOSED, 'the event store is closed'));
       if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<AppendResult>((resolve, reject) => {
         queue.push({ append, resolve, reject, signal });

@@ -1,3 +1,4 @@
+import { toStreamName } from '@duet/core';
 import { describe, expect, it } from 'vitest';
 import type { AppendOutcome } from './append-batch.ts';
 import { createGroupCommit } from './group-commit.ts';
@@ -8,7 +9,12 @@ const append = (n: number): PreparedAppend => ({ stream: `s-${n}`, expected: 'an
 const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
   appends.map((a) => ({
     ok: true,
-    result: { stream: a.stream, streamVersion: 1, position: 'p' as never, positions: [] },
+    result: {
+      stream: toStreamName(a.stream),
+      streamVersion: 1,
+      position: 'p' as never,
+      positions: [],
+    },
   }));
 
 describe('group commit', () => {

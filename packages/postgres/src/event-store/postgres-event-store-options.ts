@@ -1,4 +1,5 @@
-import { type AppendLimits, DEFAULT_APPEND_LIMITS, type EventRegistry } from '@duet/core';
+import type { AppendLimits, EventRegistry } from '@duet/core';
+import { DEFAULT_APPEND_LIMITS } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';

@@ -5,11 +5,11 @@ import {
   defineEvent,
   LimitExceededError,
   newEventId,
-  positionParts,
   type RecordedEvent,
   type Schema,
   ValidationError,
 } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { describe, expect, inject, it } from 'vitest';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { openTestDatabase } from '../testing/index.ts';

@@ -6,7 +6,6 @@ import type {
   Message,
   NewEvent,
   RecordedEvent,
-  StreamName,
 } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
@@ -46,12 +45,18 @@ export interface PostgresEventStore extends EventStore, AsyncDisposable {
   transaction<T>(fn: (tx: EventStoreTransaction) => Promise<T>): Promise<T>;
   /** What holds `readAll` back: the oldest running transaction that appends here, or null. */
   oldestRunningTransaction(): Promise<RunningTransaction | null>;
-  /** Finishes queued appends and stops listening. Does not close the executor. */
+  /**
+   * Finishes queued appends and stops listening. The executor stays open: whoever opened
+   * it closes it (`await executor.close()`), or the process does not exit. A store from
+   * `openPostgresEventStore` owns its connection and closes it here.
+   */
   close(): Promise<void>;
 }
 
 /**
- * An event store on PostgreSQL or PGlite. Run `migrate(executor, { schema })` first.
+ * An event store on PostgreSQL or PGlite, on an executor you opened and close yourself
+ * (`close()` leaves it open for the other stores and runners that share it). For a store
+ * that owns its connection, use `openPostgresEventStore`. Run `migrate(executor, { schema })` first.
  * Concurrent appends are group-committed: one transaction and one round trip per batch,
  * each append with its own expected-version check.
  *
@@ -71,7 +76,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const wake = createWakeSource((onNotify) => executor.listen(eventsChannel(schema), onNotify));
 
   const append = async <E extends Message>(
-    stream: StreamName,
+    stream: string,
     events: readonly NewEvent<E>[],
     appendOptions?: AppendOptions,
   ): Promise<AppendResult> => {
@@ -90,7 +95,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     events: config.events,
     append,
     readStream: <E extends Message = Message>(
-      stream: StreamName,
+      stream: string,
       readOptions?: Parameters<EventStore['readStream']>[1],
     ) => readStream(config, stream, readOptions) as AsyncIterable<RecordedEvent<E>>,
     readAll: <E extends Message = Message>(readOptions?: Parameters<EventStore['readAll']>[0]) =>

@@ -1,11 +1,11 @@
 import {
   isPosition,
-  positionParts,
   type ReadAllOptions,
   type RecordedEvent,
   START_POSITION,
   ValidationError,
 } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';

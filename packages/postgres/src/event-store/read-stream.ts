@@ -1,4 +1,9 @@
-import { type ReadStreamOptions, type RecordedEvent, ValidationError } from '@duet/core';
+import {
+  type ReadStreamOptions,
+  type RecordedEvent,
+  toStreamName,
+  ValidationError,
+} from '@duet/core';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
@@ -34,9 +39,7 @@ export async function* readStream(
   options: ReadStreamOptions = {},
 ): AsyncGenerator<RecordedEvent> {
   const subject = `read of stream ${String(stream)}`;
-  if (typeof stream !== 'string' || stream.length === 0) {
-    throw new ValidationError(subject, [{ path: ['stream'], message: 'expected a stream name' }]);
-  }
+  toStreamName(stream);
   const direction = options.direction ?? 'forward';
   if (direction !== 'forward' && direction !== 'backward') {
     throw new ValidationError(subject, [

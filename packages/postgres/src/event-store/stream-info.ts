@@ -1,4 +1,4 @@
-import type { StreamInfo } from '@duet/core';
+import { type StreamInfo, toStreamName } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { rowPosition } from './event-row.ts';
@@ -19,6 +19,8 @@ export async function streamInfo(
   schema: string,
   stream: string,
 ): Promise<StreamInfo | null> {
+  // Refused before the query: a NUL would come back as a driver error, not a typed one.
+  const name = toStreamName(stream);
   try {
     const { rows } = await executor.query<StreamInfoRow>(
       `SELECT s.version::integer AS version, s.created_at, s.updated_at,
@@ -31,7 +33,7 @@ export async function streamInfo(
     const row = rows[0];
     if (!row) return null;
     return {
-      stream,
+      stream: name,
       version: row.version,
       position: rowPosition(row),
       createdAt: toIso(row.created_at),

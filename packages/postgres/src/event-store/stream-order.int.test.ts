@@ -1,4 +1,5 @@
-import { ConcurrencyError, positionParts, type RecordedEvent } from '@duet/core';
+import { ConcurrencyError, type RecordedEvent } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { describe, expect, inject, it } from 'vitest';
 import { openTestDatabase } from '../testing/index.ts';
 import { LateAppendError } from './late-append-error.ts';

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  checkIdempotencyInput,
-  type IdempotencyClaim,
-  type IdempotencyStore,
-  type IdempotencyStoreOptions,
-  resolveIdempotencyStoreOptions,
-} from '@duet/core';
+import type { IdempotencyClaim, IdempotencyStore, IdempotencyStoreOptions } from '@duet/core';
+import { checkIdempotencyInput, resolveIdempotencyStoreOptions } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 import { idempotencyTableStatements } from './idempotency-table.ts';

@@ -1,4 +1,5 @@
-import { makePosition, StaleReadError } from '@duet/core';
+import { StaleReadError } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import { describe, expect, it } from 'vitest';
 import type { NotifyHandler, SqlExecutor } from '../executor/sql-executor.ts';
 import { createProjectionConsistency } from './consistency-waiter.ts';

@@ -3,9 +3,9 @@ import {
   type EventRegistry,
   type Position,
   type ProcessorDefinition,
-  positionParts,
   type RecordedEvent,
 } from '@duet/core';
+import { positionParts } from '@duet/core/adapters';
 import { type EventRow, rowPosition, toRecordedEvent } from '../event-store/event-row.ts';
 import { readHorizonSql } from '../event-store/read-horizon.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';

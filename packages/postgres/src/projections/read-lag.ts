@@ -1,4 +1,5 @@
-import { makePosition, type Position, positionParts, START_POSITION } from '@duet/core';
+import { type Position, START_POSITION } from '@duet/core';
+import { makePosition, positionParts } from '@duet/core/adapters';
 import { readHorizonSql } from '../event-store/read-horizon.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';

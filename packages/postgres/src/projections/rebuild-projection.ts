@@ -1,4 +1,5 @@
-import { makePosition, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';

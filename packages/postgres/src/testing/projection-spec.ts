@@ -2,12 +2,13 @@ import { deepStrictEqual } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import {
   type EventMetadataInput,
-  makePosition,
   newEventId,
   type ProjectionDefinition,
   type ProjectionTables,
   type RecordedEvent,
+  toStreamName,
 } from '@duet/core';
+import { makePosition } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -120,7 +121,7 @@ function envelopes(events: readonly (SpecEvent | RecordedEvent)[]): RecordedEven
   const timestamp = new Date().toISOString();
   return events.map((event, index) => {
     if ('position' in event && 'streamVersion' in event) return event;
-    const stream = event.stream ?? 'test-1';
+    const stream = toStreamName(event.stream ?? 'test-1');
     const streamVersion = (versions.get(stream) ?? 0) + 1;
     versions.set(stream, streamVersion);
     return {

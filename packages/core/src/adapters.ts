@@ -1,0 +1,19 @@
+// @duet/core/adapters: the second door, for packages that implement core's ports (an
+// event store, an idempotency store). These helpers make every adapter check input and
+// build positions the same way as the in-memory store; applications never need them, so
+// they stay out of '@duet/core' itself.
+
+export { checkAppend, DEFAULT_APPEND_LIMITS } from './event-store/append-limits.ts';
+export { isUuid } from './event-store/event-id.ts';
+export { isExpectedVersion, matchesExpectedVersion } from './event-store/expected-version.ts';
+export { makePosition, positionParts } from './event-store/position.ts';
+export type {
+  AppendInputContext,
+  CheckedAppend,
+  CheckedEvent,
+} from './event-store/prepare-append-input.ts';
+export { prepareAppendInput } from './event-store/prepare-append-input.ts';
+export {
+  checkIdempotencyInput,
+  resolveIdempotencyStoreOptions,
+} from './idempotency/check-idempotency-input.ts';
