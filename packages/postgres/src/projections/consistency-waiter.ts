@@ -8,7 +8,7 @@ import { createWakeSource } from '../event-store/wake-source.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { checkpointsChannel } from './runner-tables.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 
 // A fallback re-check, in case a LISTEN could not be set up; notifications do the rest.
 const fallbackCheckMs = 1_000;

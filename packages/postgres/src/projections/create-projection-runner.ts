@@ -1,4 +1,5 @@
 import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { checkMigrated } from '../migrations/check-migrated.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
@@ -14,7 +15,6 @@ import { readStatus } from './read-status.ts';
 import { positionBefore, resetProjection } from './rebuild-projection.ts';
 import { registerProjection } from './register-projection.ts';
 import { resolveRunnerOptions } from './resolve-runner-options.ts';
-import { ensureRunnerTables } from './runner-tables.ts';
 import { type PendingRebuild, serveRebuildRequests } from './serve-rebuild-requests.ts';
 import { createStatusHeartbeat } from './status-heartbeat.ts';
 import { switchVersion } from './switch-version.ts';
@@ -152,7 +152,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   };
 
   const start = async () => {
-    await ensureRunnerTables(readModels, schema, readModelSchema);
+    await checkMigrated(readModels, schema, 'processors');
     await wake.start();
     const ordered = [...config.processors].sort((a, b) =>
       a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,

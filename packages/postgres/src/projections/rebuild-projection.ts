@@ -2,7 +2,7 @@ import { makePosition, type Position, type ProcessorDefinition, START_POSITION }
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './runner-tables.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 import { takeRebuildRequest } from './serve-rebuild-requests.ts';
 
 /**
