@@ -1,4 +1,5 @@
 import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import { checkMigrated } from '../migrations/check-migrated.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -6,7 +7,6 @@ import { eventsChannel } from '../schema-name.ts';
 import { createProjectionConsistency } from './consistency-waiter.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { dropOldVersions } from './drop-old-versions.ts';
-import { createHeadSignal } from './head-signal.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
 import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
@@ -42,7 +42,7 @@ interface Unit {
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const config = resolveRunnerOptions(options);
   const { readModels, schema, readModelSchema } = config;
-  const wake = createHeadSignal((onNotify) =>
+  const wake = createNotifyWakeUp((onNotify) =>
     config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
   );
   const consistency = createProjectionConsistency({ executor: readModels, schema });
