@@ -95,6 +95,7 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
   const commands = createCommandBus({ store, handlers: [orders] });
 
   const batches = { count: 0, ms: 0, events: 0 };
+  await migrate(readModels, { set: 'processors' });
   const runner = createProjectionRunner({
     // The runner reads the store through its own pool too: behind a queue of commands'
     // stream reads, its page reads (and so every query's wait) would queue as well.

@@ -34,6 +34,7 @@ export async function runDuetRebuild(job: ProjectJob): Promise<ProjectResult> {
     process.stderr.write(`  duet: seeded ${events} events in ${seedSeconds.toFixed(1)} s\n`);
 
     const readModelSchema = `${job.schema}_rm`;
+    await migrate(executor, { schema: `${job.schema}_runner`, set: 'processors' });
     let batches = 0;
     let maxBatchSize = 0;
     let reachedHead: () => void = () => {};

@@ -47,6 +47,7 @@ const backends: [string, boolean, () => Promise<Backend>][] = [
       const db = await PGlite.create({ dataDir: dir });
       const executor = createPGliteExecutor(db);
       await migrate(executor, { schema: 'shop' });
+      await migrate(executor, { set: 'processors' });
       await seed(executor, 'shop');
       await db.close(); // one process at a time: the CLI opens it next
       return {
@@ -64,6 +65,7 @@ const backends: [string, boolean, () => Promise<Backend>][] = [
       await seed(db.executor, db.schema);
       const runner = `${db.schema}_runner`;
       const readModels = `${db.schema}_models`;
+      await migrate(db.executor, { schema: runner, set: 'processors' });
       return {
         args: ['--database-url', databaseUrl!, '--schema', db.schema, '--config', config],
         env: { DUET_TEST_RUNNER_SCHEMA: runner, DUET_TEST_READ_MODEL_SCHEMA: readModels },
@@ -157,6 +159,7 @@ describe.skipIf(databaseUrl === null)('duet projections beside a running app', (
     const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl! });
     const runnerSchema = `${db.schema}_runner`;
     const readModelSchema = `${db.schema}_models`;
+    await migrate(db.executor, { schema: runnerSchema, set: 'processors' });
     const app = createProjectionRunner({
       store: { executor: db.executor, schema: db.schema },
       schema: runnerSchema,

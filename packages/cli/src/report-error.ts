@@ -1,4 +1,5 @@
 import { DuetError, ErrorCode } from '@duet/core';
+import { NotMigratedError } from '@duet/postgres';
 import { CliError } from './cli-error.ts';
 import type { OutputStream } from './cli-io.ts';
 import { isConnectionFailure } from './database/connection-failure.ts';
@@ -15,6 +16,10 @@ export function classifyError(error: unknown): { code: ExitCode; message: string
     };
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NotMigratedError && error.set === 'processors') {
+    const hint = `run: duet migrate --processors-schema ${error.schema} (or with your --config)`;
+    return { code: ExitCode.notMigrated, message, hint };
+  }
   if (error instanceof DuetError && error.code === ErrorCode.NOT_MIGRATED) {
     return { code: ExitCode.notMigrated, message, hint: 'run: duet migrate' };
   }

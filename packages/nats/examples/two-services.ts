@@ -52,6 +52,7 @@ export async function startTwoServices(executor: SqlExecutor, transport: Transpo
   // orders: its store, and the relay that publishes its contracts after each commit.
   await migrate(executor, { schema: 'orders' });
   const store = createPostgresEventStore({ executor, schema: 'orders' });
+  await migrate(executor, { schema: 'orders_processors', set: 'processors' });
   await transport.ensureStreams([ordersStream]);
   const relay = createRelay({ contracts: ordersContracts, transport, store });
   const processors = createProjectionRunner({

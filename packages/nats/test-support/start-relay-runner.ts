@@ -1,5 +1,5 @@
 import type { RelayDefinition } from '@duet/core';
-import { createProjectionRunner, type SqlExecutor } from '@duet/postgres';
+import { createProjectionRunner, migrate, type SqlExecutor } from '@duet/postgres';
 
 /** Runs a relay on the processor runner, with the runner's tables in `<schema>_runner`. */
 export async function startRelayRunner(options: {
@@ -7,6 +7,7 @@ export async function startRelayRunner(options: {
   readonly schema: string;
   readonly relay: RelayDefinition;
 }): Promise<{ stop(): Promise<void> }> {
+  await migrate(options.executor, { schema: `${options.schema}_runner`, set: 'processors' });
   const runner = createProjectionRunner({
     store: { executor: options.executor, schema: options.schema },
     schema: `${options.schema}_runner`,

@@ -1,16 +1,40 @@
 import { DuetError, ErrorCode } from '@duet/core';
 
-/** Duet's tables or functions are missing from the schema: `migrate` has not been run on it. */
+/**
+ * Duet's tables or functions are missing from the schema, or are behind: `migrate` has
+ * not been run on it (for the processor runner's tables: with `set: 'processors'`). The
+ * message says what to run.
+ *
+ * @example
+ * if (error instanceof NotMigratedError) console.error(error.message); // run `await migrate(...)`
+ */
 export class NotMigratedError extends DuetError {
   override readonly name = 'NotMigratedError';
   constructor(
     readonly schema: string,
     cause: unknown,
+    /** Which tables are missing: the store's, or the processor runner's. */
+    readonly set: 'store' | 'processors' = 'store',
+    /** Migrations not applied yet, when the schema is only behind. */
+    readonly pending: readonly string[] = [],
   ) {
+    const what = set === 'store' ? 'Duet tables' : "Duet's processor tables";
+    const state =
+      pending.length > 0 ? `is behind (${pending.join(', ')} not applied)` : `has no ${what}`;
+    const call =
+      set === 'store'
+        ? `await migrate(executor, { schema: '${schema}' })`
+        : `await migrate(readModels, { schema: '${schema}', set: 'processors' })`;
+    const cli =
+      set === 'store'
+        ? `duet migrate --schema ${schema}`
+        : `duet migrate --processors-schema ${schema}`;
     super(
       ErrorCode.NOT_MIGRATED,
-      `schema ${schema} has no Duet tables: run \`await migrate(executor, { schema: '${schema}' })\` first`,
-      { cause },
+      `schema ${schema} ${state}: run \`${call}\` (or \`${cli}\`) first`,
+      {
+        cause,
+      },
     );
   }
 }
@@ -19,9 +43,13 @@ export class NotMigratedError extends DuetError {
 const missingObjectCodes = new Set(['42P01', '42883', '3F000']);
 
 /** Turns "relation does not exist" into a `NotMigratedError`; other errors pass through. */
-export function explainMissingSchema(error: unknown, schema: string): unknown {
+export function explainMissingSchema(
+  error: unknown,
+  schema: string,
+  set: 'store' | 'processors' = 'store',
+): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && missingObjectCodes.has(code)
-    ? new NotMigratedError(schema, error)
+    ? new NotMigratedError(schema, error, set)
     : error;
 }

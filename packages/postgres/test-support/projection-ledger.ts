@@ -8,7 +8,7 @@
 // ledger: count(*) = count(DISTINCT event_id) = events written means exactly once.
 import type { RecordedEvent } from '@duet/core';
 import { defineProjection } from '@duet/core';
-import type { SqlTransaction } from '@duet/postgres';
+import { migrate, type SqlExecutor, type SqlTransaction } from '@duet/postgres';
 
 export const DEPOSITED = 'Deposited';
 
@@ -46,6 +46,11 @@ export interface LedgerProjectionOptions {
  */
 export function runnerSchemas(schema: string) {
   return { schema: `${schema}_runner`, readModelSchema: `${schema}_rm` };
+}
+
+/** Migrates the runner's tables (the processors' migration set) into `runnerSchemas`' schema. */
+export async function migrateRunnerSchema(executor: SqlExecutor, schema: string): Promise<void> {
+  await migrate(executor, { schema: runnerSchemas(schema).schema, set: 'processors' });
 }
 
 /** Drops what `runnerSchemas` names (the test database drops only its own schema). */

@@ -37,6 +37,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
   const schema = options.schema ?? 'orders';
   const { executor } = options;
   await migrate(executor, { schema });
+  await migrate(executor, { schema: `${schema}_projections`, set: 'processors' });
   const events = createEventRegistry(orderEvents);
   const store = createPostgresEventStore({ executor, schema, events });
   const commands = createCommandBus({

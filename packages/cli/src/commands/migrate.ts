@@ -1,6 +1,13 @@
-import { ALL_MIGRATIONS, migrate } from '@duet/postgres';
+import {
+  ALL_MIGRATIONS,
+  DEFAULT_PROCESSORS_SCHEMA,
+  type Migration,
+  migrate,
+  PROCESSOR_MIGRATIONS,
+} from '@duet/postgres';
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
+import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../database/open-database.ts';
 import { checkSchema } from '../options/check-schema.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
@@ -12,34 +19,79 @@ Examples:
   $ duet migrate --database-url postgres://app@db:5432/shop --schema orders
   $ duet migrate --pglite ./.data/pglite          # creates the directory on first run
   $ duet migrate --json                           # {"schema":"duet","applied":[...],"upToDate":[...]}
+  $ duet migrate --processors-schema duet_projections   # also the processor runner's tables
+  $ duet migrate --config ./duet.config.ts        # with projections: their runner's tables too
 `;
 
-/** `duet migrate`: creates or updates the schema; a second run applies nothing. */
+const label = (m: Migration) => `${String(m.version).padStart(3, '0')}-${m.name}`;
+
+/**
+ * `duet migrate`: creates or updates the event store's schema, and the processor
+ * runner's tables when --processors-schema is given or the --config has projections
+ * (in its `projectionRunner.schema`, default duet_projections); a second run applies nothing.
+ */
 export function migrateCommand(io: CliIo): Command {
   return new Command('migrate')
     .description("create Duet's tables in the schema, or bring them up to date")
+    .option(
+      '--processors-schema <name>',
+      "also migrate the processor runner's tables (checkpoints, dead letters, ...) into this schema",
+    )
     .addHelpText('after', examples)
-    .action(async (_options: unknown, command: Command) => {
+    .action(async (commandOptions: { processorsSchema?: string }, command: Command) => {
       const options = readGlobalOptions(command);
       const output = commandOutput(io, options);
       const schema = checkSchema(options.schema);
+      const processorsSchema = await processorsSchemaOf(commandOptions, options.config);
       await using db = await openDatabase(options.target, { create: true });
       const { applied } = await migrate(db.executor, { schema });
+      const processors =
+        processorsSchema === null
+          ? null
+          : {
+              schema: processorsSchema,
+              ...(await migrate(db.executor, { schema: processorsSchema, set: 'processors' })),
+            };
       if (output.json) {
-        const all = ALL_MIGRATIONS.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`);
+        const upToDate = (all: readonly Migration[], done: string[]) =>
+          all.map(label).filter((m) => !done.includes(m));
         writeJson(io.stdout, {
           schema,
           applied,
-          upToDate: all.filter((m) => !applied.includes(m)),
+          upToDate: upToDate(ALL_MIGRATIONS, applied),
+          ...(processors
+            ? {
+                processors: {
+                  ...processors,
+                  upToDate: upToDate(PROCESSOR_MIGRATIONS, processors.applied),
+                },
+              }
+            : {}),
         });
         return;
       }
       const { out } = output;
-      if (applied.length === 0) {
-        io.stdout.write(`schema ${schema} on ${db.description} is up to date: nothing to apply\n`);
-        return;
-      }
-      io.stdout.write(`migrated schema ${schema} on ${db.description}:\n`);
-      for (const name of applied) io.stdout.write(`  ${out.green('applied')} ${name}\n`);
+      const report = (name: string, done: string[]) => {
+        if (done.length === 0) {
+          io.stdout.write(`schema ${name} on ${db.description} is up to date: nothing to apply\n`);
+          return;
+        }
+        io.stdout.write(`migrated schema ${name} on ${db.description}:\n`);
+        for (const migration of done) io.stdout.write(`  ${out.green('applied')} ${migration}\n`);
+      };
+      report(schema, applied);
+      if (processors) report(processors.schema, processors.applied);
     });
+}
+
+/** --processors-schema, else the --config's runner schema when it has projections, else none. */
+async function processorsSchemaOf(
+  options: { processorsSchema?: string },
+  configFile: string | undefined,
+): Promise<string | null> {
+  if (options.processorsSchema !== undefined) return checkSchema(options.processorsSchema);
+  if (configFile === undefined) return null;
+  const config = await loadConfig(configFile);
+  if ((config.projections ?? []).length === 0) return null;
+  return checkSchema(config.projectionRunner?.schema ?? DEFAULT_PROCESSORS_SCHEMA);
 }

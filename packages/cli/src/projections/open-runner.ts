@@ -30,7 +30,7 @@ export async function readRunnerTables<T>(fn: () => Promise<T>): Promise<T> {
       throw new CliError(
         ExitCode.notMigrated,
         'no projection runner tables in this database',
-        'start the app (its projection runner creates them) or run: duet projections rebuild <name>',
+        'run: duet migrate --config <your config> (or --processors-schema <schema>)',
         { cause: error },
       );
     }

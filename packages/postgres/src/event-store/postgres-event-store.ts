@@ -7,6 +7,7 @@ import type {
   NewEvent,
   RecordedEvent,
 } from '@duet/core';
+import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { appendBatch } from './append-batch.ts';
@@ -23,7 +24,6 @@ import { appendLockSql } from './read-horizon.ts';
 import { readStream } from './read-stream.ts';
 import { streamInfo } from './stream-info.ts';
 import { subscribe } from './subscribe.ts';
-import { createWakeSource } from './wake-source.ts';
 
 /** What a `store.transaction` callback gets: append and query in the caller's transaction. */
 export interface EventStoreTransaction {
@@ -73,7 +73,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     ...config.groupCommit,
     run: (appends) => appendBatch(executor, schema, appends),
   });
-  const wake = createWakeSource((onNotify) => executor.listen(eventsChannel(schema), onNotify));
+  const wake = createNotifyWakeUp((onNotify) => executor.listen(eventsChannel(schema), onNotify));
 
   const append = async <E extends Message>(
     stream: string,

@@ -1,7 +1,7 @@
 import type { RecordedEvent, SubscribeOptions } from '@duet/core';
+import type { NotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { ResolvedEventStoreOptions } from './postgres-event-store-options.ts';
 import { checkReadAllOptions, readAll } from './read-all.ts';
-import type { WakeSource } from './wake-source.ts';
 
 /**
  * Catches up with `readAll` from `after`, then follows: sleeps until a NOTIFY (or a
@@ -13,7 +13,7 @@ export async function* subscribe(
     ResolvedEventStoreOptions,
     'executor' | 'schema' | 'events' | 'pageSize' | 'pollIntervalMs'
   >,
-  wake: WakeSource,
+  wake: NotifyWakeUp,
   options: SubscribeOptions = {},
 ): AsyncGenerator<RecordedEvent> {
   let { after } = checkReadAllOptions('subscribe', options);

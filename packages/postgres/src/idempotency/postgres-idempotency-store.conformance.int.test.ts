@@ -4,7 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../testing/index.ts';
 import { createPostgresIdempotencyStore } from './postgres-idempotency-store.ts';
 
 // The core IdempotencyStore contract on the file's shared PGlite and on PostgreSQL. One
-// schema per run (the store creates its table there); tests use scopes of their own.
+// migrated schema per run (migration 006 makes its table); tests use scopes of their own.
 function run(name: string, open: () => Promise<TestDatabase>): void {
   let db: Promise<TestDatabase> | undefined;
   runIdempotencyStoreConformance({
@@ -20,13 +20,13 @@ function run(name: string, open: () => Promise<TestDatabase>): void {
   });
 }
 
-run('postgres store on PGlite', () => openTestDatabase({ kind: 'pglite', migrate: false }));
+run('postgres store on PGlite', () => openTestDatabase({ kind: 'pglite' }));
 
 const databaseUrl = inject('databaseUrl');
 if (databaseUrl === null) {
   console.warn('skipping the PostgreSQL idempotency conformance run: no PostgreSQL reachable');
 } else {
   run('postgres store on PostgreSQL', () =>
-    openTestDatabase({ kind: 'postgres', url: databaseUrl, migrate: false }),
+    openTestDatabase({ kind: 'postgres', url: databaseUrl }),
   );
 }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IdempotencyClaim, IdempotencyStore, IdempotencyStoreOptions } from '@duet/core';
 import { checkIdempotencyInput, resolveIdempotencyStoreOptions } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
-import { idempotencyTableStatements } from './idempotency-table.ts';
 
 /** Options of `createPostgresIdempotencyStore`. */
 export interface PostgresIdempotencyStoreOptions extends IdempotencyStoreOptions {
   readonly executor: SqlExecutor;
-  /** The schema the table lives in (default 'duet'); created if missing. */
+  /** The schema the table lives in (default 'duet'), migrated by `migrate` (006-idempotency-keys). */
   readonly schema?: string;
 }
 
@@ -34,15 +34,13 @@ export function createPostgresIdempotencyStore(
   const { ttlMs, lockMs } = resolveIdempotencyStoreOptions(options);
   const { executor } = options;
   const table = `"${schema}".idempotency_keys`;
-  let ready: Promise<void> | undefined;
-
-  // Set up once per store; a failed setup is retried by the next call.
-  const setUp = () => {
-    ready ??= createTable(executor, schema).catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
+  // The table comes from migration 006; without it, say so instead of "relation does not exist".
+  const query = async <Row>(sql: string, params: readonly unknown[] = []) => {
+    try {
+      return await executor.query<Row>(sql, params);
+    } catch (error) {
+      throw explainMissingSchema(error, schema);
+    }
   };
 
   async function claim(
@@ -52,12 +50,11 @@ export function createPostgresIdempotencyStore(
     claimOptions: { lockMs?: number } = {},
   ): Promise<IdempotencyClaim> {
     checkIdempotencyInput({ scope, key, requestHash, lockMs: claimOptions.lockMs });
-    await setUp();
     const token = randomUUID();
     // Takes the key when it is new, its lock expired, or its result expired; otherwise
     // returns nothing and the row as it stands tells what the caller gets.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const { rows: won } = await executor.query(
+      const { rows: won } = await query(
         `INSERT INTO ${table} AS k (scope, key, request_hash, state, token, expires_at)
          VALUES ($1, $2, $3, 'pending', $4, now() + $5 * interval '1 millisecond')
          ON CONFLICT (scope, key) DO UPDATE
@@ -68,7 +65,7 @@ export function createPostgresIdempotencyStore(
         [scope, key, requestHash, token, claimOptions.lockMs ?? lockMs],
       );
       if (won.length > 0) return { status: 'claimed', token };
-      const { rows } = await executor.query<KeyRow>(
+      const { rows } = await query<KeyRow>(
         `SELECT request_hash, state, result::text AS result FROM ${table}
          WHERE scope = $1 AND key = $2 AND expires_at > now()`,
         [scope, key],
@@ -87,8 +84,7 @@ export function createPostgresIdempotencyStore(
     claim,
     async complete(scope, key, token, result) {
       checkIdempotencyInput({ scope, key });
-      await setUp();
-      await executor.query(
+      await query(
         `UPDATE ${table}
          SET state = 'completed', result = $4::text::jsonb,
              expires_at = now() + $5 * interval '1 millisecond'
@@ -96,28 +92,14 @@ export function createPostgresIdempotencyStore(
         [scope, key, token, JSON.stringify(result ?? null), ttlMs],
       );
       // Expired rows are only ever overwritten by their own key; this keeps the table small.
-      await executor.query(`DELETE FROM ${table} WHERE expires_at < now() - interval '1 hour'`);
+      await query(`DELETE FROM ${table} WHERE expires_at < now() - interval '1 hour'`);
     },
     async release(scope, key, token) {
       checkIdempotencyInput({ scope, key });
-      await setUp();
-      await executor.query(
+      await query(
         `DELETE FROM ${table} WHERE scope = $1 AND key = $2 AND token = $3 AND state = 'pending'`,
         [scope, key, token],
       );
     },
   };
-}
-
-async function createTable(executor: SqlExecutor, schema: string): Promise<void> {
-  for (const statement of idempotencyTableStatements(schema)) {
-    try {
-      await executor.query(statement);
-    } catch (error) {
-      // Two processes creating the same table at once: the loser's IF NOT EXISTS can still
-      // hit the catalog's unique index (23505) or see it already there (42P07).
-      const code = (error as { code?: unknown }).code;
-      if (code !== '23505' && code !== '42P07' && code !== '42P06') throw error;
-    }
-  }
 }

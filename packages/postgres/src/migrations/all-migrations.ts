@@ -3,13 +3,15 @@ import { appendEventsMigration } from './002-append-events.sql.ts';
 import { snapshotsMigration } from './003-snapshots.sql.ts';
 import { checkpointsMigration } from './004-checkpoints.sql.ts';
 import { inboxMigration } from './005-inbox.sql.ts';
+import { idempotencyKeysMigration } from './006-idempotency-keys.sql.ts';
 import type { Migration } from './migration.ts';
 
-/** Every migration, in the order they apply. */
+/** Every migration of an event store's schema, in the order they apply. */
 export const ALL_MIGRATIONS: readonly Migration[] = [
   eventsMigration,
   appendEventsMigration,
   snapshotsMigration,
   checkpointsMigration,
   inboxMigration,
+  idempotencyKeysMigration,
 ];

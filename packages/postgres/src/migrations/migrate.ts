@@ -1,34 +1,50 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { checkSchemaName, DEFAULT_SCHEMA, eventsChannel, quoteSchema } from '../schema-name.ts';
-import { ALL_MIGRATIONS } from './all-migrations.ts';
+import { failOption } from '../options/option-checks.ts';
+import { checkSchemaName, eventsChannel, quoteSchema } from '../schema-name.ts';
 import type { Migration } from './migration.ts';
+import { MIGRATION_SETS, type MigrationSetName, migrationLabel } from './migration-set.ts';
 
 export interface MigrateOptions {
-  /** The schema to create or bring up to date (default 'duet'). */
+  /**
+   * The schema to create or bring up to date (default 'duet' for the store's set,
+   * 'duet_projections' for the processors' set).
+   */
   readonly schema?: string;
+  /**
+   * Which tables: the event store's (default), or `'processors'`: the processor runner's,
+   * in the read-model database (a runner refuses to start without them).
+   */
+  readonly set?: MigrationSetName;
 }
 
 /**
  * Brings a schema up to date: applies each pending migration in its own transaction,
  * serialized across processes by an advisory lock on the schema's name. A second run is
  * a no-op; a run killed half-way leaves every finished migration and none of the
- * unfinished one.
+ * unfinished one. Each set records what ran in a table of its own (`migrations`,
+ * `processor_migrations`); a schema holds one set, and migrating the other set into it
+ * throws `ValidationError` before changing anything.
  *
  * @example
  * const { applied } = await migrate(executor, { schema: 'orders' });
  * // first run: ['001-events', '002-append-events', ...]; afterwards: []
+ * await migrate(readModels, { set: 'processors' }); // the runner's tables, in 'duet_projections'
  */
 export async function migrate(
   executor: SqlExecutor,
   options: MigrateOptions = {},
-  migrations: readonly Migration[] = ALL_MIGRATIONS,
+  migrations?: readonly Migration[],
 ): Promise<{ applied: string[] }> {
-  const name = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const set = MIGRATION_SETS[options.set ?? 'store'];
+  if (!set) failOption('set', "expected 'store' or 'processors'");
+  const name = checkSchemaName(options.schema ?? set.defaultSchema);
+  const ledger = `${quoteSchema(name)}.${set.ledger}`;
   const schema = quoteSchema(name);
+  await refuseOtherSet(executor, name, set.name);
   const target = { schema, name, channel: eventsChannel(name) };
   const applied: string[] = [];
-  for (const migration of migrations) {
-    const label = `${String(migration.version).padStart(3, '0')}-${migration.name}`;
+  for (const migration of migrations ?? set.migrations) {
+    const label = migrationLabel(migration);
     const ran = await executor.transaction(async (tx) => {
       // Transaction-scoped, so a killed run cannot leave the lock held.
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
@@ -36,18 +52,18 @@ export async function migrate(
       ]);
       await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await tx.query(
-        `CREATE TABLE IF NOT EXISTS ${schema}.migrations (
+        `CREATE TABLE IF NOT EXISTS ${ledger} (
           version integer PRIMARY KEY,
           name text NOT NULL,
           applied_at timestamptz NOT NULL DEFAULT now()
         )`,
       );
-      const done = await tx.query(`SELECT 1 FROM ${schema}.migrations WHERE version = $1`, [
+      const done = await tx.query(`SELECT 1 FROM ${ledger} WHERE version = $1`, [
         migration.version,
       ]);
       if (done.rows.length > 0) return false;
       for (const statement of migration.statements(target)) await tx.query(statement);
-      await tx.query(`INSERT INTO ${schema}.migrations (version, name) VALUES ($1, $2)`, [
+      await tx.query(`INSERT INTO ${ledger} (version, name) VALUES ($1, $2)`, [
         migration.version,
         migration.name,
       ]);
@@ -56,4 +72,23 @@ export async function migrate(
     if (ran) applied.push(label);
   }
   return { applied };
+}
+
+/** A schema holds one set: the store's and the processors' tables share names. */
+async function refuseOtherSet(
+  executor: SqlExecutor,
+  schema: string,
+  setName: MigrationSetName,
+): Promise<void> {
+  const other = MIGRATION_SETS[setName === 'store' ? 'processors' : 'store'];
+  const { rows } = await executor.query<{ found: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS found',
+    [`${quoteSchema(schema)}.${other.ledger}`],
+  );
+  if (rows[0]?.found) {
+    failOption(
+      'schema',
+      `${schema} holds the ${other.name}' tables; the ${setName}' tables need a schema of their own`,
+    );
+  }
 }

@@ -1,8 +1,8 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 import { handleWithInbox } from './reactor-inbox.ts';
-import { checkpointsChannel } from './runner-tables.ts';
 
 /** The checkpoint is not where this worker left it: another runner moved it, or a rebuild reset it. */
 export class CheckpointMovedError extends Error {

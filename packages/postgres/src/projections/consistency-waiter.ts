@@ -4,11 +4,11 @@ import {
   type Position,
   StaleReadError,
 } from '@duet/core';
-import { createWakeSource } from '../event-store/wake-source.ts';
+import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { checkpointsChannel } from './runner-tables.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 
 // A fallback re-check, in case a LISTEN could not be set up; notifications do the rest.
 const fallbackCheckMs = 1_000;
@@ -37,7 +37,7 @@ export function createProjectionConsistency(options: {
 }): ProjectionConsistency {
   const schema = checkSchemaName(options.schema ?? 'duet_projections');
   const { executor } = options;
-  const wake = createWakeSource((onNotify) =>
+  const wake = createNotifyWakeUp((onNotify) =>
     executor.listen(checkpointsChannel(schema), onNotify),
   );
   const sql = `SELECT p.name, min(c.position) AS reached

@@ -1,11 +1,12 @@
 import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
+import { checkMigrated } from '../migrations/check-migrated.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { createProjectionConsistency } from './consistency-waiter.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { dropOldVersions } from './drop-old-versions.ts';
-import { createHeadSignal } from './head-signal.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
 import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
@@ -14,7 +15,6 @@ import { readStatus } from './read-status.ts';
 import { positionBefore, resetProjection } from './rebuild-projection.ts';
 import { registerProjection } from './register-projection.ts';
 import { resolveRunnerOptions } from './resolve-runner-options.ts';
-import { ensureRunnerTables } from './runner-tables.ts';
 import { type PendingRebuild, serveRebuildRequests } from './serve-rebuild-requests.ts';
 import { createStatusHeartbeat } from './status-heartbeat.ts';
 import { switchVersion } from './switch-version.ts';
@@ -42,7 +42,7 @@ interface Unit {
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const config = resolveRunnerOptions(options);
   const { readModels, schema, readModelSchema } = config;
-  const wake = createHeadSignal((onNotify) =>
+  const wake = createNotifyWakeUp((onNotify) =>
     config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
   );
   const consistency = createProjectionConsistency({ executor: readModels, schema });
@@ -152,7 +152,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   };
 
   const start = async () => {
-    await ensureRunnerTables(readModels, schema, readModelSchema);
+    await checkMigrated(readModels, schema, 'processors');
     await wake.start();
     const ordered = [...config.processors].sort((a, b) =>
       a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,

@@ -2,9 +2,9 @@ import { DuetError, type ProcessorDefinition, type RecordedEvent } from '@duet/c
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 import type { DeadLetter, DeadLetters } from './projection-runner.ts';
 import { handleWithInbox } from './reactor-inbox.ts';
-import { checkpointsChannel } from './runner-tables.ts';
 
 interface Row {
   readonly id: string;

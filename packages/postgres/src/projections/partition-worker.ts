@@ -1,11 +1,11 @@
 import { isPosition, type Position, type ProcessorDefinition } from '@duet/core';
+import type { NotifyWakeUp } from '../executor/notify-wake-up.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
 import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
-import type { HeadSignal } from './head-signal.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
 import type { ProjectionFailure } from './projection-runner.ts';
 import { createPageReader } from './read-event-page.ts';
@@ -48,7 +48,7 @@ export function startPartitionWorker(
   config: RunnerConfig,
   processor: ProcessorDefinition,
   partition: number,
-  wake: HeadSignal,
+  wake: NotifyWakeUp,
   hooks: WorkerHooks,
 ): PartitionWorker {
   const controller = new AbortController();

@@ -14,6 +14,7 @@ import { describe, expect, inject, it } from 'vitest';
 import {
   DEPOSITED,
   dropRunnerSchemas,
+  migrateRunnerSchema,
   runnerSchemas,
 } from '../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../test-support/projection-seed.ts';
@@ -48,6 +49,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
     const { executor, schema } = db;
     await using store = createPostgresEventStore({ executor, schema });
     await using _schemas = { [Symbol.asyncDispose]: () => dropRunnerSchemas(executor, schema) };
+    await migrateRunnerSchema(executor, schema);
     await seedDeposits(store, {
       streams: STREAMS,
       eventsPerStream: EVENTS_PER_STREAM,

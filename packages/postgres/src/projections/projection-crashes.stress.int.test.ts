@@ -8,6 +8,7 @@ import {
   foldAccounts,
   ledgerCounts,
   ledgerTables,
+  migrateRunnerSchema,
   readAccounts,
 } from '../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../test-support/projection-seed.ts';
@@ -36,6 +37,7 @@ describe.skipIf(databaseUrl === null)('projection runner under crashes (PostgreS
     const { executor, schema } = db;
     await using store = createPostgresEventStore({ executor, schema });
     await createLedgerTables(executor, schema);
+    await migrateRunnerSchema(executor, schema);
     await using _schemas = { [Symbol.asyncDispose]: () => dropRunnerSchemas(executor, schema) };
     const seeded = await seedDeposits(store, {
       streams: STREAMS,

@@ -13,6 +13,7 @@ import {
   ledgerCounts,
   ledgerProjection,
   ledgerTables,
+  migrateRunnerSchema,
   readAccounts,
   runnerSchemas,
 } from '../../test-support/projection-ledger.ts';
@@ -126,6 +127,7 @@ async function openFixture(onFailure: 'stop' | 'skip' | 'park'): Promise<Fixture
   const { executor, schema } = db;
   const store = createPostgresEventStore({ executor, schema });
   await createLedgerTables(executor, schema);
+  await migrateRunnerSchema(executor, schema);
   await executor.query(`INSERT INTO ${ledgerTables(schema).flags} (id, fixed) VALUES (1, false)`);
   await seedDeposits(store, {
     streams: STREAMS,

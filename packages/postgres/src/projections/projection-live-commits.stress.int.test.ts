@@ -10,6 +10,7 @@ import {
   ledgerCounts,
   ledgerProjection,
   ledgerTables,
+  migrateRunnerSchema,
   readAccounts,
   runnerSchemas,
 } from '../../test-support/projection-ledger.ts';
@@ -39,6 +40,7 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
     const { executor, schema } = db;
     await using store = createPostgresEventStore({ executor, schema });
     await createLedgerTables(executor, schema);
+    await migrateRunnerSchema(executor, schema);
     await using _schemas = { [Symbol.asyncDispose]: () => dropRunnerSchemas(executor, schema) };
     await using runner = createProjectionRunner({
       store: { executor, schema },

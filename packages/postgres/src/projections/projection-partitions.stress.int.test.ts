@@ -10,6 +10,7 @@ import {
   foldAccounts,
   ledgerCounts,
   ledgerTables,
+  migrateRunnerSchema,
   readAccounts,
 } from '../../test-support/projection-ledger.ts';
 import { readEverything } from '../../test-support/projection-seed.ts';
@@ -40,6 +41,7 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
     const { executor, schema } = db;
     await using store = createPostgresEventStore({ executor, schema });
     await createLedgerTables(executor, schema);
+    await migrateRunnerSchema(executor, schema);
     await using _schemas = { [Symbol.asyncDispose]: () => dropRunnerSchemas(executor, schema) };
     const ledger = ledgerTables(schema).ledger;
 

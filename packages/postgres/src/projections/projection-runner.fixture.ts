@@ -10,6 +10,7 @@ import {
   type PostgresEventStore,
 } from '../event-store/postgres-event-store.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { migrate } from '../migrations/migrate.ts';
 import { openTestDatabase, type TestDatabase } from '../testing/open-test-database.ts';
 import { createProjectionRunner } from './create-projection-runner.ts';
 import type {
@@ -89,7 +90,13 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
         ...options,
       });
       runners.push(runner);
-      return runner;
+      // Migrates the runner's tables where they live (the read-model database) first.
+      const readModels = options.readModels ?? db.executor;
+      const start = async () => {
+        await migrate(readModels, { schema: runnerSchema, set: 'processors' });
+        await runner.start();
+      };
+      return { ...runner, start };
     },
     async deposit(count, streams = 10, per = 1, ordered = false) {
       const appends: Promise<unknown>[] = [];

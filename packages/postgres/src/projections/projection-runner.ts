@@ -177,7 +177,8 @@ export interface ReadModel {
 /** Runs projections: catch-up, live, blue-green versions, partitions, failures. */
 export interface ProjectionRunner extends AsyncDisposable {
   /**
-   * Creates missing tables, claims partitions and starts following; while it runs it
+   * Checks its tables are migrated (`NotMigratedError` says what to run otherwise),
+   * registers its processors, claims partitions and starts following; while it runs it
    * records a heartbeat per partition and serves rebuild requests (`createRebuildRequests`)
    * for the projections it works.
    */

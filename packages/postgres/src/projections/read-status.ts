@@ -41,7 +41,7 @@ interface CheckpointRow {
   readonly last_error: string | null;
 }
 
-// undefined_table, invalid_schema_name: no runner has created its tables yet.
+// undefined_table, invalid_schema_name: the runner's tables are not migrated yet.
 const missingCodes = new Set(['42P01', '3F000']);
 
 /** Checkpoints with their projection's active version and a live owner's record, in one query. */
@@ -67,7 +67,8 @@ async function readCheckpoints(source: StatusSource): Promise<CheckpointRow[]> {
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code !== 'string' || !missingCodes.has(code)) throw error;
-    // Before any runner started: nothing to report. Tables from an older version are not that.
+    // Not migrated yet: no processor has run here, nothing to report (status readers such as
+    // health checks work before `migrate`). Tables from an older version are not that.
     const { rows } = await source.readModels.query<{ found: boolean }>(
       `SELECT to_regclass(format('%I.%I', $1::text, 'checkpoints')) IS NOT NULL AS found`,
       [source.schema],

@@ -3,7 +3,7 @@ import { makePosition } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './runner-tables.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 import { takeRebuildRequest } from './serve-rebuild-requests.ts';
 
 /**

@@ -1,8 +1,9 @@
-import { DuetError, type Position } from '@duet/core';
+import type { Position } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { explainMissingSchema } from '../not-migrated-error.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { controlChannel } from './runner-tables.ts';
+import { controlChannel } from './notify-channels.ts';
 
 /** A rebuild asked of the runner that owns the projection. */
 export interface RebuildRequest {
@@ -52,20 +53,6 @@ const toRequest = (row: Row): RebuildRequest => ({
   ...(row.error === null ? {} : { error: row.error }),
 });
 
-// undefined_table, invalid_schema_name
-const missingCodes = new Set(['42P01', '3F000']);
-
-function explainMissing(error: unknown, schema: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && missingCodes.has(code)
-    ? new DuetError(
-        'NO_PROJECTION_RUNNER',
-        `no projection runner has created its tables in schema ${schema}: start one, or rebuild with a runner of your own`,
-        { cause: error },
-      )
-    : error;
-}
-
 /**
  * Rebuild requests in the runners' tables of the read-model database. A runner that works
  * a partition of the projection's active version takes the request (on the NOTIFY, or
@@ -102,7 +89,7 @@ export function createRebuildRequests(options: {
           return toRequest(rows[0]!);
         });
       } catch (error) {
-        throw explainMissing(error, schema);
+        throw explainMissingSchema(error, schema, 'processors');
       }
     },
     async get(id) {
@@ -110,7 +97,7 @@ export function createRebuildRequests(options: {
       const { rows } = await executor
         .query<Row>(`SELECT ${columns} FROM ${table} WHERE id = $1::bigint`, [id])
         .catch((error: unknown) => {
-          throw explainMissing(error, schema);
+          throw explainMissingSchema(error, schema, 'processors');
         });
       return rows[0] ? toRequest(rows[0]) : null;
     },

@@ -24,6 +24,13 @@ export async function registerProjection(
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `duet.projections.${schema}.${name}`,
     ]);
+    // The read models' schema holds what `setup` creates, not Duet's tables: like those
+    // tables, it is made when a processor first needs it. Two runners creating it at once
+    // would collide in the catalog (23505), hence the lock.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `duet.read-models.${readModelSchema}`,
+    ]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(readModelSchema)}`);
     await tx.query(
       `INSERT INTO ${s}.projections (name, active_version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
       [name, version],

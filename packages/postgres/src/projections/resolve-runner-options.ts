@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ProcessorDefinition } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { DEFAULT_PROCESSORS_SCHEMA } from '../migrations/migration-set.ts';
 import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 import type { BatchReport, ProjectionRunnerOptions } from './projection-runner.ts';
@@ -61,11 +62,16 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
   if (options.onBatch !== undefined && typeof options.onBatch !== 'function') {
     failOption('onBatch', 'expected a function');
   }
+  const schema = checkSchemaName(options.schema ?? DEFAULT_PROCESSORS_SCHEMA, 'schema');
+  const storeSchema = checkSchemaName(store.schema ?? DEFAULT_SCHEMA, 'store.schema');
+  if (readModels === store.executor && schema === storeSchema) {
+    failOption('schema', "the runner's tables need a schema apart from the event store's");
+  }
   return {
     storeExecutor: store.executor,
-    storeSchema: checkSchemaName(store.schema ?? DEFAULT_SCHEMA, 'store.schema'),
+    storeSchema,
     readModels,
-    schema: checkSchemaName(options.schema ?? 'duet_projections', 'schema'),
+    schema,
     readModelSchema: checkSchemaName(options.readModelSchema ?? 'read_models', 'readModelSchema'),
     processors,
     batchSize: { min, max },

@@ -1,8 +1,8 @@
 import { isPosition, type Position } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { controlChannel } from './notify-channels.ts';
 import { messageOf } from './poisoned-event-error.ts';
-import { controlChannel } from './runner-tables.ts';
 
 /** A request a runner found for one of the projections it works. */
 export interface PendingRebuild {

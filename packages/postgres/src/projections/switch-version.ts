@@ -1,8 +1,8 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { checkpointsChannel } from './notify-channels.ts';
 import type { PageReader } from './read-event-page.ts';
-import { checkpointsChannel } from './runner-tables.ts';
 
 /** What the switch needs to apply the last few events itself (one-partition versions). */
 export interface SwitchCatchUp {
