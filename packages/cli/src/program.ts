@@ -49,7 +49,9 @@ export function createProgram(io: CliIo): Command {
   );
   program.addCommand(
     new Command('dead-letters')
-      .description('events projections could not apply (needs --config with projections)')
+      .description(
+        'events projections could not apply (--config), or messages consumers gave up on (--nats)',
+      )
       .addCommand(deadLettersListCommand(io))
       .addCommand(deadLettersRetryCommand(io)),
   );

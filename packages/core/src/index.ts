@@ -171,6 +171,8 @@ export type {
   StreamRetention,
 } from './messaging/message-stream.ts';
 export { defineMessageStream } from './messaging/message-stream.ts';
+export type { DeadLetterSelection } from './messaging/republish-dead-letters.ts';
+export { republishDeadLetters } from './messaging/republish-dead-letters.ts';
 export { subjectMatches } from './messaging/subject-matches.ts';
 export type {
   ConsumerSpec,

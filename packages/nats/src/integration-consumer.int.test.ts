@@ -7,6 +7,7 @@ import {
   type IntegrationConsumer,
   type IntegrationMessage,
   type RecordedEvent,
+  republishDeadLetters,
   type Transport,
   TransportConfigError,
   toTransportMessage,
@@ -266,6 +267,30 @@ describe.each(transports)('integration consumer on %s', (_name, open) => {
     expect((await consumer.deadLetters()).map((l) => l.message.id).sort()).toEqual(
       [`${source.service}-bare`, `${source.service}-garbage`, `${source.service}-neg`].sort(),
     );
+  });
+
+  it('given a dead letter republished from outside the consumer (as duet dead-letters retry --nats does), then the consumer that gave up handles it once and it leaves the dead letters', async () => {
+    const { store, relayAll, consumer, name, failOn } = await setUp({
+      failOn: (m) => m.stream === 'order-r',
+    });
+    await store.append('order-r', [OrderPlaced.create({ customer: 'r', totalCents: 1 })]);
+    await relayAll();
+    let letters = await consumer.deadLetters();
+    while (letters.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      letters = await consumer.deadLetters();
+    }
+    failOn.current = undefined;
+    const sent = await republishDeadLetters(transport, { consumer: name });
+    expect(sent.map((letter) => letter.id)).toEqual(letters.map((letter) => letter.id));
+    const rows = await waitForEffects(name, 1);
+    expect(rows.map((r) => r.stream)).toEqual(['order-r']);
+    expect(await consumer.deadLetters()).toEqual([]);
+    // Sent again (a second retry): the inbox knows the event id; nothing is doubled.
+    await transport.publish([{ ...letters[0]!.message, id: `${letters[0]!.message.id}:again` }]);
+    await store.append('order-r2', [OrderPlaced.create({ customer: 'r', totalCents: 2 })]);
+    await relayAll();
+    expect((await waitForEffects(name, 2)).map((r) => r.stream)).toEqual(['order-r', 'order-r2']);
   });
 
   it('given a source stream set up differently from its definition, then start() fails with TransportConfigError', async () => {

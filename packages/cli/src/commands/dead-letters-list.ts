@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { openSession } from '../database/open-session.ts';
+import { listMessageDeadLetters } from '../messages/list-message-dead-letters.ts';
+import type { MessageDeadLetterOptions } from '../messages/message-dead-letter-options.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
 import { commandOutput } from '../output/command-output.ts';
 import { renderTable } from '../output/render-table.ts';
@@ -12,11 +14,14 @@ const examples = `
 Examples:
   $ duet dead-letters list --config ./duet.config.ts
   $ duet dead-letters list --projection order_history --json | jq '.[].error'
+  $ duet dead-letters list --nats nats://127.0.0.1:4222 --consumer order_history
 
 Events a projection could not apply under its 'skip' or 'park' failure policy, oldest
-first. With --json: [{"id","name","version","partition","event","error","parked","createdAt"}].`;
+first. With --json: [{"id","name","version","partition","event","error","parked","createdAt"}].
+With --nats: the messages consumers gave up on (contract violations, handlers that kept
+failing), from the broker's dead-letter stream; --json: [{"id","consumer","message","error","attempts","at"}].`;
 
-interface DeadLettersListOptions {
+interface DeadLettersListOptions extends MessageDeadLetterOptions {
   readonly projection?: string;
 }
 
@@ -25,10 +30,18 @@ export function deadLettersListCommand(io: CliIo): Command {
   return new Command('list')
     .description('list the events projections could not apply')
     .option('--projection <name>', 'only this projection')
+    .option('--nats <url>', "list consumers' dead letters on this NATS server instead")
+    .option('--consumer <name>', 'with --nats: only this consumer')
+    .option(
+      '--dead-letter-stream <name>',
+      'with --nats: the dead-letter stream [DUET_DEAD_LETTERS]',
+    )
+    .option('--dead-letter-prefix <subject>', 'with --nats: its subject prefix [duet.dead]')
     .addHelpText('after', examples)
     .action(async (options: DeadLettersListOptions, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
+      if (options.nats !== undefined) return listMessageDeadLetters(output, options);
       await using session = await openSession(global);
       await using runner = openRunner(session, options.projection);
       const letters = await readRunnerTables(() => runner.deadLetters.list(options.projection));

@@ -3,6 +3,8 @@ import { CliError } from '../cli-error.ts';
 import type { CliIo } from '../cli-io.ts';
 import { openSession } from '../database/open-session.ts';
 import { ExitCode } from '../exit-code.ts';
+import type { MessageDeadLetterOptions } from '../messages/message-dead-letter-options.ts';
+import { retryMessageDeadLetters } from '../messages/retry-message-dead-letters.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
 import { commandOutput } from '../output/command-output.ts';
 import { writeJson } from '../output/write-json.ts';
@@ -12,12 +14,16 @@ const examples = `
 Examples:
   $ duet dead-letters retry 42 --config ./duet.config.ts
   $ duet dead-letters retry --projection order_history --config ./duet.config.ts
+  $ duet dead-letters retry 7 --nats nats://127.0.0.1:4222
+  $ duet dead-letters retry --consumer order_history --nats nats://127.0.0.1:4222
 
 Re-applies the dead letters in the order they were written, in one transaction with their
 removal. If apply still fails nothing changes and it exits 6; an unknown id exits 3.
+With --nats: sends consumers' dead letters again on their subjects (under a new broker id)
+and removes them; the consumer that gave up handles each, its inbox keeps it once.
 With --json: {"retried": n}.`;
 
-interface DeadLettersRetryOptions {
+interface DeadLettersRetryOptions extends MessageDeadLetterOptions {
   readonly projection?: string;
 }
 
@@ -27,10 +33,18 @@ export function deadLettersRetryCommand(io: CliIo): Command {
     .description('re-apply one dead letter, or all of a projection, after a fix')
     .argument('[id]', 'the dead letter id (from dead-letters list)')
     .option('--projection <name>', 'retry every dead letter of this projection')
+    .option('--nats <url>', "retry consumers' dead letters on this NATS server instead")
+    .option('--consumer <name>', 'with --nats: every dead letter of this consumer')
+    .option(
+      '--dead-letter-stream <name>',
+      'with --nats: the dead-letter stream [DUET_DEAD_LETTERS]',
+    )
+    .option('--dead-letter-prefix <subject>', 'with --nats: its subject prefix [duet.dead]')
     .addHelpText('after', examples)
     .action(async (id: string | undefined, options: DeadLettersRetryOptions, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
+      if (options.nats !== undefined) return retryMessageDeadLetters(output, id, options);
       if ((id === undefined) === (options.projection === undefined)) {
         throw new CliError(
           ExitCode.usage,
