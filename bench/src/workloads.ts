@@ -2,10 +2,12 @@ import { runAppendBench } from './append/run-append-bench.ts';
 import type { BenchArgs } from './cli/parse-bench-args.ts';
 import { runLagBench } from './lag/run-lag-bench.ts';
 import { runProjectBench } from './project/run-project-bench.ts';
+import { runRelayBench } from './relay/run-relay-bench.ts';
 
 /** The bench's workloads by name. */
 export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   append: (args) => runAppendBench(args),
   project: (args) => runProjectBench(args),
   lag: (args) => runLagBench(args),
+  relay: (args) => runRelayBench(args),
 };

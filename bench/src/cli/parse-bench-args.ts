@@ -17,6 +17,10 @@ export interface BenchArgs {
   readonly peerEvents: number;
   /** lag: commands per second. */
   readonly rate: number;
+  /** relay: end-to-end rates, events per second. */
+  readonly rates: readonly number[];
+  /** relay: the NATS server. */
+  readonly natsUrl: string;
 }
 
 export const USAGE = `usage: npm run bench -- <workload> [options]
@@ -25,23 +29,31 @@ workloads:
   append               events/s and latency of appends: Duet, Emmett, Duet again, raw INSERTs
   project              projection rebuild events/s: Duet, Emmett, raw PostgreSQL; read models checked
   lag                  read-your-writes: commands at --rate/s, each followed by a query for its position
+  relay                events/s from the store to JetStream acks beside raw async publish,
+                       then end-to-end latency (append -> effect in another service) at --rates
 
 options:
   --json               one JSON line per result on stdout (default: a table)
   --store <name>       postgres | pglite | all (default all)
   --seconds <n>        append: measured seconds per shape and system (default 5);
-                       lag: seconds of commands (default 30)
+                       lag: seconds of commands (default 30); relay: seconds per rate (default 20)
   --warmup <n>         unmeasured seconds before each measurement (default 1)
   --database-url <url> server to make bench databases on
                        (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
   --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five)
-  --events <n>         project: Duet's large rebuild (default 1000000)
+  --events <n>         project: Duet's large rebuild (default 1000000);
+                       relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
   --rate <n>           lag: commands per second (default 1000)
+  --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
+  --nats-url <url>     relay: NATS server (default $NATS_URL or nats://127.0.0.1:4222)
   -h, --help           this text
 `;
 
 const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_SECONDS: Readonly<Record<string, string>> = { lag: '30', relay: '20' };
+const DEFAULT_EVENTS: Readonly<Record<string, string>> = { relay: '100000' };
 
 /** Reads the command line; throws an Error whose message says what to change. */
 export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BenchArgs {
@@ -57,27 +69,35 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       warmup: { type: 'string', default: '1' },
       'database-url': { type: 'string' },
       shapes: { type: 'string' },
-      events: { type: 'string', default: '1000000' },
+      events: { type: 'string' },
       'peer-events': { type: 'string', default: '100000' },
       rate: { type: 'string', default: '1000' },
+      rates: { type: 'string', default: '1000,5000' },
+      'nats-url': { type: 'string' },
     },
   });
   const store = values.store;
   if (store !== 'postgres' && store !== 'pglite' && store !== 'all') {
     throw new Error(`--store must be postgres, pglite or all, not '${store}'`);
   }
+  const workload = positionals[0];
   return {
-    workload: positionals[0],
+    workload,
     help: values.help,
     json: values.json,
     store,
-    seconds: positiveNumber('--seconds', values.seconds ?? (positionals[0] === 'lag' ? '30' : '5')),
+    seconds: positiveNumber('--seconds', values.seconds ?? DEFAULT_SECONDS[workload ?? ''] ?? '5'),
     warmupSeconds: positiveNumber('--warmup', values.warmup, true),
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     shapes: parseShapes(values.shapes),
-    events: positiveInteger('--events', values.events),
+    events: positiveInteger(
+      '--events',
+      values.events ?? DEFAULT_EVENTS[workload ?? ''] ?? '1000000',
+    ),
     peerEvents: positiveInteger('--peer-events', values['peer-events']),
     rate: positiveInteger('--rate', values.rate),
+    rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
+    natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
   };
 }
 
