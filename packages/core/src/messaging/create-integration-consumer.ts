@@ -32,8 +32,14 @@ export interface IntegrationConsumerOptions<Tx> {
   readonly maxDeliver?: number;
   /** Waits before attempt 2, 3, ... (the last repeats; default 100, 500, 2,000, 5,000 ms). */
   readonly backoffMs?: readonly number[];
-  /** Deliveries fetched, and handled in one transaction, at once (default 100). */
+  /** Deliveries fetched at once (default 100). */
   readonly batch?: number;
+  /**
+   * Inbox transactions run side by side, each for the streams of one lane (a stream always
+   * in the same lane, so its order holds). Default 4; 1 runs one transaction at a time.
+   * Size the database pool above it.
+   */
+  readonly concurrency?: number;
   /** Called for every dead-lettered message (logs, metrics). */
   readonly onDeadLetter?: (letter: {
     message: string;
@@ -105,6 +111,10 @@ export function createIntegrationConsumer<Tx>(
     (options.events ?? contracts.events).map((event) => event.subject),
   );
   const maxDeliver = options.maxDeliver ?? 10;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw fail(`consumer ${name} option concurrency`, 'expected a whole number from 1 to 64');
+  }
   const backoff = options.backoffMs ?? [100, 500, 2_000, 5_000];
   const spec = {
     name,
@@ -178,7 +188,9 @@ export function createIntegrationConsumer<Tx>(
     );
 
   const settle = async (item: Item, outcome: 'handled' | 'duplicate' | 'early') => {
-    if (outcome !== 'early') return item.delivery.ack();
+    // Not awaited: the effects are committed, and a lost ack only means a redelivery that
+    // the inbox turns into a duplicate. The next batch need not wait for the broker.
+    if (outcome !== 'early') return void item.delivery.ack().catch(() => {});
     if (item.delivery.attempt >= maxDeliver) {
       return deadLetter(
         item.delivery,
@@ -189,11 +201,21 @@ export function createIntegrationConsumer<Tx>(
     item.delivery.nak(delay(item.delivery.attempt));
   };
 
+  // A stream's messages always go to the same lane, in order; lanes commit side by side,
+  // each in its own inbox transaction, so one slow transaction does not hold up the others.
   const handleBatch = async (deliveries: readonly Delivery[]) => {
     const items = (await Promise.all(deliveries.map(decode))).filter(
       (item): item is Item => item !== null,
     );
-    if (items.length === 0) return;
+    const lanes = new Map<number, Item[]>();
+    for (const item of items) {
+      const lane = laneOf(item.entry.stream, concurrency);
+      lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
+    }
+    await Promise.all([...lanes.values()].map(handleLane));
+  };
+
+  const handleLane = async (items: readonly Item[]) => {
     try {
       const outcomes = await run(items);
       await Promise.all(items.map((item, index) => settle(item, outcomes[index]!)));
@@ -289,6 +311,16 @@ export function createIntegrationConsumer<Tx>(
     },
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** A stable lane for a stream (FNV-1a over its name). */
+function laneOf(stream: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) {
+    hash ^= stream.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
