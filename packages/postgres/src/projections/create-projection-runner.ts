@@ -4,17 +4,16 @@ import { checkMigrated } from '../migrations/check-migrated.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
-import { createProjectionConsistency } from './consistency-waiter.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { dropOldVersions } from './drop-old-versions.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
-import type { ProjectionRunner, ProjectionRunnerOptions } from './projection-runner.ts';
+import type { ProcessorRunner } from './projection-runner.ts';
 import { createPageReader } from './read-event-page.ts';
 import { readStatus } from './read-status.ts';
 import { positionBefore, resetProjection } from './rebuild-projection.ts';
 import { registerProjection } from './register-projection.ts';
-import { resolveRunnerOptions } from './resolve-runner-options.ts';
+import type { RunnerConfig } from './resolve-runner-options.ts';
 import { type PendingRebuild, serveRebuildRequests } from './serve-rebuild-requests.ts';
 import { createStatusHeartbeat } from './status-heartbeat.ts';
 import { switchVersion } from './switch-version.ts';
@@ -26,26 +25,17 @@ interface Unit {
 }
 
 /**
- * Runs projections from a PostgreSQL / PGlite event store into read models: catch-up in
- * adaptive batches, then live on the store's NOTIFY; each batch and its checkpoint in one
- * transaction of the read-model database (exactly-once effects); blue-green versions;
- * partitions leased through advisory locks; retry, narrowing and failure policies; a
- * `waitForPosition` for read-your-writes queries; status any process can read (state and
- * a heartbeat recorded in the read-model database); and rebuild requests from other
- * processes (`createRebuildRequests`), served by the runner that works the projection.
- *
- * @example
- * await using runner = createProjectionRunner({ store: { executor, schema: 'duet' }, projections: [orderHistory] });
- * await runner.start();
- * const queries = createQueryBus({ handlers, consistency: runner.waitForPosition });
+ * The runner inside `openProcessors`: catch-up in adaptive batches, then live on the
+ * store's NOTIFY; each batch and its checkpoint in one transaction of the read-model
+ * database; blue-green versions; partitions leased through advisory locks; retry,
+ * narrowing and failure policies; a status heartbeat; and the rebuild requests of other
+ * processes, served for the processors it works.
  */
-export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
-  const config = resolveRunnerOptions(options);
+export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   const { readModels, schema, readModelSchema } = config;
   const wake = createNotifyWakeUp((onNotify) =>
     config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
   );
-  const consistency = createProjectionConsistency({ executor: readModels, schema });
   const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.processors);
   const workers = new Map<string, PartitionWorker>();
   const activeVersions = new Map<string, number>();
@@ -208,7 +198,6 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     await leases?.stop();
     leases = null;
     await wake.close();
-    await consistency.close();
   };
 
   const resolveFrom = async (from: Position | Date | undefined): Promise<Position> => {
@@ -277,7 +266,6 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       await rebuildActive(name, rebuildOptions.from);
     },
     deadLetters,
-    waitForPosition: consistency.wait,
     async readModel(name) {
       const version = await activeVersionOf(name);
       return {
@@ -286,6 +274,5 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         executor: readModels,
       };
     },
-    [Symbol.asyncDispose]: stop,
   };
 }

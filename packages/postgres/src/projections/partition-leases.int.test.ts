@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { createProjectionRunner } from './create-projection-runner.ts';
+import type { Processors } from './open-processors.ts';
+import { openProcessors } from './open-processors.ts';
 import {
   accountsProjection,
   openRunnerFixture,
@@ -8,11 +9,10 @@ import {
   totals,
   waitForStatus,
 } from './projection-runner.fixture.ts';
-import type { ProjectionRunner } from './projection-runner.ts';
 
 const databaseUrl = inject('databaseUrl');
 
-const owned = async (runner: ProjectionRunner) =>
+const owned = async (runner: Processors) =>
   (await runner.status()).filter((s) => s.owned).map((s) => s.partition);
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
@@ -55,7 +55,7 @@ describe.skipIf(databaseUrl === null)('partition leases on postgres', () => {
       close: async () => {},
     } as unknown as SqlExecutor;
     expect(() =>
-      createProjectionRunner({
+      openProcessors({
         store: { executor: pglite },
         projections: [accountsProjection()],
         leases: { connectionString: 'postgres://x' },

@@ -4,11 +4,7 @@ import {
   type RecordedEvent,
   START_POSITION,
 } from '@duet/core';
-import {
-  createPostgresEventStore,
-  createProjectionRunner,
-  type ProjectionRunner,
-} from '@duet/postgres';
+import { createPostgresEventStore, openProcessors, type Processors } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import {
@@ -62,7 +58,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
       ...runnerSchemas(schema),
       dropDelayMs: DROP_DELAY_MS,
     };
-    await using blue = createProjectionRunner({ ...options, projections: [totals(1, 0)] });
+    await using blue = openProcessors({ ...options, projections: [totals(1, 0)] });
     await blue.start();
     await blue.waitForPosition({
       projections: [NAME],
@@ -94,7 +90,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
       }
     })();
 
-    await using green = createProjectionRunner({
+    await using green = openProcessors({
       ...options,
       projections: [totals(2, V2_DELAY_MS_PER_EVENT)],
     });
@@ -182,7 +178,7 @@ async function upsertTotals(
 }
 
 /** The query: resolve the active version, then read its table. */
-async function ask(runner: ProjectionRunner): Promise<Answer> {
+async function ask(runner: Processors): Promise<Answer> {
   const model = await runner.readModel(NAME);
   const { rows } = await model.executor.query<{
     streams: string;

@@ -1,9 +1,5 @@
 import { type RecordedEvent, START_POSITION } from '@duet/core';
-import {
-  createPostgresEventStore,
-  createProjectionRunner,
-  type ProjectionStatus,
-} from '@duet/postgres';
+import { createPostgresEventStore, openProcessors, type ProjectionStatus } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import {
@@ -112,7 +108,7 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
   });
 });
 
-type Runner = ReturnType<typeof createProjectionRunner>;
+type Runner = ReturnType<typeof openProcessors>;
 
 interface Fixture extends AsyncDisposable {
   readonly db: TestDatabase;
@@ -140,7 +136,7 @@ async function openFixture(onFailure: 'stop' | 'skip' | 'park'): Promise<Fixture
     (event) => event.stream === POISONED_STREAM && event.streamVersion === POISONED_VERSION,
   );
   if (!poisoned) throw new Error('the poisoned event was not written');
-  const runner = createProjectionRunner({
+  const runner = openProcessors({
     store: { executor, schema },
     ...runnerSchemas(schema),
     // Fail fast: the default backoff would only slow the test down.

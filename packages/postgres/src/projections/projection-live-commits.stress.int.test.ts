@@ -1,5 +1,5 @@
 import { ConcurrencyError, newEventId, START_POSITION } from '@duet/core';
-import { createPostgresEventStore, createProjectionRunner } from '@duet/postgres';
+import { createPostgresEventStore, openProcessors } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import {
@@ -42,7 +42,7 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
     await createLedgerTables(executor, schema);
     await migrateRunnerSchema(executor, schema);
     await using _schemas = { [Symbol.asyncDispose]: () => dropRunnerSchemas(executor, schema) };
-    await using runner = createProjectionRunner({
+    await using runner = openProcessors({
       store: { executor, schema },
       ...runnerSchemas(schema),
       projections: [ledgerProjection({ name: 'accounts', schema, worker: 'live' })],

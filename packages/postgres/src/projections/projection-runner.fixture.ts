@@ -12,12 +12,8 @@ import {
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { openTestDatabase, type TestDatabase } from '../testing/open-test-database.ts';
-import { createProjectionRunner } from './create-projection-runner.ts';
-import type {
-  ProjectionRunner,
-  ProjectionRunnerOptions,
-  ProjectionStatus,
-} from './projection-runner.ts';
+import { openProcessors, type Processors } from './open-processors.ts';
+import type { ProcessorsOptions, ProjectionStatus } from './projection-runner.ts';
 
 // Shared by the runner's integration tests: a store on a fresh schema, a runner whose own
 // tables and read models live in schemas of their own, and a counting projection with a
@@ -43,8 +39,8 @@ export interface RunnerFixture extends AsyncDisposable {
   readonly readModelSchema: string;
   runner(
     processors: readonly ProcessorDefinition[],
-    options?: Partial<ProjectionRunnerOptions>,
-  ): ProjectionRunner;
+    options?: Partial<ProcessorsOptions>,
+  ): Processors;
   /**
    * Appends `count` Deposited events (amounts counting up) spread over `streams` streams,
    * in appends of `per`, concurrently (group commit may reorder them), or one after the
@@ -63,7 +59,7 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
   });
   const runnerSchema = `${db.schema}_p`;
   const readModelSchema = `${db.schema}_rm`;
-  const runners: ProjectionRunner[] = [];
+  const runners: Processors[] = [];
   let deposited = 0;
   const dispose = async () => {
     for (const runner of runners) await runner.stop();
@@ -79,7 +75,7 @@ export async function openRunnerFixture(backend: Backend): Promise<RunnerFixture
     runnerSchema,
     readModelSchema,
     runner(processors, options = {}) {
-      const runner = createProjectionRunner({
+      const runner = openProcessors({
         store: { executor: db.executor, schema: db.schema },
         schema: runnerSchema,
         readModelSchema,
@@ -166,7 +162,7 @@ export function accountsProjection(options: AccountsOptions = {}): ProjectionDef
 
 /** Polls `status()` until `check` holds for every row (or `some` row) it returns for `name`, or fails after `ms`. */
 export async function waitForStatus(
-  runner: Pick<ProjectionRunner, 'status'>,
+  runner: Pick<Processors, 'status'>,
   check: (status: ProjectionStatus) => boolean,
   ms = 20_000,
   name?: string,
@@ -184,7 +180,7 @@ export async function waitForStatus(
 
 /** Sum of balances and count of ledger rows of the active version. */
 export async function totals(
-  runner: ProjectionRunner,
+  runner: Processors,
   name = 'accounts',
 ): Promise<{ balance: number; events: number; ledger: number }> {
   const { tables, executor } = await runner.readModel(name);

@@ -1,5 +1,4 @@
 import type {
-  ConsistencyWaiter,
   EventRegistry,
   Position,
   ProcessorDefinition,
@@ -19,8 +18,8 @@ export interface ProjectionEventSource {
   readonly events?: EventRegistry | undefined;
 }
 
-/** Options of `createProjectionRunner`; each is checked when the runner is created. */
-export interface ProjectionRunnerOptions {
+/** Options of `openProcessors`; each is checked when the handle is opened. */
+export interface ProcessorsOptions {
   /** The event store to read (its executor and schema). */
   readonly store: ProjectionEventSource;
   /** The database the read models and checkpoints live in (default: the store's executor). */
@@ -174,33 +173,12 @@ export interface ReadModel {
   readonly executor: SqlExecutor;
 }
 
-/** Runs projections: catch-up, live, blue-green versions, partitions, failures. */
-export interface ProjectionRunner extends AsyncDisposable {
-  /**
-   * Checks its tables are migrated (`NotMigratedError` says what to run otherwise),
-   * registers its processors, claims partitions and starts following; while it runs it
-   * records a heartbeat per partition and serves rebuild requests (`createRebuildRequests`)
-   * for the projections it works.
-   */
+/** The runner inside `openProcessors` (the handle adds what needs no running). */
+export interface ProcessorRunner {
   start(): Promise<void>;
-  /** Finishes the batches in flight, releases partitions and stops. */
   stop(): Promise<void>;
-  /**
-   * Every partition of every version of the runner's projections, whoever runs it: the
-   * state its owner recorded ('stopped' when no runner's heartbeat is fresh), lag, and
-   * rebuild progress. `[]` before any runner has created its tables.
-   */
   status(): Promise<ProjectionStatus[]>;
-  /**
-   * Rebuilds the active version in place: drops and re-creates its tables and replays from
-   * `from` (a position, or the first event recorded at or after a time; default the
-   * start). Queries see a partial read model until it catches up; for no downtime, bump
-   * the version instead.
-   */
   rebuild(name: string, options?: { readonly from?: Position | Date }): Promise<void>;
   readonly deadLetters: DeadLetters;
-  /** Read-your-writes: plug into `createQueryBus({ consistency: runner.waitForPosition })`. */
-  readonly waitForPosition: ConsistencyWaiter;
-  /** The active version's tables of a projection, to build queries on. */
   readModel(name: string): Promise<ReadModel>;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { openProcessors } from './open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -9,8 +10,6 @@ import {
   totals,
   waitForStatus,
 } from './projection-runner.fixture.ts';
-import { createProjectionStatusReader } from './projection-status-reader.ts';
-import { createRebuildRequests } from './rebuild-requests.ts';
 
 // Status observable from any process, rebuild requests served by the owning runner, and
 // status in a bounded number of queries (the CLI author's report against issues 4 and 5).
@@ -34,8 +33,9 @@ function counting(executor: SqlExecutor): { executor: SqlExecutor; count: () => 
   };
 }
 
+// An observer: the same processors opened in another process, not started.
 const readerOf = (fx: RunnerFixture, executor = fx.executor) =>
-  createProjectionStatusReader({
+  openProcessors({
     store: { executor, schema: fx.db.schema },
     readModels: fx.executor,
     schema: fx.runnerSchema,
@@ -113,7 +113,7 @@ describe.each(backendsFor(inject('databaseUrl')))('projection status on $kind', 
     const owner = fx.runner([accountsProjection()]);
     await owner.start();
     const [before] = await waitForStatus(owner, (s) => s.state === 'live' && s.lagEvents === 0);
-    const requests = createRebuildRequests({ executor: fx.executor, schema: fx.runnerSchema });
+    const { rebuildRequests: requests } = readerOf(fx);
     const request = await requests.request('accounts');
     expect(request).toMatchObject({ name: 'accounts', state: 'pending' });
     const deadline = Date.now() + 10_000;

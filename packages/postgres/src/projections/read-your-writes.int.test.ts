@@ -7,13 +7,13 @@ import {
 } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import type { Processors } from './open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
   openRunnerFixture,
   waitForStatus,
 } from './projection-runner.fixture.ts';
-import type { ProjectionRunner } from './projection-runner.ts';
 
 const Balance = defineQuery('Balance', {
   params: z.object({ stream: z.string() }),
@@ -21,7 +21,7 @@ const Balance = defineQuery('Balance', {
   projections: ['accounts'],
 });
 
-function balanceQueries(runner: ProjectionRunner) {
+function balanceQueries(runner: Processors) {
   const handler = defineQueryHandler(Balance, async ({ stream }) => {
     const { tables, executor } = await runner.readModel('accounts');
     const { rows } = await executor.query<{ balance: string }>(

@@ -23,7 +23,7 @@ export interface RebuildRequest {
 
 /** Asks running runners to rebuild, instead of starting another runner beside them. */
 export interface RebuildRequests {
-  /** Records a request and NOTIFYs the runners; `from` as in `ProjectionRunner.rebuild`. */
+  /** Records a request and NOTIFYs the runners; `from` as in `Processors.rebuild`. */
   request(name: string, options?: { readonly from?: Position | Date }): Promise<RebuildRequest>;
   /** The request as it stands, or null when there is no such id. */
   get(id: string): Promise<RebuildRequest | null>;

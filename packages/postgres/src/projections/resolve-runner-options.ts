@@ -5,7 +5,7 @@ import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { DEFAULT_PROCESSORS_SCHEMA } from '../migrations/migration-set.ts';
 import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
-import type { BatchReport, ProjectionRunnerOptions } from './projection-runner.ts';
+import type { BatchReport, ProcessorsOptions } from './projection-runner.ts';
 
 /** The runner's options, checked, with defaults filled in. */
 export interface RunnerConfig {
@@ -29,11 +29,11 @@ export interface RunnerConfig {
   /** This runner instance, as status reports its partitions' owner: `host:pid:random`. */
   readonly owner: string;
   readonly onBatch: ((batch: BatchReport) => void) | undefined;
-  readonly registry: ProjectionRunnerOptions['store']['events'];
+  readonly registry: ProcessorsOptions['store']['events'];
 }
 
-/** Checks `createProjectionRunner` options; a bad one throws `ValidationError` naming it. */
-export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerConfig {
+/** Checks `openProcessors` options; a bad one throws `ValidationError` naming it. */
+export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
   if (typeof options !== 'object' || options === null) failOption('options', 'expected an object');
   const { store, readModels = store?.executor } = options;
   if (!isExecutor(store?.executor)) {
@@ -118,7 +118,7 @@ export function resolveRunnerOptions(options: ProjectionRunnerOptions): RunnerCo
 // The handler each kind needs: a definition made by hand is checked as one made by define*.
 const handlerOf = { projection: 'apply', reactor: 'handle', relay: 'publish' } as const;
 
-function checkProcessors(options: ProjectionRunnerOptions): readonly ProcessorDefinition[] {
+function checkProcessors(options: ProcessorsOptions): readonly ProcessorDefinition[] {
   if (options.processors !== undefined && options.projections !== undefined) {
     failOption('projections', 'give processors or projections (its old name), not both');
   }
