@@ -1,7 +1,12 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './notify-channels.ts';
+import { moveCheckpoint, notifyCheckpointMoved } from './processor-tables/checkpoints-table.ts';
+import {
+  type DeadLetterInput,
+  insertDeadLetters,
+  readParkedStreams,
+} from './processor-tables/dead-letters-table.ts';
+import { readActiveVersion } from './processor-tables/registry-table.ts';
 import { handleWithInbox } from './reactor-inbox.ts';
 
 /** The checkpoint is not where this worker left it: another runner moved it, or a rebuild reset it. */
@@ -22,12 +27,7 @@ export interface BatchTarget {
   readonly partition: number;
 }
 
-/** An event that goes to the dead-letter table instead of the processor's handler. */
-export interface DeadLetterInput {
-  readonly event: RecordedEvent;
-  readonly error: string;
-  readonly parked: boolean;
-}
+export type { DeadLetterInput };
 
 export interface Batch {
   readonly events: readonly RecordedEvent[];
@@ -60,15 +60,10 @@ export async function applyBatch(
   signal: AbortSignal,
 ): Promise<number> {
   const { schema, processor, tables, partition } = target;
-  const s = quoteIdentifier(schema);
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {
-    const active = await tx.query<{ active_version: number }>(
-      `SELECT active_version FROM ${s}.projections WHERE name = $1 FOR SHARE`,
-      [processor.name],
-    );
-    const activeVersion = active.rows[0]?.active_version;
+    const activeVersion = await readActiveVersion(tx, schema, processor.name, 'share');
     if (activeVersion === undefined || activeVersion > processor.version) {
       throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
     }
@@ -90,32 +85,21 @@ export async function applyBatch(
       if (processor.kind === 'reactor')
         await handleWithInbox(tx, schema, processor, events, signal);
     }
-    if (deadLetters.length > 0) await insertDeadLetters(tx, target, deadLetters);
-    const moved = await tx.query(
-      `UPDATE ${s}.checkpoints
-          SET position = $4, applied = applied + $5, updated_at = now(), error = NULL,
-              state = CASE WHEN $6 THEN 'live'
-                           WHEN state = 'rebuilding' THEN 'rebuilding'
-                           ELSE 'catching_up' END
-        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $7
-       RETURNING 1`,
-      [
-        processor.name,
-        processor.version,
-        partition,
-        batch.end,
-        events.length,
-        batch.caughtUp,
-        batch.expected,
-      ],
-    );
-    if (moved.rows.length === 0) {
+    const key = { name: processor.name, version: processor.version, partition };
+    if (deadLetters.length > 0) await insertDeadLetters(tx, schema, key, deadLetters);
+    const moved = await moveCheckpoint(tx, schema, key, {
+      expected: batch.expected,
+      end: batch.end,
+      applied: events.length,
+      caughtUp: batch.caughtUp,
+    });
+    if (!moved) {
       throw new CheckpointMovedError(
         `${processor.name} v${processor.version} partition ${partition}: checkpoint moved away from ${batch.expected}`,
       );
     }
     // Delivered at commit: waiters re-read the checkpoints, so the payload is only a hint.
-    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), processor.name]);
+    await notifyCheckpointMoved(tx, schema, processor.name);
     return events.length;
   });
 }
@@ -138,41 +122,11 @@ async function publishUnparked(
   return parked;
 }
 
-async function parkedStreams(
-  tx: Pick<SqlTransaction, 'query'>,
+const parkedStreams = (
+  sql: Pick<SqlTransaction, 'query'>,
   target: BatchTarget,
   events: readonly RecordedEvent[],
-): Promise<Set<string>> {
-  const streams = [...new Set(events.map((event) => event.stream))];
-  const { rows } = await tx.query<{ stream: string }>(
-    `SELECT DISTINCT stream FROM ${quoteIdentifier(target.schema)}.dead_letters
-      WHERE name = $1 AND version = $2 AND parked AND stream = ANY($3::text[])`,
-    [target.processor.name, target.processor.version, streams],
-  );
-  return new Set(rows.map((row) => row.stream));
-}
-
-/** Writes dead letters in the batch's transaction: one multi-row INSERT. */
-export async function insertDeadLetters(
-  tx: SqlTransaction,
-  target: BatchTarget,
-  letters: readonly DeadLetterInput[],
-): Promise<void> {
-  const rows = letters.map(({ event, error, parked }) => ({
-    position: event.position,
-    event_id: event.id,
-    stream: event.stream,
-    type: event.type,
-    event,
-    error,
-    parked,
-  }));
-  await tx.query(
-    `INSERT INTO ${quoteIdentifier(target.schema)}.dead_letters
-       (name, version, partition, position, event_id, stream, type, event, error, parked)
-     SELECT $1, $2, $3, x.position, x.event_id, x.stream, x.type, x.event, x.error, x.parked
-       FROM jsonb_to_recordset($4::text::jsonb)
-         AS x(position text, event_id text, stream text, type text, event jsonb, error text, parked boolean)`,
-    [target.processor.name, target.processor.version, target.partition, JSON.stringify(rows)],
-  );
-}
+) =>
+  readParkedStreams(sql, target.schema, target.processor, [
+    ...new Set(events.map((event) => event.stream)),
+  ]);

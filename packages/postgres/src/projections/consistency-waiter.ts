@@ -6,9 +6,9 @@ import {
 } from '@duet/core';
 import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { checkpointsChannel } from './notify-channels.ts';
+import { readSlowestActiveCheckpoints } from './processor-tables/checkpoints-table.ts';
+import { checkpointsChannel } from './processor-tables/notify-channels.ts';
 
 // A fallback re-check, in case a LISTEN could not be set up; notifications do the rest.
 const fallbackCheckMs = 1_000;
@@ -40,16 +40,10 @@ export function createProjectionConsistency(options: {
   const wake = createNotifyWakeUp((onNotify) =>
     executor.listen(checkpointsChannel(schema), onNotify),
   );
-  const sql = `SELECT p.name, min(c.position) AS reached
-      FROM ${quoteIdentifier(schema)}.projections AS p
-      JOIN ${quoteIdentifier(schema)}.checkpoints AS c
-        ON c.name = p.name AND c.version = p.active_version
-     WHERE p.name = ANY($1::text[])
-     GROUP BY p.name`;
 
   /** The slowest checkpoint among the projections; null while one is not set up yet. */
   const slowest = async (projections: readonly string[]) => {
-    const { rows } = await executor.query<{ name: string; reached: string }>(sql, [projections]);
+    const rows = await readSlowestActiveCheckpoints(executor, schema, projections);
     const reached = rows.reduce<string | null>(
       (min, row) => (min === null || row.reached < min ? row.reached : min),
       null,

@@ -2,12 +2,12 @@ import { DuetError, type Position, type ProcessorDefinition, START_POSITION } fr
 import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import { checkMigrated } from '../migrations/check-migrated.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { dropOldVersions } from './drop-old-versions.ts';
 import { createPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
+import { readActiveVersion } from './processor-tables/registry-table.ts';
 import type { ProcessorRunner } from './projection-runner.ts';
 import { createPageReader } from './read-event-page.ts';
 import { readStatus } from './read-status.ts';
@@ -207,11 +207,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   };
 
   const activeVersionOf = async (name: string): Promise<number> => {
-    const { rows } = await readModels.query<{ active_version: number }>(
-      `SELECT active_version FROM ${quoteIdentifier(schema)}.projections WHERE name = $1`,
-      [name],
-    );
-    const version = rows[0]?.active_version;
+    const version = await readActiveVersion(readModels, schema, name);
     if (version === undefined) {
       throw new DuetError('UNKNOWN_PROJECTION', `no projection named ${name} has been set up`);
     }

@@ -1,27 +1,18 @@
-import { DuetError, type ProcessorDefinition, type RecordedEvent } from '@duet/core';
+import { DuetError, type ProcessorDefinition } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './notify-channels.ts';
+import { notifyCheckpointMoved } from './processor-tables/checkpoints-table.ts';
+import {
+  type DeadLetterRow,
+  deleteDeadLetters,
+  listDeadLetters,
+  lockDeadLetters,
+} from './processor-tables/dead-letters-table.ts';
+import { lockProcessorNames } from './processor-tables/registry-table.ts';
 import type { DeadLetter, DeadLetters } from './projection-runner.ts';
 import { handleWithInbox } from './reactor-inbox.ts';
 
-interface Row {
-  readonly id: string;
-  readonly name: string;
-  readonly version: number;
-  readonly partition: number;
-  readonly event: RecordedEvent;
-  readonly error: string;
-  readonly parked: boolean;
-  readonly created_at: string;
-}
-
-// Selected from `dead_letters AS d`; ordering by d.id (the bigint), not the text alias.
-const columns = `d.id::text AS id, d.name, d.version, d.partition, d.event, d.error, d.parked,
-  to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
-
-const toDeadLetter = (row: Row): DeadLetter => ({
+const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   id: row.id,
   name: row.name,
   version: row.version,
@@ -49,29 +40,16 @@ export function createDeadLetters(
   readModelSchema: string,
   processors: readonly ProcessorDefinition[],
 ): DeadLetters {
-  const s = quoteIdentifier(schema);
   return {
     async list(name) {
-      const { rows } = await readModels.query<Row>(
-        `SELECT ${columns} FROM ${s}.dead_letters AS d
-          WHERE $1::text IS NULL OR d.name = $1 ORDER BY d.id`,
-        [name ?? null],
-      );
-      return rows.map(toDeadLetter);
+      return (await listDeadLetters(readModels, schema, name)).map(toDeadLetter);
     },
     async retry(idOrName, { signal = new AbortController().signal } = {}) {
-      const byId = /^\d+$/.test(idOrName);
       return readModels.transaction(async (tx) => {
-        const { rows } = await tx.query<Row>(
-          `SELECT ${columns} FROM ${s}.dead_letters AS d
-            WHERE ${byId ? 'd.id = $1::bigint' : 'd.name = $1'} ORDER BY d.id FOR UPDATE`,
-          [idOrName],
-        );
+        const rows = await lockDeadLetters(tx, schema, idOrName);
         const names = [...new Set(rows.map((row) => row.name))].sort();
-        for (const name of names) {
-          await tx.query(`SELECT 1 FROM ${s}.projections WHERE name = $1 FOR UPDATE`, [name]);
-        }
-        const groups = new Map<string, Row[]>();
+        await lockProcessorNames(tx, schema, names);
+        const groups = new Map<string, DeadLetterRow[]>();
         for (const row of rows) {
           const key = `${row.name}@${row.version}`;
           groups.set(key, [...(groups.get(key) ?? []), row]);
@@ -97,12 +75,12 @@ export function createDeadLetters(
             await processor.publish(events, { signal });
           }
         }
-        await tx.query(`DELETE FROM ${s}.dead_letters WHERE id = ANY($1::bigint[])`, [
+        await deleteDeadLetters(
+          tx,
+          schema,
           rows.map((row) => row.id),
-        ]);
-        for (const name of names) {
-          await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
-        }
+        );
+        for (const name of names) await notifyCheckpointMoved(tx, schema, name);
         return rows.length;
       });
     },

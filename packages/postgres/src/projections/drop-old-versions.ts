@@ -1,5 +1,7 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { deleteOlderVersions } from './processor-tables/older-versions.ts';
+import { readActiveVersion } from './processor-tables/registry-table.ts';
 
 /** `<name>_v<version>__...`: the version of one of a projection's tables. */
 function versionOf(name: string, table: string): number | null {
@@ -20,13 +22,8 @@ export async function dropOldVersions(
   readModelSchema: string,
   name: string,
 ): Promise<number[]> {
-  const s = quoteIdentifier(schema);
   return readModels.transaction(async (tx) => {
-    const active = await tx.query<{ active_version: number }>(
-      `SELECT active_version FROM ${s}.projections WHERE name = $1 FOR UPDATE`,
-      [name],
-    );
-    const activeVersion = active.rows[0]?.active_version;
+    const activeVersion = await readActiveVersion(tx, schema, name, 'update');
     if (activeVersion === undefined) return [];
     const { rows } = await tx.query<{ tablename: string }>(
       `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`,
@@ -41,23 +38,7 @@ export async function dropOldVersions(
       );
       dropped.add(version);
     }
-    // Only older versions: a newer one may be building beside the active one.
-    await tx.query(`DELETE FROM ${s}.checkpoints WHERE name = $1 AND version < $2`, [
-      name,
-      activeVersion,
-    ]);
-    await tx.query(`DELETE FROM ${s}.owners WHERE name = $1 AND version < $2`, [
-      name,
-      activeVersion,
-    ]);
-    await tx.query(`DELETE FROM ${s}.dead_letters WHERE name = $1 AND version < $2`, [
-      name,
-      activeVersion,
-    ]);
-    await tx.query(`DELETE FROM ${s}.reactor_inbox WHERE name = $1 AND version < $2`, [
-      name,
-      activeVersion,
-    ]);
+    await deleteOlderVersions(tx, schema, name, activeVersion);
     return [...dropped].sort((a, b) => a - b);
   });
 }

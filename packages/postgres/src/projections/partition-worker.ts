@@ -1,12 +1,16 @@
 import { isPosition, type Position, type ProcessorDefinition } from '@duet/core';
 import type { NotifyWakeUp } from '../executor/notify-wake-up.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
 import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
+import {
+  loadCheckpoint,
+  markFailed as recordFailure,
+  markLive as recordLive,
+} from './processor-tables/checkpoints-table.ts';
 import type { ProjectionFailure } from './projection-runner.ts';
 import { createPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
@@ -53,8 +57,7 @@ export function startPartitionWorker(
 ): PartitionWorker {
   const controller = new AbortController();
   const { signal } = controller;
-  const s = quoteIdentifier(config.schema);
-  const key = [processor.name, processor.version, partition];
+  const key = { name: processor.name, version: processor.version, partition };
   const target = {
     schema: config.schema,
     processor,
@@ -78,33 +81,14 @@ export function startPartitionWorker(
   // Catching up until it finds nothing more to read (then markLive): the state recorded
   // for other processes' status must not say 'live' from a run that ended long ago.
   const load = async (): Promise<Position | null> => {
-    const { rows } = await config.readModels.query<{ position: string }>(
-      `UPDATE ${s}.checkpoints
-          SET state = CASE WHEN state = 'rebuilding' THEN 'rebuilding' ELSE 'catching_up' END,
-              error = NULL
-        WHERE name = $1 AND version = $2 AND partition = $3
-       RETURNING position`,
-      key,
-    );
-    const position = rows[0]?.position;
+    const position = await loadCheckpoint(config.readModels, config.schema, key);
     return position !== undefined && isPosition(position) ? position : null;
   };
 
   // Also reads where the checkpoint is: a rebuild (from any process) may have reset it,
   // and an idle worker has no batch whose fenced move would tell it.
-  const markLive = async (position: Position): Promise<string | undefined> => {
-    const { rows } = await config.readModels.query<{ position: string }>(
-      `WITH current AS (
-         SELECT position FROM ${s}.checkpoints WHERE name = $1 AND version = $2 AND partition = $3
-       ), marked AS (
-         UPDATE ${s}.checkpoints SET state = 'live', updated_at = now()
-          WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4 AND state <> 'live'
-       )
-       SELECT position FROM current`,
-      [...key, position],
-    );
-    return rows[0]?.position;
-  };
+  const markLive = (position: Position): Promise<string | undefined> =>
+    recordLive(config.readModels, config.schema, key, position);
 
   // Recorded in the checkpoint row for every process's status; kept here too, in case the
   // database refuses the write (a full connection pool, say).
@@ -119,11 +103,7 @@ export function startPartitionWorker(
     let wait = config.retry.backoffMs;
     for (let attempt = 1; attempt <= 5 && !signal.aborted; attempt++) {
       try {
-        await config.readModels.query(
-          `UPDATE ${s}.checkpoints SET state = 'failed', error = $5::text::jsonb, updated_at = now()
-            WHERE name = $1 AND version = $2 AND partition = $3 AND position = $4`,
-          [...key, poison.at, JSON.stringify(failure)],
-        );
+        await recordFailure(config.readModels, config.schema, key, poison.at, failure);
         return;
       } catch {
         await abortableSleep(wait, signal);

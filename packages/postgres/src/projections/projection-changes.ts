@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { checkpointsChannel } from './notify-channels.ts';
+import { checkpointsChannel } from './processor-tables/notify-channels.ts';
 
 /** Tells listeners when the named projections' checkpoints move. */
 export interface ProjectionChanges extends AsyncDisposable {

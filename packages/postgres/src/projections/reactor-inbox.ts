@@ -1,6 +1,6 @@
 import type { ReactorDefinition, RecordedEvent } from '@duet/core';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { recordInInbox } from './processor-tables/reactor-inbox-table.ts';
 
 /**
  * Runs a reactor's handler for each event its inbox has not seen, in the caller's
@@ -20,14 +20,12 @@ export async function handleWithInbox(
   signal: AbortSignal,
 ): Promise<number> {
   if (events.length === 0) return 0;
-  const { rows } = await tx.query<{ event_id: string }>(
-    `INSERT INTO ${quoteIdentifier(schema)}.reactor_inbox (name, version, event_id)
-     SELECT $1, $2, id FROM unnest($3::text[]) AS id
-     ON CONFLICT DO NOTHING
-     RETURNING event_id`,
-    [reactor.name, reactor.version, events.map((event) => event.id)],
+  const fresh = await recordInInbox(
+    tx,
+    schema,
+    reactor,
+    events.map((event) => event.id),
   );
-  const fresh = new Set(rows.map((row) => row.event_id));
   for (const event of events) {
     if (fresh.has(event.id)) await reactor.handle(event, { tx, signal });
   }

@@ -1,9 +1,9 @@
 import { isPosition, type ProcessorDefinition, START_POSITION } from '@duet/core';
 import { oldestRunningTransaction } from '../event-store/oldest-running-transaction.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import type { PartitionWorker } from './partition-worker.ts';
-import type { ProjectionFailure, ProjectionState, ProjectionStatus } from './projection-runner.ts';
+import { readStatusRows, type StatusRow } from './processor-tables/status-rows.ts';
+import type { ProjectionState, ProjectionStatus } from './projection-runner.ts';
 import { readLag } from './read-lag.ts';
 import { rateOf } from './status-heartbeat.ts';
 
@@ -23,62 +23,7 @@ export interface LocalWorkers {
   readonly workers: Iterable<PartitionWorker>;
 }
 
-interface CheckpointRow {
-  readonly name: string;
-  readonly version: number;
-  readonly partition: number;
-  readonly partitions: number;
-  readonly position: string;
-  readonly state: string;
-  readonly applied: string;
-  readonly error: ProjectionFailure | null;
-  readonly active_version: number;
-  /** From the owner row, when its heartbeat has not expired. */
-  readonly owner: string | null;
-  readonly batch_size: number | null;
-  readonly events_done: string | null;
-  readonly events_per_sec: number | null;
-  readonly last_error: string | null;
-}
-
-// undefined_table, invalid_schema_name: the runner's tables are not migrated yet.
-const missingCodes = new Set(['42P01', '3F000']);
-
-/** Checkpoints with their projection's active version and a live owner's record, in one query. */
-async function readCheckpoints(source: StatusSource): Promise<CheckpointRow[]> {
-  const s = quoteIdentifier(source.schema);
-  const names = source.processors ? [...new Set(source.processors.map((p) => p.name))] : null;
-  try {
-    const { rows } = await source.readModels.query<CheckpointRow>(
-      `SELECT c.name, c.version, c.partition, c.partitions, c.position, c.state,
-              c.applied::text AS applied, c.error, p.active_version,
-              o.owner, o.batch_size, o.events_done::text AS events_done, o.events_per_sec,
-              o.last_error
-         FROM ${s}.checkpoints AS c
-         JOIN ${s}.projections AS p ON p.name = c.name
-         LEFT JOIN ${s}.owners AS o
-           ON o.name = c.name AND o.version = c.version AND o.partition = c.partition
-          AND o.expires_at > now()
-        WHERE $1::text[] IS NULL OR c.name = ANY($1::text[])
-        ORDER BY c.name, c.version, c.partition`,
-      [names],
-    );
-    return rows;
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code !== 'string' || !missingCodes.has(code)) throw error;
-    // Not migrated yet: no processor has run here, nothing to report (status readers such as
-    // health checks work before `migrate`). Tables from an older version are not that.
-    const { rows } = await source.readModels.query<{ found: boolean }>(
-      `SELECT to_regclass(format('%I.%I', $1::text, 'checkpoints')) IS NOT NULL AS found`,
-      [source.schema],
-    );
-    if (rows[0]?.found) throw error;
-    return [];
-  }
-}
-
-function stateOf(row: CheckpointRow, running: boolean, local: PartitionWorker | undefined) {
+function stateOf(row: StatusRow, running: boolean, local: PartitionWorker | undefined) {
   if (row.state === 'failed' || local?.state === 'failed') return 'failed';
   if (!running) return 'stopped';
   if (row.version > row.active_version || row.state === 'rebuilding') return 'rebuilding';
@@ -100,13 +45,17 @@ export async function readStatus(
   source: StatusSource,
   local?: LocalWorkers,
 ): Promise<ProjectionStatus[]> {
-  const rows = await readCheckpoints(source);
+  const rows = await readStatusRows(
+    source.readModels,
+    source.schema,
+    source.processors ? [...new Set(source.processors.map((p) => p.name))] : null,
+  );
   if (rows.length === 0) return [];
   const mine = new Map<string, PartitionWorker>();
   for (const worker of local?.workers ?? []) {
     mine.set(keyOf(worker.processor.name, worker.processor.version, worker.partition), worker);
   }
-  const definitionOf = (row: CheckpointRow) =>
+  const definitionOf = (row: StatusRow) =>
     source.processors?.find((p) => p.name === row.name && p.version === row.version);
   const positions = rows.map((row) => (isPosition(row.position) ? row.position : START_POSITION));
   const { head, lags } = await readLag(

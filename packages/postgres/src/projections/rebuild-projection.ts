@@ -3,8 +3,10 @@ import { makePosition } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './notify-channels.ts';
-import { takeRebuildRequest } from './serve-rebuild-requests.ts';
+import { notifyCheckpointMoved, resetCheckpoints } from './processor-tables/checkpoints-table.ts';
+import { deleteVersionDeadLetters } from './processor-tables/dead-letters-table.ts';
+import { takeRebuildRequest } from './processor-tables/rebuild-requests-table.ts';
+import { lockProcessorNames } from './processor-tables/registry-table.ts';
 
 /**
  * The position just before the first event recorded at or after `time`: replaying from it
@@ -43,7 +45,6 @@ export async function resetProjection(
   from: Position,
   request?: { readonly id: string; readonly owner: string },
 ): Promise<boolean> {
-  const s = quoteIdentifier(schema);
   const { name, version } = projection;
   const tables = projectionTables(readModelSchema, name, version);
   return readModels.transaction(async (tx) => {
@@ -51,7 +52,7 @@ export async function resetProjection(
       return false;
     }
     // Waits for batches in flight (they hold a share lock on this row) and holds new ones.
-    await tx.query(`SELECT 1 FROM ${s}.projections WHERE name = $1 FOR UPDATE`, [name]);
+    await lockProcessorNames(tx, schema, [name]);
     const { rows } = await tx.query<{ tablename: string }>(
       `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`,
       [readModelSchema, tables.prefix],
@@ -62,17 +63,9 @@ export async function resetProjection(
       );
     }
     if (projection.kind === 'projection') await projection.setup(tx, tables);
-    await tx.query(
-      `UPDATE ${s}.checkpoints SET position = $3, state = 'rebuilding', applied = 0, error = NULL,
-              updated_at = now()
-        WHERE name = $1 AND version = $2`,
-      [name, version, from],
-    );
-    await tx.query(`DELETE FROM ${s}.dead_letters WHERE name = $1 AND version = $2`, [
-      name,
-      version,
-    ]);
-    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
+    await resetCheckpoints(tx, schema, name, version, from);
+    await deleteVersionDeadLetters(tx, schema, name, version);
+    await notifyCheckpointMoved(tx, schema, name);
     return true;
   });
 }

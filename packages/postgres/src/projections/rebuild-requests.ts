@@ -1,9 +1,13 @@
 import type { Position } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import { checkSchemaName } from '../schema-name.ts';
-import { controlChannel } from './notify-channels.ts';
+import {
+  deletePendingRebuildRequest,
+  insertRebuildRequest,
+  type RebuildRequestRow,
+  readRebuildRequest,
+} from './processor-tables/rebuild-requests-table.ts';
 
 /** A rebuild asked of the runner that owns the projection. */
 export interface RebuildRequest {
@@ -31,20 +35,7 @@ export interface RebuildRequests {
   withdraw(id: string): Promise<boolean>;
 }
 
-interface Row {
-  readonly id: string;
-  readonly name: string;
-  readonly requested_at: string;
-  readonly done_at: string | null;
-  readonly done_by: string | null;
-  readonly error: string | null;
-}
-
-const columns = `id::text AS id, name,
-  to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS requested_at,
-  done_at::text AS done_at, done_by, error`;
-
-const toRequest = (row: Row): RebuildRequest => ({
+const toRequest = (row: RebuildRequestRow): RebuildRequest => ({
   id: row.id,
   name: row.name,
   state: row.done_at === null ? 'pending' : row.error === null ? 'done' : 'failed',
@@ -69,45 +60,32 @@ export function createRebuildRequests(options: {
   readonly schema?: string;
 }): RebuildRequests {
   const schema = checkSchemaName(options.schema ?? 'duet_projections');
-  const table = `${quoteIdentifier(schema)}.rebuild_requests`;
   const { executor } = options;
   return {
     async request(name, { from } = {}) {
       try {
-        return await executor.transaction(async (tx) => {
-          const { rows } = await tx.query<Row>(
-            `INSERT INTO ${table} (name, from_position, from_time)
-             VALUES ($1, $2, $3::timestamptz) RETURNING ${columns}`,
-            [
-              name,
-              typeof from === 'string' ? from : null,
-              from instanceof Date ? from.toISOString() : null,
-            ],
-          );
-          // Delivered at commit, so the runner finds the row.
-          await tx.query('SELECT pg_notify($1, $2)', [controlChannel(schema), name]);
-          return toRequest(rows[0]!);
-        });
+        return await executor.transaction(async (tx) =>
+          toRequest(
+            await insertRebuildRequest(tx, schema, name, {
+              position: typeof from === 'string' ? from : null,
+              time: from instanceof Date ? from.toISOString() : null,
+            }),
+          ),
+        );
       } catch (error) {
         throw explainMissingSchema(error, schema, 'processors');
       }
     },
     async get(id) {
       if (!/^\d{1,18}$/.test(id)) return null;
-      const { rows } = await executor
-        .query<Row>(`SELECT ${columns} FROM ${table} WHERE id = $1::bigint`, [id])
-        .catch((error: unknown) => {
-          throw explainMissingSchema(error, schema, 'processors');
-        });
-      return rows[0] ? toRequest(rows[0]) : null;
+      const row = await readRebuildRequest(executor, schema, id).catch((error: unknown) => {
+        throw explainMissingSchema(error, schema, 'processors');
+      });
+      return row ? toRequest(row) : null;
     },
     async withdraw(id) {
       if (!/^\d{1,18}$/.test(id)) return false;
-      const { rows } = await executor.query(
-        `DELETE FROM ${table} WHERE id = $1::bigint AND done_at IS NULL RETURNING 1`,
-        [id],
-      );
-      return rows.length > 0;
+      return deletePendingRebuildRequest(executor, schema, id);
     },
   };
 }

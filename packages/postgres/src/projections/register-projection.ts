@@ -2,6 +2,8 @@ import { type ProcessorDefinition, START_POSITION, ValidationError } from '@duet
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { projectionTables } from '../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
+import { insertCheckpoints, readPartitionCount } from './processor-tables/checkpoints-table.ts';
+import { insertProcessorName, readActiveVersion } from './processor-tables/registry-table.ts';
 
 /** Where a projection version stands against the one queries read. */
 export type Registration = 'active' | 'building' | 'superseded';
@@ -18,7 +20,6 @@ export async function registerProjection(
   readModelSchema: string,
   projection: ProcessorDefinition,
 ): Promise<{ registration: Registration; activeVersion: number }> {
-  const s = quoteIdentifier(schema);
   const { name, version, partitions } = projection;
   return readModels.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
@@ -31,35 +32,20 @@ export async function registerProjection(
       `duet.read-models.${readModelSchema}`,
     ]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(readModelSchema)}`);
-    await tx.query(
-      `INSERT INTO ${s}.projections (name, active_version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
-      [name, version],
-    );
-    const { rows } = await tx.query<{ active_version: number }>(
-      `SELECT active_version FROM ${s}.projections WHERE name = $1`,
-      [name],
-    );
-    const activeVersion = rows[0]?.active_version ?? version;
+    await insertProcessorName(tx, schema, name, version);
+    const activeVersion = (await readActiveVersion(tx, schema, name)) ?? version;
     if (activeVersion > version) return { registration: 'superseded', activeVersion };
-    const existing = await tx.query<{ partitions: number }>(
-      `SELECT partitions FROM ${s}.checkpoints WHERE name = $1 AND version = $2 LIMIT 1`,
-      [name, version],
-    );
-    const stored = existing.rows[0]?.partitions;
+    const stored = await readPartitionCount(tx, schema, name, version);
     if (stored === undefined) {
       if (projection.kind === 'projection') {
         await projection.setup(tx, projectionTables(readModelSchema, name, version));
       }
-      await tx.query(
-        `INSERT INTO ${s}.checkpoints (name, version, partition, partitions, position, state)
-         SELECT $1, $2, p, $3, $4, $5 FROM generate_series(0, $3 - 1) AS p`,
-        [
-          name,
-          version,
-          partitions,
-          START_POSITION,
-          version > activeVersion ? 'rebuilding' : 'catching_up',
-        ],
+      await insertCheckpoints(
+        tx,
+        schema,
+        { name, version, partitions },
+        START_POSITION,
+        version > activeVersion ? 'rebuilding' : 'catching_up',
       );
     } else if (stored !== partitions) {
       throw new ValidationError(`${projection.kind} ${name} option partitions`, [

@@ -1,8 +1,11 @@
 import { isPosition, type Position } from '@duet/core';
-import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { controlChannel } from './notify-channels.ts';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { messageOf } from './poisoned-event-error.ts';
+import { controlChannel } from './processor-tables/notify-channels.ts';
+import {
+  failRebuildRequest,
+  readNextRebuildRequest,
+} from './processor-tables/rebuild-requests-table.ts';
 
 /** A request a runner found for one of the projections it works. */
 export interface PendingRebuild {
@@ -33,34 +36,12 @@ export interface RebuildRequestServerOptions {
 }
 
 /**
- * Takes a request inside the transaction that resets the read model: it locks the row
- * (SKIP LOCKED: another runner, or a withdrawing requester, has it) and marks it done, so
- * the reset and "done" commit together. False when the request is gone or taken.
- */
-export async function takeRebuildRequest(
-  tx: SqlTransaction,
-  schema: string,
-  id: string,
-  owner: string,
-): Promise<boolean> {
-  const { rows } = await tx.query(
-    `UPDATE ${quoteIdentifier(schema)}.rebuild_requests SET done_at = now(), done_by = $2
-      WHERE id = (SELECT id FROM ${quoteIdentifier(schema)}.rebuild_requests
-                   WHERE id = $1::bigint AND done_at IS NULL FOR UPDATE SKIP LOCKED)
-     RETURNING 1`,
-    [id, owner],
-  );
-  return rows.length > 0;
-}
-
-/**
  * The owning runner's side of rebuild requests: woken by NOTIFY on the control channel
  * (and by `check` on every status heartbeat, in case a notification was missed), it takes
  * the oldest pending request for a projection it works and performs it. A request it
  * cannot perform is marked failed with the reason, for the requester to show.
  */
 export function serveRebuildRequests(options: RebuildRequestServerOptions): RebuildRequestServer {
-  const table = `${quoteIdentifier(options.schema)}.rebuild_requests`;
   let checking: Promise<void> | null = null;
   let again = false;
   let unlisten: (() => Promise<void>) | null = null;
@@ -69,17 +50,7 @@ export function serveRebuildRequests(options: RebuildRequestServerOptions): Rebu
   const next = async (): Promise<PendingRebuild | null> => {
     const names = options.names();
     if (names.length === 0) return null;
-    const { rows } = await options.readModels.query<{
-      id: string;
-      name: string;
-      from_position: string | null;
-      from_time: string | null;
-    }>(
-      `SELECT id::text AS id, name, from_position, from_time::text AS from_time FROM ${table}
-        WHERE done_at IS NULL AND name = ANY($1::text[]) ORDER BY id LIMIT 1`,
-      [names],
-    );
-    const row = rows[0];
+    const row = await readNextRebuildRequest(options.readModels, options.schema, names);
     if (!row) return null;
     const from =
       row.from_position !== null && isPosition(row.from_position)
@@ -91,10 +62,7 @@ export function serveRebuildRequests(options: RebuildRequestServerOptions): Rebu
   };
 
   const fail = (id: string, error: unknown) =>
-    options.readModels.query(
-      `UPDATE ${table} SET done_at = now(), done_by = $2, error = $3 WHERE id = $1::bigint AND done_at IS NULL`,
-      [id, options.owner, messageOf(error)],
-    );
+    failRebuildRequest(options.readModels, options.schema, id, options.owner, messageOf(error));
 
   const serve = async () => {
     do {

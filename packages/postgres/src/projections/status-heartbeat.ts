@@ -1,6 +1,10 @@
 import type { SqlExecutor } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
 import type { PartitionWorker } from './partition-worker.ts';
+import {
+  deleteOwnerRecord,
+  deleteOwnerRecords,
+  recordHeartbeat,
+} from './processor-tables/owners-table.ts';
 
 /** A record not renewed for this many intervals belongs to a runner that is gone. */
 export const STALE_AFTER_INTERVALS = 5;
@@ -39,8 +43,7 @@ export function rateOf(worker: PartitionWorker): number {
  * row makes it 'stopped' for every reader.
  */
 export function createStatusHeartbeat(options: StatusHeartbeatOptions): StatusHeartbeat {
-  const s = quoteIdentifier(options.schema);
-  const { readModels, owner, intervalMs } = options;
+  const { readModels, schema, owner, intervalMs } = options;
   let beating: Promise<void> | null = null;
 
   const record = async () => {
@@ -56,21 +59,7 @@ export function createStatusHeartbeat(options: StatusHeartbeatOptions): StatusHe
         last_error: worker.lastError ?? null,
       }));
     if (rows.length === 0) return;
-    await readModels.query(
-      `INSERT INTO ${s}.owners AS o
-         (name, version, partition, owner, batch_size, events_done, events_per_sec, last_error,
-          heartbeat_at, expires_at)
-       SELECT x.name, x.version, x.partition, $1, x.batch_size, x.events_done, x.events_per_sec,
-              x.last_error, now(), now() + $2 * interval '1 millisecond'
-         FROM jsonb_to_recordset($3::text::jsonb) AS x(name text, version integer, partition integer,
-              batch_size integer, events_done bigint, events_per_sec float8, last_error text)
-       ON CONFLICT (name, version, partition) DO UPDATE
-          SET owner = excluded.owner, batch_size = excluded.batch_size,
-              events_done = excluded.events_done, events_per_sec = excluded.events_per_sec,
-              last_error = excluded.last_error,
-              heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
-      [owner, intervalMs * STALE_AFTER_INTERVALS, JSON.stringify(rows)],
-    );
+    await recordHeartbeat(readModels, schema, owner, intervalMs * STALE_AFTER_INTERVALS, rows);
   };
 
   // One beat at a time, so a slow database does not pile them up; a beat asked for while
@@ -96,16 +85,16 @@ export function createStatusHeartbeat(options: StatusHeartbeatOptions): StatusHe
     beat,
     async forget(worker) {
       await beating; // or a beat in flight could record the worker again
-      await readModels
-        .query(
-          `DELETE FROM ${s}.owners WHERE name = $1 AND version = $2 AND partition = $3 AND owner = $4`,
-          [worker.processor.name, worker.processor.version, worker.partition, owner],
-        )
-        .catch(() => {});
+      const { processor, partition } = worker;
+      await deleteOwnerRecord(readModels, schema, owner, {
+        name: processor.name,
+        version: processor.version,
+        partition,
+      }).catch(() => {});
     },
     async clear() {
       await beating;
-      await readModels.query(`DELETE FROM ${s}.owners WHERE owner = $1`, [owner]).catch(() => {});
+      await deleteOwnerRecords(readModels, schema, owner).catch(() => {});
     },
   };
 }

@@ -1,7 +1,12 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
-import { quoteIdentifier } from '../read-models/quote-identifier.ts';
-import { checkpointsChannel } from './notify-channels.ts';
+import {
+  advanceCheckpoint,
+  notifyCheckpointMoved,
+  readActiveAndVersionCheckpoints,
+  readVersionCheckpoints,
+} from './processor-tables/checkpoints-table.ts';
+import { readActiveVersion, setActiveVersion } from './processor-tables/registry-table.ts';
 import type { PageReader } from './read-event-page.ts';
 
 /** What the switch needs to apply the last few events itself (one-partition versions). */
@@ -26,45 +31,30 @@ export async function switchVersion(
   projection: ProcessorDefinition,
   catchUp?: SwitchCatchUp,
 ): Promise<boolean> {
-  const s = quoteIdentifier(schema);
   const { name, version } = projection;
   // The missing events are read before the transaction: on PGlite the store may share the
   // one connection, and a read inside the transaction would wait for it forever.
-  const prefetched = catchUp ? await prefetch(readModels, s, projection, catchUp) : null;
+  const prefetched = catchUp ? await prefetch(readModels, schema, projection, catchUp) : null;
   return readModels.transaction(async (tx) => {
-    const active = await tx.query<{ active_version: number }>(
-      `SELECT active_version FROM ${s}.projections WHERE name = $1 FOR UPDATE`,
-      [name],
-    );
-    const activeVersion = active.rows[0]?.active_version;
+    const activeVersion = await readActiveVersion(tx, schema, name, 'update');
     if (activeVersion === undefined || activeVersion > version) return false;
     if (activeVersion === version) return true;
-    const old = await tx.query<{ position: string }>(
-      `SELECT position FROM ${s}.checkpoints WHERE name = $1 AND version = $2 FOR UPDATE`,
-      [name, activeVersion],
-    );
-    const fresh = await tx.query<{ position: string; state: string }>(
-      `SELECT position, state FROM ${s}.checkpoints WHERE name = $1 AND version = $2`,
-      [name, version],
-    );
-    const oldMax = maxPosition(old.rows);
+    const old = await readVersionCheckpoints(tx, schema, name, activeVersion, true);
+    const fresh = await readVersionCheckpoints(tx, schema, name, version);
+    const oldMax = maxPosition(old);
     const live =
-      fresh.rows.length === projection.partitions &&
-      fresh.rows.every((row) => row.state === 'live');
+      fresh.length === projection.partitions && fresh.every((row) => row.state === 'live');
     if (!live) return false;
-    if (fresh.rows.some((row) => row.position < oldMax)) {
+    if (fresh.some((row) => row.position < oldMax)) {
       // Only what was read ahead, and only if the old version has not moved on since.
-      const only = fresh.rows[0];
+      const only = fresh[0];
       if (!prefetched || only?.position !== prefetched.from || oldMax !== prefetched.to) {
         return false;
       }
-      await applyPrefetched(tx, s, projection, catchUp!.tables, prefetched);
+      await applyPrefetched(tx, schema, projection, catchUp!.tables, prefetched);
     }
-    await tx.query(
-      `UPDATE ${s}.projections SET active_version = $2, switched_at = now() WHERE name = $1`,
-      [name, version],
-    );
-    await tx.query('SELECT pg_notify($1, $2)', [checkpointsChannel(schema), name]);
+    await setActiveVersion(tx, schema, name, version);
+    await notifyCheckpointMoved(tx, schema, name);
     return true;
   });
 }
@@ -91,7 +81,7 @@ interface Prefetched {
  */
 async function prefetch(
   readModels: SqlExecutor,
-  s: string,
+  schema: string,
   projection: ProcessorDefinition,
   { reader }: SwitchCatchUp,
 ): Promise<Prefetched | null> {
@@ -104,11 +94,11 @@ async function prefetch(
   ) {
     return null;
   }
-  const { rows } = await readModels.query<{ version: number; position: string }>(
-    `SELECT c.version, c.position FROM ${s}.checkpoints AS c
-       JOIN ${s}.projections AS p ON p.name = c.name
-      WHERE c.name = $1 AND (c.version = p.active_version OR c.version = $2)`,
-    [projection.name, projection.version],
+  const rows = await readActiveAndVersionCheckpoints(
+    readModels,
+    schema,
+    projection.name,
+    projection.version,
   );
   const from = rows.find((row) => row.version === projection.version)?.position;
   const to = maxPosition(rows.filter((row) => row.version !== projection.version));
@@ -127,7 +117,7 @@ async function prefetch(
 /** Applies the prefetched events and moves partition 0's checkpoint to where they end. */
 async function applyPrefetched(
   tx: SqlTransaction,
-  s: string,
+  schema: string,
   projection: ProcessorDefinition,
   tables: ProjectionTables,
   { from, to, events }: Prefetched,
@@ -135,10 +125,11 @@ async function applyPrefetched(
   if (events.length > 0 && projection.kind === 'projection') {
     await projection.apply(tx, events, tables);
   }
-  const moved = await tx.query(
-    `UPDATE ${s}.checkpoints SET position = $3, applied = applied + $4, updated_at = now()
-      WHERE name = $1 AND version = $2 AND partition = 0 AND position = $5 RETURNING 1`,
-    [projection.name, projection.version, to, events.length, from],
-  );
-  if (moved.rows.length === 0) throw new Error('checkpoint moved during the switch');
+  const key = { name: projection.name, version: projection.version, partition: 0 };
+  const moved = await advanceCheckpoint(tx, schema, key, {
+    expected: from,
+    end: to,
+    applied: events.length,
+  });
+  if (!moved) throw new Error('checkpoint moved during the switch');
 }
