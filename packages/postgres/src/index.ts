@@ -45,8 +45,8 @@ export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-
 
 // -- processors: projections, reactors, relays --
 
-export type { ProcessorChanges, Processors } from './projections/open-processors.ts';
-export { openProcessors } from './projections/open-processors.ts';
+export type { ProcessorChanges, Processors } from './processors/open-processors.ts';
+export { openProcessors } from './processors/open-processors.ts';
 export type {
   BatchReport,
   DeadLetter,
@@ -57,7 +57,7 @@ export type {
   ProjectionState,
   ProjectionStatus,
   ReadModel,
-} from './projections/projection-runner.ts';
-export type { RebuildRequest, RebuildRequests } from './projections/rebuild-requests.ts';
+} from './processors/processor-types.ts';
+export type { RebuildRequest, RebuildRequests } from './processors/rebuild/rebuild-requests.ts';
 export { projectionTables } from './read-models/projection-tables.ts';
 export { quoteIdentifier } from './read-models/quote-identifier.ts';

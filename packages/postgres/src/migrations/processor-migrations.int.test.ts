@@ -2,7 +2,7 @@ import { defineProjection, ValidationError } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { createPostgresIdempotencyStore } from '../idempotency/postgres-idempotency-store.ts';
 import { NotMigratedError } from '../not-migrated-error.ts';
-import { openProcessors } from '../projections/open-processors.ts';
+import { openProcessors } from '../processors/open-processors.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { migrate } from './migrate.ts';
 import { PROCESSOR_MIGRATIONS } from './processors/processor-migrations.ts';
