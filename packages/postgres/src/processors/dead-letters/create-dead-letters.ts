@@ -31,8 +31,8 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
  * next event then finds the stream unparked, never half-retried).
  *
  * @example
- * const letters = await runner.deadLetters.list('order_history');
- * await runner.deadLetters.retry('order_history'); // after fixing apply
+ * const letters = await processors.deadLetters.list('order_history');
+ * await processors.deadLetters.retry('order_history'); // after fixing apply
  */
 export function createDeadLetters(
   readModels: SqlExecutor,
