@@ -90,7 +90,7 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
   const url = await listen(apps[0]!);
 
   async function readModelRows(name: string): Promise<string> {
-    const { tables, executor } = await orders.runner.readModel(name);
+    const { tables, executor } = await orders.processors.readModel(name);
     const { rows } = await executor.query(
       `SELECT * FROM ${tables.name('orders')} ORDER BY order_id`,
     );
@@ -109,7 +109,7 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
     },
     async snapshot() {
       const head = await orders.store.headPosition();
-      await orders.runner.waitForPosition({
+      await orders.processors.waitForPosition({
         projections: ['my_orders', 'order_detail'],
         minPosition: head,
         timeoutMs: 10_000,

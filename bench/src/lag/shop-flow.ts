@@ -11,10 +11,9 @@ import {
 import {
   createPgExecutor,
   createPostgresEventStore,
-  createProjectionConsistency,
-  createProjectionRunner,
   migrate,
-  type ProjectionRunner,
+  openProcessors,
+  type Processors,
 } from '@duet/postgres';
 import { countingExecutor } from '../append/counting-executor.ts';
 import { orderEvent } from '../project/order-events.ts';
@@ -48,7 +47,7 @@ export const OrderSummaryQuery = defineQuery('OrderSummary', {
 export interface ShopFlow {
   readonly commands: CommandBus;
   readonly queries: QueryBus;
-  readonly runner: ProjectionRunner;
+  readonly runner: Processors;
   /** Events seeded and projected before the flow starts. */
   readonly history: number;
   /** Batches the runner committed, and their total milliseconds and events. */
@@ -59,7 +58,7 @@ export interface ShopFlow {
 }
 
 export const LAG_SETTINGS =
-  '100,000 events of history (10 per order), projected, then ANALYZE; one process; three createPgExecutor pools of 10 on the one database: store + command bus; the runner (page reads and batches); queries + createProjectionConsistency (the query bus waiter); event store defaults (group commit on); runner defaults (batchSize { min: 100, max: 5000 }, NOTIFY-driven)';
+  '100,000 events of history (10 per order), projected, then ANALYZE; one process; three createPgExecutor pools of 10 on the one database: store + command bus; the runner (page reads and batches); queries + waitForPosition of the same processors opened, not started, on that pool (the query bus waiter); event store defaults (group commit on); runner defaults (batchSize { min: 100, max: 5000 }, NOTIFY-driven)';
 
 /**
  * The shop's flow on PostgreSQL: an `AddItem` command on an order stream (the decider
@@ -96,7 +95,7 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
 
   const batches = { count: 0, ms: 0, events: 0 };
   await migrate(readModels, { set: 'processors' });
-  const runner = createProjectionRunner({
+  const runner = openProcessors({
     // The runner reads the store through its own pool too: behind a queue of commands'
     // stream reads, its page reads (and so every query's wait) would queue as well.
     store: { executor: readModels, schema },
@@ -127,7 +126,12 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
   });
   await storeExecutor.query('ANALYZE');
   const { tables } = await runner.readModel('order_summary');
-  const consistency = createProjectionConsistency({ executor: queryExecutor });
+  // Queries wait on their own pool: the same processors opened there, not started.
+  const queryProcessors = openProcessors({
+    store: { executor: queryExecutor, schema },
+    readModels: queryExecutor,
+    projections: [summaryProjection],
+  });
   const summaries = defineQueryHandler(OrderSummaryQuery, async ({ stream }) => {
     const { rows } = await queryExecutor.query<{
       events: number;
@@ -144,7 +148,10 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
       lastVersion: row?.last_version ?? 0,
     };
   });
-  const queries = createQueryBus({ handlers: [summaries], consistency: consistency.wait });
+  const queries = createQueryBus({
+    handlers: [summaries],
+    consistency: queryProcessors.waitForPosition,
+  });
 
   return {
     commands,
@@ -158,8 +165,8 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
       queries: queries_.counts.roundTrips,
     }),
     async close() {
-      await runner.stop();
-      await consistency.close();
+      await runner.close();
+      await queryProcessors.close();
       await queryExecutor.close();
       await store.close();
       await readModels.close();

@@ -1,8 +1,8 @@
 import {
   createPgExecutor,
   createPostgresEventStore,
-  createProjectionRunner,
   migrate,
+  openProcessors,
 } from '@duet/postgres';
 import { openCpuWindow } from './cpu-window.ts';
 import type { ProjectJob, ProjectResult } from './project-config.ts';
@@ -12,7 +12,7 @@ import { summaryProjection, summaryTable } from './summary-projection.ts';
 
 /** The runner's settings: Duet's defaults, stated here so the docs can quote them. */
 export const DUET_RUNNER_SETTINGS =
-  'createProjectionRunner defaults: batchSize { min: 100, max: 5000 } adaptive, targetBatchMs 250; createPgExecutor pool of 10';
+  'openProcessors defaults: batchSize { min: 100, max: 5000 } adaptive, targetBatchMs 250; createPgExecutor pool of 10';
 
 /**
  * Seeds Duet's store in `job.schema` (group commit on, its defaults), then rebuilds the
@@ -41,7 +41,7 @@ export async function runDuetRebuild(job: ProjectJob): Promise<ProjectResult> {
     const done = new Promise<void>((resolve) => {
       reachedHead = resolve;
     });
-    const runner = createProjectionRunner({
+    const runner = openProcessors({
       store: { executor, schema: job.schema },
       schema: `${job.schema}_runner`,
       readModelSchema,

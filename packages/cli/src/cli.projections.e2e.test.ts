@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import {
   createPGliteExecutor,
   createPostgresEventStore,
-  createProjectionRunner,
   migrate,
+  openProcessors,
   type ProjectionStatus,
   type SqlExecutor,
 } from '@duet/postgres';
@@ -160,7 +160,7 @@ describe.skipIf(databaseUrl === null)('duet projections beside a running app', (
     const runnerSchema = `${db.schema}_runner`;
     const readModelSchema = `${db.schema}_models`;
     await migrate(db.executor, { schema: runnerSchema, set: 'processors' });
-    const app = createProjectionRunner({
+    const app = openProcessors({
       store: { executor: db.executor, schema: db.schema },
       schema: runnerSchema,
       readModelSchema,

@@ -14,8 +14,8 @@ import {
 import {
   createPostgresEventStore,
   createPostgresInbox,
-  createProjectionRunner,
   migrate,
+  openProcessors,
   type SqlExecutor,
 } from '@duet/postgres';
 import { z } from 'zod';
@@ -55,7 +55,7 @@ export async function startTwoServices(executor: SqlExecutor, transport: Transpo
   await migrate(executor, { schema: 'orders_processors', set: 'processors' });
   await transport.ensureStreams([ordersStream]);
   const relay = createRelay({ contracts: ordersContracts, transport, store });
-  const processors = createProjectionRunner({
+  const processors = openProcessors({
     store,
     schema: 'orders_processors',
     readModelSchema: 'orders_read_models',

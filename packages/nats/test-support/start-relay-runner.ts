@@ -1,5 +1,5 @@
 import type { RelayDefinition } from '@duet/core';
-import { createProjectionRunner, migrate, type SqlExecutor } from '@duet/postgres';
+import { migrate, openProcessors, type SqlExecutor } from '@duet/postgres';
 
 /** Runs a relay on the processor runner, with the runner's tables in `<schema>_runner`. */
 export async function startRelayRunner(options: {
@@ -8,7 +8,7 @@ export async function startRelayRunner(options: {
   readonly relay: RelayDefinition;
 }): Promise<{ stop(): Promise<void> }> {
   await migrate(options.executor, { schema: `${options.schema}_runner`, set: 'processors' });
-  const runner = createProjectionRunner({
+  const runner = openProcessors({
     store: { executor: options.executor, schema: options.schema },
     schema: `${options.schema}_runner`,
     readModelSchema: `${options.schema}_rm`,

@@ -43,31 +43,21 @@ export { checkSchemaName, DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';
 export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-store.ts';
 
-// -- projections --
+// -- processors: projections, reactors, relays --
 
-export type { ProjectionConsistency } from './projections/consistency-waiter.ts';
-export { createProjectionConsistency } from './projections/consistency-waiter.ts';
-export { createProjectionRunner } from './projections/create-projection-runner.ts';
-export type { ProjectionChanges } from './projections/projection-changes.ts';
-export { createProjectionChanges } from './projections/projection-changes.ts';
+export type { ProcessorChanges, Processors } from './processors/open-processors.ts';
+export { openProcessors } from './processors/open-processors.ts';
 export type {
   BatchReport,
   DeadLetter,
   DeadLetters,
+  ProcessorsOptions,
   ProjectionEventSource,
   ProjectionFailure,
-  ProjectionRunner,
-  ProjectionRunnerOptions,
   ProjectionState,
   ProjectionStatus,
   ReadModel,
-} from './projections/projection-runner.ts';
-export type {
-  ProjectionStatusReader,
-  ProjectionStatusReaderOptions,
-} from './projections/projection-status-reader.ts';
-export { createProjectionStatusReader } from './projections/projection-status-reader.ts';
-export type { RebuildRequest, RebuildRequests } from './projections/rebuild-requests.ts';
-export { createRebuildRequests } from './projections/rebuild-requests.ts';
+} from './processors/processor-types.ts';
+export type { RebuildRequest, RebuildRequests } from './processors/rebuild/rebuild-requests.ts';
 export { projectionTables } from './read-models/projection-tables.ts';
 export { quoteIdentifier } from './read-models/quote-identifier.ts';

@@ -8,7 +8,7 @@
 //
 // options: { name, partitions?, applyDelayMsPerEvent?, batchSize? }. With partitions the
 // runner shares them with other processes through advisory-lock leases.
-import { createPgExecutor, createProjectionRunner } from '@duet/postgres';
+import { createPgExecutor, openProcessors } from '@duet/postgres';
 import { ledgerProjection, runnerSchemas } from './projection-ledger.ts';
 
 const STATUS_EVERY_MS = 200;
@@ -36,7 +36,7 @@ const options = JSON.parse(json) as ChildOptions;
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const executor = createPgExecutor({ connectionString, max: 6 });
-const runner = createProjectionRunner({
+const runner = openProcessors({
   store: { executor, schema },
   ...runnerSchemas(schema),
   ...(options.partitions === undefined ? {} : { leases: { connectionString } }),

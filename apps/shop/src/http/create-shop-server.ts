@@ -42,7 +42,7 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
         'Carts and orders. Send `x-api-key` (demo keys are printed at start). A command answers with a position; pass it as `minPosition` to a query to read your own write.',
     },
     async readiness() {
-      const status = await orders.runner.status();
+      const status = await orders.processors.status();
       const ready = status.every(
         (s) => !s.active || (s.state === 'live' && s.lagMs <= maxReadyLagMs),
       );

@@ -2,9 +2,8 @@ import { createCommandBus, createEventRegistry, createQueryBus } from '@duet/cor
 import {
   createPostgresEventStore,
   createPostgresSnapshotStore,
-  createProjectionChanges,
-  createProjectionRunner,
   migrate,
+  openProcessors,
   type SqlExecutor,
 } from '@duet/postgres';
 import { orderCommands } from './order-commands.ts';
@@ -26,7 +25,7 @@ export interface OrdersServiceOptions {
 
 /**
  * The orders service: its event store, command bus, projections and query bus, on one
- * database schema. `start()` migrates and starts the projections; `close()` stops them.
+ * database schema. `start()` starts the projections; `close()` closes them and the store.
  *
  * @example
  * const orders = await createOrdersService({ executor });
@@ -47,30 +46,28 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     snapshots: createPostgresSnapshotStore({ executor, schema }),
     events,
   });
-  const runner = createProjectionRunner({
+  const processors = openProcessors({
     store,
     schema: `${schema}_projections`,
     readModelSchema: `${schema}_read`,
     projections: [myOrdersProjection, orderDetailProjection],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
   });
-  // Live queries re-run when these checkpoints move.
-  const live = createProjectionChanges({ executor, schema: `${schema}_projections` });
   const queries = createQueryBus({
-    handlers: orderQueryHandlers((name) => runner.readModel(name)),
-    consistency: runner.waitForPosition,
+    handlers: orderQueryHandlers((name) => processors.readModel(name)),
+    consistency: processors.waitForPosition,
   });
   return {
     store,
     commands,
     queries,
-    runner,
-    live,
+    processors,
+    // Live queries re-run when these checkpoints move.
+    live: processors.changes,
     definitions: { commands: orderCommands, queries: orderQueries },
-    start: () => runner.start(),
+    start: () => processors.start(),
     async close() {
-      await live.close();
-      await runner.stop();
+      await processors.close();
       await store.close();
     },
   };

@@ -1,4 +1,4 @@
-import type { ProjectionRunner, ProjectionStatus } from '@duet/postgres';
+import type { Processors, ProjectionStatus } from '@duet/postgres';
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { openSession, type Session } from '../database/open-session.ts';
@@ -9,7 +9,6 @@ import { createProgressReporter } from '../output/progress-reporter.ts';
 import { writeJson } from '../output/write-json.ts';
 import { followRebuild } from '../projections/follow-rebuild.ts';
 import { openRunner } from '../projections/open-runner.ts';
-import { openStatusReader } from '../projections/open-status-reader.ts';
 import { requestRebuild } from '../projections/request-rebuild.ts';
 
 const examples = `
@@ -42,19 +41,19 @@ export function projectionsRebuildCommand(io: CliIo): Command {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       await using session = await openSession(global);
-      const reader = openStatusReader(session, name);
+      await using reader = openRunner(session, name);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const started = Date.now();
       const progress = createProgressReporter(io.stderr, `rebuild ${name}`);
-      let local: ProjectionRunner | null = null;
+      let local: Processors | null = null;
       try {
         const owned = (await reader.status()).some((s) => s.active && s.ownedBy !== undefined);
         let rebuiltBy = 'this process';
         if (owned) {
-          const asked = await requestRebuild(session, name, {
+          const asked = await requestRebuild(reader.rebuildRequests, name, {
             signal: stop.signal,
             pickupMs: PICKUP_MS,
           });
@@ -95,7 +94,7 @@ export function projectionsRebuildCommand(io: CliIo): Command {
         const events = last.reduce((sum, s) => sum + s.applied, 0);
         const ms = Date.now() - started;
         const version = last[0]?.version ?? 0;
-        const deadLetters = (await openRunner(session, name).deadLetters.list(name)).length;
+        const deadLetters = (await reader.deadLetters.list(name)).length;
         if (output.json) {
           writeJson(io.stdout, { name, version, events, deadLetters, ms, rebuiltBy });
         } else {
@@ -112,7 +111,7 @@ export function projectionsRebuildCommand(io: CliIo): Command {
         progress.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await (local as ProjectionRunner | null)?.stop();
+        await (local as Processors | null)?.close();
       }
     });
 }

@@ -8,8 +8,7 @@ import { formatDuration } from '../output/format-duration.ts';
 import { renderTable } from '../output/render-table.ts';
 import type { Style } from '../output/style.ts';
 import { writeJson } from '../output/write-json.ts';
-import { readRunnerTables } from '../projections/open-runner.ts';
-import { openStatusReader } from '../projections/open-status-reader.ts';
+import { openRunner, readRunnerTables } from '../projections/open-runner.ts';
 
 const examples = `
 Examples:
@@ -32,7 +31,7 @@ export function projectionsStatusCommand(io: CliIo): Command {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       await using session = await openSession(global);
-      const reader = openStatusReader(session);
+      await using reader = openRunner(session);
       const statuses = await readRunnerTables(() => reader.status());
       if (output.json) {
         writeJson(io.stdout, statuses);

@@ -24,7 +24,7 @@ export interface DuetCliConfig {
   readonly projections?: readonly ProjectionDefinition[];
   /**
    * Where the app's projection runner keeps its tables, when not the defaults of
-   * `createProjectionRunner` ('duet_projections' and 'read_models'). The read models must
+   * `openProcessors` ('duet_projections' and 'read_models'). The read models must
    * be in the event store's database.
    */
   readonly projectionRunner?: { readonly schema?: string; readonly readModelSchema?: string };

@@ -1,17 +1,17 @@
-import { createProjectionRunner, type ProjectionRunner } from '@duet/postgres';
+import { openProcessors, type Processors } from '@duet/postgres';
 import { CliError } from '../cli-error.ts';
 import type { Session } from '../database/open-session.ts';
 import { ExitCode } from '../exit-code.ts';
 import { configProjections } from './config-projections.ts';
 
 /**
- * A projection runner over the session's store with the --config's projections (only
- * those named `only`, every version, when given), in the schemas the config names. It is
- * not started: dead letters are read from the tables the app's runner keeps, and a local
- * rebuild starts it.
+ * The --config's projections (only those named `only`, every version, when given) over
+ * the session's store, in the schemas the config names. Not started: status, dead letters
+ * and rebuild requests are read from the tables the app's runners keep; a local rebuild
+ * starts it.
  */
-export function openRunner(session: Session, only?: string): ProjectionRunner {
-  return createProjectionRunner({
+export function openRunner(session: Session, only?: string): Processors {
+  return openProcessors({
     store: { executor: session.db.executor, schema: session.schema },
     ...configProjections(session, only),
   });

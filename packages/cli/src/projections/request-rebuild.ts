@@ -1,8 +1,6 @@
-import { createRebuildRequests } from '@duet/postgres';
+import type { RebuildRequests } from '@duet/postgres';
 import { CliError } from '../cli-error.ts';
-import type { Session } from '../database/open-session.ts';
 import { ExitCode } from '../exit-code.ts';
-import { configProjections } from './config-projections.ts';
 
 const POLL_MS = 200;
 
@@ -13,15 +11,10 @@ const POLL_MS = 200;
  * could not perform it is exit 6 with its reason.
  */
 export async function requestRebuild(
-  session: Session,
+  requests: RebuildRequests,
   name: string,
   options: { readonly signal: AbortSignal; readonly pickupMs: number },
 ): Promise<{ readonly outcome: 'taken'; readonly by: string } | { readonly outcome: 'unserved' }> {
-  const { schema } = configProjections(session, name);
-  const requests = createRebuildRequests({
-    executor: session.db.executor,
-    ...(schema === undefined ? {} : { schema }),
-  });
   const { id } = await requests.request(name);
   const deadline = Date.now() + options.pickupMs;
   for (;;) {

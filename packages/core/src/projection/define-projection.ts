@@ -4,7 +4,7 @@ import type { ProjectionDefinition, ProjectionOptions } from './projection-defin
 
 /**
  * Declares a read model: the events it reads and how a batch of them changes its tables.
- * A runner (`createProjectionRunner` in @duet/postgres) applies each batch and moves the
+ * A runner (`openProcessors` in @duet/postgres) applies each batch and moves the
  * checkpoint in one transaction.
  *
  * @example

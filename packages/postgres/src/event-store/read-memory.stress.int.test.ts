@@ -94,7 +94,7 @@ function readInChild(connectionString: string, schema: string): Promise<ChildRep
       process.execPath,
       ['--import', 'tsx', CHILD, connectionString, schema, STREAM],
       {
-        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
         stdio: ['ignore', 'pipe', 'pipe'],
         // Never outlive the test: a stuck reader is killed before the test's own timeout.
         timeout: CHILD_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import { defineProjection, ValidationError } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { createPostgresIdempotencyStore } from '../idempotency/postgres-idempotency-store.ts';
 import { NotMigratedError } from '../not-migrated-error.ts';
-import { createProjectionRunner } from '../projections/create-projection-runner.ts';
+import { openProcessors } from '../processors/open-processors.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { migrate } from './migrate.ts';
 import { PROCESSOR_MIGRATIONS } from './processors/processor-migrations.ts';
@@ -41,7 +41,7 @@ describe.each(backends)('processor migrations on $kind', (backend) => {
   it('given an unmigrated runner schema, when a runner starts, then NotMigratedError says what to run and nothing is created', async () => {
     await using db = await openTestDatabase(backend);
     const schema = `${db.schema}_p`;
-    await using runner = createProjectionRunner({
+    await using runner = openProcessors({
       store: { executor: db.executor, schema: db.schema },
       schema,
       processors: [projection],

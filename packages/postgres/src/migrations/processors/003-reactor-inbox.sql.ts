@@ -3,7 +3,7 @@ import type { Migration } from '../migration.ts';
 /**
  * The events each reactor version has handled: a row commits with the handler's effects
  * and the checkpoint, so a replay (a rebuild, a dead-letter retry) never handles an event
- * twice. See projections/reactor-inbox.ts.
+ * twice. See processors/runner/handle-with-inbox.ts.
  */
 export const reactorInboxMigration: Migration = {
   version: 3,

@@ -1,0 +1,88 @@
+import { DuetError, type ProcessorDefinition } from '@duet/core';
+import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { projectionTables } from '../../read-models/projection-tables.ts';
+import type { DeadLetter, DeadLetters } from '../processor-types.ts';
+import { handleWithInbox } from '../runner/handle-with-inbox.ts';
+import { notifyCheckpointMoved } from '../tables/checkpoints-table.ts';
+import {
+  type DeadLetterRow,
+  deleteDeadLetters,
+  listDeadLetters,
+  lockDeadLetters,
+} from '../tables/dead-letters-table.ts';
+import { lockProcessorNames } from '../tables/registry-table.ts';
+
+const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
+  id: row.id,
+  name: row.name,
+  version: row.version,
+  partition: row.partition,
+  event: row.event,
+  error: row.error,
+  parked: row.parked,
+  createdAt: row.created_at,
+});
+
+/**
+ * Lists and retries the events that failed under the 'skip' and 'park' policies. A retry
+ * hands the events to the processor's sink in the order they were dead-lettered (a
+ * projection's `apply`, a reactor's `handle` behind its inbox, a relay's `publish`, acked
+ * before the removal commits), in one transaction with their removal, holding the projection's row so no batch runs meanwhile (a parked stream's
+ * next event then finds the stream unparked, never half-retried).
+ *
+ * @example
+ * const letters = await processors.deadLetters.list('order_history');
+ * await processors.deadLetters.retry('order_history'); // after fixing apply
+ */
+export function createDeadLetters(
+  readModels: SqlExecutor,
+  schema: string,
+  readModelSchema: string,
+  processors: readonly ProcessorDefinition[],
+): DeadLetters {
+  return {
+    async list(name) {
+      return (await listDeadLetters(readModels, schema, name)).map(toDeadLetter);
+    },
+    async retry(idOrName, { signal = new AbortController().signal } = {}) {
+      return readModels.transaction(async (tx) => {
+        const rows = await lockDeadLetters(tx, schema, idOrName);
+        const names = [...new Set(rows.map((row) => row.name))].sort();
+        await lockProcessorNames(tx, schema, names);
+        const groups = new Map<string, DeadLetterRow[]>();
+        for (const row of rows) {
+          const key = `${row.name}@${row.version}`;
+          groups.set(key, [...(groups.get(key) ?? []), row]);
+        }
+        for (const group of groups.values()) {
+          const first = group[0]!;
+          const processor = processors.find(
+            (p) => p.name === first.name && p.version === first.version,
+          );
+          if (!processor) {
+            throw new DuetError(
+              'UNKNOWN_PROJECTION',
+              `dead letters of ${first.name} version ${first.version}: this runner does not have that processor version`,
+            );
+          }
+          const events = group.map((row) => row.event);
+          if (processor.kind === 'projection') {
+            const tables = projectionTables(readModelSchema, processor.name, processor.version);
+            await processor.apply(tx, events, tables);
+          } else if (processor.kind === 'reactor') {
+            await handleWithInbox(tx, schema, processor, events, signal);
+          } else {
+            await processor.publish(events, { signal });
+          }
+        }
+        await deleteDeadLetters(
+          tx,
+          schema,
+          rows.map((row) => row.id),
+        );
+        for (const name of names) await notifyCheckpointMoved(tx, schema, name);
+        return rows.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
+import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
+import { moveCheckpoint, notifyCheckpointMoved } from '../tables/checkpoints-table.ts';
+import {
+  type DeadLetterInput,
+  insertDeadLetters,
+  readParkedStreams,
+} from '../tables/dead-letters-table.ts';
+import { readActiveVersion } from '../tables/registry-table.ts';
+import { handleWithInbox } from './handle-with-inbox.ts';
+
+/** The checkpoint is not where this worker left it: another runner moved it, or a rebuild reset it. */
+export class CheckpointMovedError extends Error {
+  override readonly name = 'CheckpointMovedError';
+}
+
+/** A newer version of the processor is active: this one must stop. */
+export class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+}
+
+/** One partition of one processor version, as the batch transaction sees it. */
+export interface BatchTarget {
+  readonly schema: string;
+  readonly processor: ProcessorDefinition;
+  readonly tables: ProjectionTables;
+  readonly partition: number;
+}
+
+export type { DeadLetterInput };
+
+export interface Batch {
+  readonly events: readonly RecordedEvent[];
+  /** Where the checkpoint is now: the move is fenced on it. */
+  readonly expected: Position;
+  /** Where it moves (the last position the batch covered). */
+  readonly end: Position;
+  /** True when the batch reached the head: state becomes 'live'. */
+  readonly caughtUp: boolean;
+  readonly deadLetters?: readonly DeadLetterInput[];
+}
+
+/**
+ * Hands one batch to the processor's sink and moves the checkpoint in ONE transaction of
+ * the read-model database, so its effects happen exactly once: a crash before commit
+ * leaves neither, after commit both. The sinks: a projection's `apply`; a reactor's
+ * `handle` per event not yet in its inbox (`handleWithInbox`); a relay's `publish`, which
+ * runs BEFORE the transaction, so the checkpoint moves only after the broker's acks (a
+ * crash in between publishes again, and the broker drops the duplicates by event id), and
+ * no transaction stays open across the network (on PGlite it would hold the process's one
+ * connection). The checkpoint UPDATE is fenced on the position the batch started from, so
+ * two runners on one partition can never both commit it. A share lock on the processor's
+ * row makes a blue-green switch wait for batches in flight. Resolves to the number of
+ * events the sink got.
+ */
+export async function applyBatch(
+  readModels: SqlExecutor,
+  target: BatchTarget,
+  batch: Batch,
+  signal: AbortSignal,
+): Promise<number> {
+  const { schema, processor, tables, partition } = target;
+  const parkedBefore =
+    processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
+  return readModels.transaction(async (tx) => {
+    const activeVersion = await readActiveVersion(tx, schema, processor.name, 'share');
+    if (activeVersion === undefined || activeVersion > processor.version) {
+      throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
+    }
+    const deadLetters = [...(batch.deadLetters ?? [])];
+    let events = batch.events;
+    const parked =
+      parkedBefore ??
+      (processor.onFailure === 'park' ? await parkedStreams(tx, target, events) : null);
+    if (parked && parked.size > 0) {
+      for (const event of events) {
+        if (parked.has(event.stream)) {
+          deadLetters.push({ event, error: 'stream is parked', parked: true });
+        }
+      }
+      events = events.filter((event) => !parked.has(event.stream));
+    }
+    if (events.length > 0) {
+      if (processor.kind === 'projection') await processor.apply(tx, events, tables);
+      if (processor.kind === 'reactor')
+        await handleWithInbox(tx, schema, processor, events, signal);
+    }
+    const key = { name: processor.name, version: processor.version, partition };
+    if (deadLetters.length > 0) await insertDeadLetters(tx, schema, key, deadLetters);
+    const moved = await moveCheckpoint(tx, schema, key, {
+      expected: batch.expected,
+      end: batch.end,
+      applied: events.length,
+      caughtUp: batch.caughtUp,
+    });
+    if (!moved) {
+      throw new CheckpointMovedError(
+        `${processor.name} v${processor.version} partition ${partition}: checkpoint moved away from ${batch.expected}`,
+      );
+    }
+    // Delivered at commit: waiters re-read the checkpoints, so the payload is only a hint.
+    await notifyCheckpointMoved(tx, schema, processor.name);
+    return events.length;
+  });
+}
+
+/** A relay's publish, minus parked streams' events; resolves to the parked streams. */
+async function publishUnparked(
+  readModels: SqlExecutor,
+  target: BatchTarget,
+  batch: Batch,
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  const { processor } = target;
+  if (processor.kind !== 'relay') return new Set();
+  const parked =
+    processor.onFailure === 'park'
+      ? await parkedStreams(readModels, target, batch.events)
+      : new Set<string>();
+  const events = batch.events.filter((event) => !parked.has(event.stream));
+  if (events.length > 0) await processor.publish(events, { signal });
+  return parked;
+}
+
+const parkedStreams = (
+  sql: Pick<SqlTransaction, 'query'>,
+  target: BatchTarget,
+  events: readonly RecordedEvent[],
+) =>
+  readParkedStreams(sql, target.schema, target.processor, [
+    ...new Set(events.map((event) => event.stream)),
+  ]);

@@ -1,0 +1,274 @@
+import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
+import { createNotifyWakeUp } from '../../executor/notify-wake-up.ts';
+import { checkMigrated } from '../../migrations/check-migrated.ts';
+import { projectionTables } from '../../read-models/projection-tables.ts';
+import { eventsChannel } from '../../schema-name.ts';
+import { createDeadLetters } from '../dead-letters/create-dead-letters.ts';
+import { createPartitionLeases, type PartitionLeases } from '../leases/partition-leases.ts';
+import type { ProcessorRunner } from '../processor-types.ts';
+import { positionBefore, resetProjection } from '../rebuild/reset-processor.ts';
+import { type PendingRebuild, serveRebuildRequests } from '../rebuild/serve-rebuild-requests.ts';
+import { readStatus } from '../status/read-status.ts';
+import { createStatusHeartbeat } from '../status/status-heartbeat.ts';
+import { readActiveVersion } from '../tables/registry-table.ts';
+import { dropOldVersions } from '../versions/drop-old-versions.ts';
+import { registerProjection } from '../versions/register-processor.ts';
+import { switchVersion } from '../versions/switch-version.ts';
+import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
+import { createPageReader } from './read-event-page.ts';
+import type { RunnerConfig } from './resolve-runner-options.ts';
+
+interface Unit {
+  readonly key: string;
+  readonly processor: ProcessorDefinition;
+  readonly partition: number;
+}
+
+/**
+ * The runner inside `openProcessors`: catch-up in adaptive batches, then live on the
+ * store's NOTIFY; each batch and its checkpoint in one transaction of the read-model
+ * database; blue-green versions; partitions leased through advisory locks; retry,
+ * narrowing and failure policies; a status heartbeat; and the rebuild requests of other
+ * processes, served for the processors it works.
+ */
+export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
+  const { readModels, schema, readModelSchema } = config;
+  const wake = createNotifyWakeUp((onNotify) =>
+    config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
+  );
+  const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.processors);
+  const workers = new Map<string, PartitionWorker>();
+  const activeVersions = new Map<string, number>();
+  const dropTimers = new Set<NodeJS.Timeout>();
+  let units: Unit[] = [];
+  let leases: PartitionLeases | null = null;
+  let statusTimer: NodeJS.Timeout | undefined;
+  const heartbeat = createStatusHeartbeat({
+    readModels,
+    schema,
+    owner: config.owner,
+    intervalMs: config.statusIntervalMs,
+    workers: () => workers.values(),
+  });
+  const requests = serveRebuildRequests({
+    readModels,
+    schema,
+    owner: config.owner,
+    names: () => workedActiveNames(),
+    perform: (request) => serveRebuild(request),
+  });
+  let running = false;
+  let starting: Promise<void> | null = null;
+
+  const unitKey = (projection: ProcessorDefinition, partition: number) =>
+    `duet.projection.${schema}.${projection.name}.${projection.version}.${partition}`;
+
+  const scheduleDrop = (name: string) => {
+    const timer = setTimeout(() => {
+      dropTimers.delete(timer);
+      dropOldVersions(readModels, schema, readModelSchema, name).catch(() => {});
+    }, config.dropDelayMs);
+    dropTimers.add(timer);
+  };
+
+  const trySwitch = async (projection: ProcessorDefinition) => {
+    const { name, version } = projection;
+    if ((activeVersions.get(name) ?? 0) >= version) return;
+    const catchUp = {
+      reader: createPageReader(
+        config.storeExecutor,
+        config.storeSchema,
+        projection,
+        0,
+        config.registry,
+      ),
+      tables: projectionTables(readModelSchema, name, version),
+    };
+    if (!(await switchVersion(readModels, schema, projection, catchUp))) return;
+    activeVersions.set(name, version);
+    // The old version's workers would stop at their next batch anyway; stop them now.
+    for (const unit of units.filter(
+      (u) => u.processor.name === name && u.processor.version < version,
+    )) {
+      await stopWorker(unit.key);
+      await leases?.give(unit.key);
+    }
+    units = units.filter((u) => u.processor.name !== name || u.processor.version >= version);
+    scheduleDrop(name);
+  };
+
+  const startWorker = (unit: Unit) => {
+    const existing = workers.get(unit.key)?.state;
+    if (!running || existing === 'live' || existing === 'catching_up') return;
+    const { processor: projection } = unit;
+    const worker = startPartitionWorker(config, projection, unit.partition, wake, {
+      building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
+      caughtUp: () => trySwitch(projection),
+    });
+    workers.set(unit.key, worker);
+    void heartbeat.beat();
+    void worker.done.then(async (exit) => {
+      if (exit !== 'superseded' || workers.get(unit.key) !== worker) return;
+      workers.delete(unit.key);
+      units = units.filter((u) => u.key !== unit.key);
+      await heartbeat.forget(worker);
+      await leases?.give(unit.key);
+    });
+  };
+
+  const stopWorker = async (key: string) => {
+    const worker = workers.get(key);
+    if (!worker) return;
+    await worker.stop();
+    workers.delete(key);
+    await heartbeat.forget(worker);
+  };
+
+  /** Projections whose active version has a worker here: the rebuild requests it serves. */
+  const workedActiveNames = () => [
+    ...new Set(
+      units
+        .filter(
+          (u) =>
+            activeVersions.get(u.processor.name) === u.processor.version &&
+            (workers.get(u.key)?.state ?? 'stopped') !== 'stopped',
+        )
+        .map((u) => u.processor.name),
+    ),
+  ];
+
+  const stopAll = async () => {
+    await Promise.all([...workers.keys()].map(stopWorker));
+  };
+
+  const start = async () => {
+    await checkMigrated(readModels, schema, 'processors');
+    await wake.start();
+    const ordered = [...config.processors].sort((a, b) =>
+      a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,
+    );
+    units = [];
+    for (const projection of ordered) {
+      const { registration, activeVersion } = await registerProjection(
+        readModels,
+        schema,
+        readModelSchema,
+        projection,
+      );
+      activeVersions.set(projection.name, activeVersion);
+      if (registration === 'superseded') continue;
+      for (let partition = 0; partition < projection.partitions; partition++) {
+        units.push({ key: unitKey(projection, partition), processor: projection, partition });
+      }
+    }
+    for (const name of activeVersions.keys()) {
+      await dropOldVersions(readModels, schema, readModelSchema, name);
+    }
+    running = true;
+    if (config.leases) {
+      leases = createPartitionLeases<Unit>({
+        ...config.leases,
+        group: schema,
+        units: () => units,
+        acquired: startWorker,
+        release: (unit) => stopWorker(unit.key),
+        lost: stopAll,
+      });
+      await leases.start();
+    } else {
+      for (const unit of units) startWorker(unit);
+    }
+    statusTimer = setInterval(() => {
+      void heartbeat.beat();
+      void requests.check();
+    }, config.statusIntervalMs);
+    await requests.start();
+  };
+
+  const stop = async () => {
+    await starting?.catch(() => {});
+    running = false;
+    clearInterval(statusTimer);
+    statusTimer = undefined;
+    for (const timer of dropTimers) clearTimeout(timer);
+    dropTimers.clear();
+    await requests.stop();
+    await stopAll();
+    await heartbeat.clear();
+    await leases?.stop();
+    leases = null;
+    await wake.close();
+  };
+
+  const resolveFrom = async (from: Position | Date | undefined): Promise<Position> => {
+    if (from === undefined) return START_POSITION;
+    if (from instanceof Date) return positionBefore(config.storeExecutor, config.storeSchema, from);
+    return from;
+  };
+
+  const activeVersionOf = async (name: string): Promise<number> => {
+    const version = await readActiveVersion(readModels, schema, name);
+    if (version === undefined) {
+      throw new DuetError('UNKNOWN_PROJECTION', `no projection named ${name} has been set up`);
+    }
+    return version;
+  };
+
+  /** Resets the active version and replays it (its own workers restart at once); false when `request` was taken elsewhere. */
+  const rebuildActive = async (
+    name: string,
+    from: Position | Date | undefined,
+    request?: { readonly id: string; readonly owner: string },
+  ): Promise<boolean> => {
+    const version = await activeVersionOf(name);
+    const projection = config.processors.find((p) => p.name === name && p.version === version);
+    if (!projection) {
+      throw new DuetError(
+        'UNKNOWN_PROJECTION',
+        `${name} version ${version} is active, but this runner does not have it`,
+      );
+    }
+    const position = await resolveFrom(from);
+    const mine = units.filter((u) => u.processor === projection && workers.has(u.key));
+    for (const unit of mine) await stopWorker(unit.key);
+    try {
+      return await resetProjection(
+        readModels,
+        schema,
+        readModelSchema,
+        projection,
+        position,
+        request,
+      );
+    } finally {
+      for (const unit of mine) startWorker(unit);
+    }
+  };
+
+  const serveRebuild = (request: PendingRebuild) =>
+    rebuildActive(request.name, request.from, { id: request.id, owner: config.owner });
+
+  return {
+    start() {
+      if (running) return Promise.resolve();
+      starting ??= start().finally(() => {
+        starting = null;
+      });
+      return starting;
+    },
+    stop,
+    status: () => readStatus(config, { owner: config.owner, workers: workers.values() }),
+    async rebuild(name, rebuildOptions = {}) {
+      await rebuildActive(name, rebuildOptions.from);
+    },
+    deadLetters,
+    async readModel(name) {
+      const version = await activeVersionOf(name);
+      return {
+        tables: projectionTables(readModelSchema, name, version),
+        version,
+        executor: readModels,
+      };
+    },
+  };
+}
