@@ -1,10 +1,5 @@
 import type { RelayDefinition } from '@duet/core';
-import {
-  type BatchReport,
-  createProjectionRunner,
-  migrate,
-  type SqlExecutor,
-} from '@duet/postgres';
+import { type BatchReport, migrate, openProcessors, type SqlExecutor } from '@duet/postgres';
 
 /** A relay running in a processor runner. */
 export interface RunningRelay {
@@ -23,18 +18,17 @@ export interface RunRelayOptions {
 }
 
 export const RELAY_RUNNER_SETTINGS =
-  'createRelay on createProjectionRunner({ processors: [relay] }) with the runner defaults (batchSize { min: 100, max: 5000 } adaptive, targetBatchMs 250, NOTIFY-driven): publish the batch, checkpoint after every ack';
+  'createRelay on openProcessors({ processors: [relay] }) with the runner defaults (batchSize { min: 100, max: 5000 } adaptive, targetBatchMs 250, NOTIFY-driven): publish the batch, checkpoint after every ack';
 
 /**
  * Starts `relay` on the processor runner (its tables migrated into `<schema>_runner`)
- * and keeps it running until `stop()`. The one place the bench runs a relay: when the
- * runner's handle changes (`openProcessors`), change it here.
+ * and keeps it running until `stop()`. The one place the bench runs a relay.
  */
 export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> {
   const { relay, store } = options;
   const schema = `${store.schema}_runner`;
   await migrate(options.checkpoints, { schema, set: 'processors' });
-  const runner = createProjectionRunner({
+  const processors = openProcessors({
     store: { executor: store.executor, schema: store.schema },
     readModels: options.checkpoints,
     schema,
@@ -42,6 +36,6 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     processors: [relay],
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   });
-  await runner.start();
-  return runner;
+  await processors.start();
+  return { stop: () => processors.close() };
 }
