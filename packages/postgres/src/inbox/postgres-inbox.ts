@@ -35,37 +35,73 @@ export function createPostgresInbox(options: PostgresInboxOptions): Inbox<SqlTra
     }
   };
 
-  // Locks the streams' rows (made if missing) in a fixed order, so two batches never deadlock.
-  const lockCursors = async (tx: SqlTransaction, consumer: string, streams: string[]) => {
-    const sorted = [...new Set(streams)].sort();
+  // One round trip before the handlers: lock the streams' cursor rows (made if missing; the
+  // upsert's DO UPDATE takes the row lock) in a fixed order, so two batches never deadlock,
+  // and find which ids were handled before.
+  const prelude = async (tx: SqlTransaction, consumer: string, entries: readonly InboxEntry[]) => {
+    const streams = [...new Set(entries.map((e) => e.stream))].sort();
+    const { rows } = await tx.query<{
+      kind: 'cursor' | 'seen';
+      key: string;
+      version: number | null;
+    }>(
+      `WITH cursors AS (
+         INSERT INTO ${s}.inbox_streams (consumer, stream, version)
+         SELECT $1, x, 0 FROM unnest($2::text[]) AS x ORDER BY x
+         ON CONFLICT (consumer, stream) DO UPDATE SET version = inbox_streams.version
+         RETURNING stream, version
+       )
+       SELECT 'cursor' AS kind, stream AS key, version FROM cursors
+       UNION ALL
+       SELECT 'seen', message_id, NULL FROM ${s}.inbox
+        WHERE consumer = $1 AND message_id = ANY($3::text[])`,
+      [consumer, streams, entries.map((e) => e.messageId)],
+    );
+    const cursors = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (row.kind === 'cursor') cursors.set(row.key, Number(row.version));
+      else seen.add(row.key);
+    }
+    return { cursors, seen };
+  };
+
+  // One round trip after them: the handled ids and the streams' new versions.
+  const record = async (
+    tx: SqlTransaction,
+    consumer: string,
+    handled: readonly InboxEntry[],
+    cursors: ReadonlyMap<string, number>,
+  ) => {
+    const streams = [...new Set(handled.map((e) => e.stream))];
     await tx.query(
-      `INSERT INTO ${s}.inbox_streams (consumer, stream, version)
-       SELECT $1, x, 0 FROM unnest($2::text[]) AS x ORDER BY x
-       ON CONFLICT DO NOTHING`,
-      [consumer, sorted],
+      `WITH ids AS (
+         INSERT INTO ${s}.inbox (consumer, message_id, stream, stream_version)
+         SELECT $1, x.message_id, x.stream, x.stream_version
+           FROM jsonb_to_recordset($2::text::jsonb) AS x(message_id text, stream text, stream_version integer)
+       )
+       UPDATE ${s}.inbox_streams AS c SET version = x.version
+         FROM jsonb_to_recordset($3::text::jsonb) AS x(stream text, version integer)
+        WHERE c.consumer = $1 AND c.stream = x.stream`,
+      [
+        consumer,
+        JSON.stringify(
+          handled.map((e) => ({
+            message_id: e.messageId,
+            stream: e.stream,
+            stream_version: e.streamVersion,
+          })),
+        ),
+        JSON.stringify(streams.map((stream) => ({ stream, version: cursors.get(stream) }))),
+      ],
     );
-    const { rows } = await tx.query<{ stream: string; version: number }>(
-      `SELECT stream, version FROM ${s}.inbox_streams
-        WHERE consumer = $1 AND stream = ANY($2::text[]) ORDER BY stream FOR UPDATE`,
-      [consumer, sorted],
-    );
-    return new Map(rows.map((row) => [row.stream, Number(row.version)]));
   };
 
   return {
     async run(consumer, entries, handle, runOptions = {}) {
       if (entries.length === 0) return [];
       return transaction(async (tx) => {
-        const cursors = await lockCursors(
-          tx,
-          consumer,
-          entries.map((e) => e.stream),
-        );
-        const { rows } = await tx.query<{ message_id: string }>(
-          `SELECT message_id FROM ${s}.inbox WHERE consumer = $1 AND message_id = ANY($2::text[])`,
-          [consumer, entries.map((e) => e.messageId)],
-        );
-        const seen = new Set(rows.map((row) => row.message_id));
+        const { cursors, seen } = await prelude(tx, consumer, entries);
         const outcomes: InboxOutcome[] = [];
         const handled: InboxEntry[] = [];
         for (const [index, entry] of entries.entries()) {
@@ -84,33 +120,7 @@ export function createPostgresInbox(options: PostgresInboxOptions): Inbox<SqlTra
           handled.push(entry);
           outcomes.push('handled');
         }
-        if (handled.length > 0) {
-          await tx.query(
-            `INSERT INTO ${s}.inbox (consumer, message_id, stream, stream_version)
-             SELECT $1, x.message_id, x.stream, x.stream_version
-               FROM jsonb_to_recordset($2::text::jsonb) AS x(message_id text, stream text, stream_version integer)`,
-            [
-              consumer,
-              JSON.stringify(
-                handled.map((e) => ({
-                  message_id: e.messageId,
-                  stream: e.stream,
-                  stream_version: e.streamVersion,
-                })),
-              ),
-            ],
-          );
-          const streams = [...new Set(handled.map((e) => e.stream))];
-          await tx.query(
-            `UPDATE ${s}.inbox_streams AS c SET version = x.version
-               FROM jsonb_to_recordset($2::text::jsonb) AS x(stream text, version integer)
-              WHERE c.consumer = $1 AND c.stream = x.stream`,
-            [
-              consumer,
-              JSON.stringify(streams.map((stream) => ({ stream, version: cursors.get(stream) }))),
-            ],
-          );
-        }
+        if (handled.length > 0) await record(tx, consumer, handled, cursors);
         return outcomes;
       });
     },
