@@ -29,7 +29,7 @@ export { createPGliteExecutor } from './executor/pglite-executor.ts';
 export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
 export type { PostgresIdempotencyStoreOptions } from './idempotency/postgres-idempotency-store.ts';
 export { createPostgresIdempotencyStore } from './idempotency/postgres-idempotency-store.ts';
-export type { PostgresInboxOptions } from './inbox/postgres-inbox.ts';
+export type { PostgresInboxOptions, PostgresStoreInboxOptions } from './inbox/postgres-inbox.ts';
 export { createPostgresInbox } from './inbox/postgres-inbox.ts';
 export { ALL_MIGRATIONS } from './migrations/all-migrations.ts';
 export type { MigrateOptions } from './migrations/migrate.ts';

@@ -1,4 +1,8 @@
 import type { Inbox, InboxEntry, InboxOutcome } from '@duet/core';
+import type {
+  EventStoreTransaction,
+  PostgresEventStore,
+} from '../event-store/postgres-event-store.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { quoteIdentifier } from '../read-models/quote-identifier.ts';
@@ -12,24 +16,54 @@ export interface PostgresInboxOptions {
   readonly schema?: string;
 }
 
+/** Options of `createPostgresInbox` for a consumer whose effects are events in its own store. */
+export interface PostgresStoreInboxOptions {
+  /** Handlers get `store.transaction`'s `{ append, query }`; the inbox tables are in the store's schema. */
+  readonly store: PostgresEventStore;
+}
+
 /**
  * The inbox on PostgreSQL or PGlite: a consumer's handlers run in one transaction with
  * the rows that record their message ids and each stream's version, so effects happen
  * once and in stream order. Concurrent handlers of one stream serialize on its row;
  * a duplicate racing its twin loses on the primary key and its transaction rolls back.
  *
+ * Given `{ store }` instead, handlers run in `store.transaction` and can append events
+ * in the same transaction as the inbox row, so they happen exactly once: a service that answers another
+ * service's events with events of its own.
+ *
  * @example
  * const inbox = createPostgresInbox({ executor, schema: 'order_history' });
+ * const answers = createPostgresInbox({ store }); // handle: (m, { tx }) => tx.append(...)
  * createIntegrationConsumer({ inbox, handle: async (m, { tx }) => tx.query('INSERT ...') , ... });
  */
-export function createPostgresInbox(options: PostgresInboxOptions): Inbox<SqlTransaction> {
-  const { executor } = options;
-  const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA, 'schema');
+export function createPostgresInbox(
+  options: PostgresStoreInboxOptions,
+): Inbox<EventStoreTransaction>;
+export function createPostgresInbox(options: PostgresInboxOptions): Inbox<SqlTransaction>;
+export function createPostgresInbox(
+  options: PostgresInboxOptions | PostgresStoreInboxOptions,
+): Inbox<SqlTransaction> | Inbox<EventStoreTransaction> {
+  if ('store' in options) {
+    const { store } = options;
+    return inboxOn(store.executor, store.schema, (fn) => store.transaction(fn));
+  }
+  return inboxOn(options.executor, options.schema ?? DEFAULT_SCHEMA, (fn) =>
+    options.executor.transaction(fn),
+  );
+}
+
+function inboxOn<Tx extends SqlTransaction>(
+  executor: SqlExecutor,
+  schemaName: string,
+  open: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+): Inbox<Tx> {
+  const schema = checkSchemaName(schemaName, 'schema');
   const s = quoteIdentifier(schema);
 
-  const transaction = async <T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
     try {
-      return await executor.transaction(fn);
+      return await open(fn);
     } catch (error) {
       throw explainMissingSchema(error, schema);
     }

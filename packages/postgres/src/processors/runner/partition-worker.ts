@@ -125,8 +125,10 @@ export function startPartitionWorker(
         const page = await reader.read(position, size);
         if (page.end === null) {
           if (wake.notifiedHead > position) {
-            // Committed, but held behind a running transaction: no NOTIFY will come for them.
-            await abortableSleep(heldBackoff, signal);
+            // Committed, but held behind a running appender's transaction. No NOTIFY will
+            // come for these events again, but the blocker notifies when it commits: wait
+            // for that, or (if it rolls back) for a growing backoff.
+            await wake.wait(seen, heldBackoff, signal);
             heldBackoff = Math.min(heldBackoff * 2, config.pollIntervalMs);
             continue;
           }
