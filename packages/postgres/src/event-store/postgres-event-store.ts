@@ -29,6 +29,11 @@ import { subscribe } from './subscribe.ts';
 export interface EventStoreTransaction {
   /** Appends inside this transaction (no group commit): it commits or rolls back with it. */
   readonly append: EventStore['append'];
+  /**
+   * Reads a stream through this transaction: it sees what the transaction appended, and on
+   * PGlite (one connection) it does not wait for the transaction as `store.readStream` would.
+   */
+  readonly readStream: EventStore['readStream'];
   readonly query: SqlTransaction['query'];
 }
 
@@ -111,6 +116,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         await tx.query(appendLockSql(schema));
         return fn({
           query: (sql, params) => tx.query(sql, params),
+          readStream: <E extends Message = Message>(
+            stream: string,
+            readOptions?: Parameters<EventStore['readStream']>[1],
+          ) =>
+            readStream({ ...config, executor: tx }, stream, readOptions) as AsyncIterable<
+              RecordedEvent<E>
+            >,
           async append(stream, events, appendOptions) {
             appendOptions?.signal?.throwIfAborted();
             const prepared = await prepareAppend(stream, events, appendOptions, context);

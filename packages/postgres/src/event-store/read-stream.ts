@@ -4,6 +4,7 @@ import {
   toStreamName,
   ValidationError,
 } from '@duet/core';
+import type { SqlTransaction } from '../executor/sql-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
@@ -34,7 +35,9 @@ export function readStreamPageSql(schema: string, direction: 'forward' | 'backwa
  * stays bounded however long the stream is.
  */
 export async function* readStream(
-  config: Pick<ResolvedEventStoreOptions, 'executor' | 'schema' | 'events' | 'pageSize'>,
+  config: Pick<ResolvedEventStoreOptions, 'schema' | 'events' | 'pageSize'> & {
+    readonly executor: Pick<SqlTransaction, 'query'>;
+  },
   stream: string,
   options: ReadStreamOptions = {},
 ): AsyncGenerator<RecordedEvent> {
@@ -79,7 +82,9 @@ export async function* readStream(
 
 /** Where a backward read starts when no `fromVersion` is given: the stream's version (0: none). */
 async function headVersion(
-  config: Pick<ResolvedEventStoreOptions, 'executor' | 'schema'>,
+  config: Pick<ResolvedEventStoreOptions, 'schema'> & {
+    readonly executor: Pick<SqlTransaction, 'query'>;
+  },
   stream: string,
 ): Promise<number> {
   try {

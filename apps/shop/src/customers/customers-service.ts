@@ -1,0 +1,120 @@
+import {
+  createCommandBus,
+  createEventRegistry,
+  createQueryBus,
+  createRelay,
+  type Transport,
+} from '@duet/core';
+import {
+  createPostgresEventStore,
+  createPostgresSnapshotStore,
+  migrate,
+  openProcessors,
+  type SqlExecutor,
+} from '@duet/postgres';
+import { customersContracts } from '../contracts/customer-contracts.ts';
+import type { ShopStreams } from '../contracts/message-streams.ts';
+import { createCreditRequestsConsumer } from './credit-requests-consumer.ts';
+import {
+  ChangeShippingAddress,
+  RegisterCustomer,
+  RenameCustomer,
+  SetCreditLimit,
+} from './customer-commands.ts';
+import { customerServiceEvents } from './customer-events.ts';
+import { customerHandler } from './customer-handler.ts';
+import { customerPolicies } from './customer-policies.ts';
+import { customerQueries } from './customer-queries.ts';
+import { customerQueryHandlers, customerQueryPolicies } from './customer-query-handlers.ts';
+import { profilesProjection } from './profiles-projection.ts';
+import { createRegistrationHandler } from './register-customer.ts';
+import { routeCommands } from './route-commands.ts';
+
+export interface CustomersServiceOptions {
+  readonly executor: SqlExecutor;
+  /** Its events, inbox and snapshots; `<schema>_processors` and `<schema>_read` beside (default 'customers'). */
+  readonly schema?: string;
+  readonly transport: Transport;
+  /** The shop's broker streams: it publishes on `customers`, consumes `orders`. */
+  readonly streams: Pick<ShopStreams, 'customers' | 'orders'>;
+  /** For the processors' partition leases on PostgreSQL. */
+  readonly databaseUrl?: string;
+}
+
+/** The commands clients send over HTTP (the saga's credit requests come by the broker). */
+const httpCommands = [RegisterCustomer, RenameCustomer, ChangeShippingAddress, SetCreditLimit];
+
+/**
+ * The customers service: registration (email unique through its reservation stream),
+ * names, addresses and credit limits over HTTP; the placement saga's credit requests
+ * answered from the orders stream; its contracts relayed to the `customers` stream; the
+ * `customers_profiles` read model behind `GetMyProfile` and `ListCustomers`.
+ * `start()` starts the relay, the projection and the consumer; `close()` stops them and
+ * closes the store (the executor stays open).
+ *
+ * @example
+ * const customers = await createCustomersService({ executor, transport, streams: shopStreams() });
+ * await customers.start();
+ * await customers.commands.send(RegisterCustomer.create({ ... }), { actor: 'ada', roles: ['customer'] });
+ */
+export async function createCustomersService(options: CustomersServiceOptions) {
+  const schema = options.schema ?? 'customers';
+  const { executor, transport, streams } = options;
+  await migrate(executor, { schema });
+  await migrate(executor, { schema: `${schema}_processors`, set: 'processors' });
+  const events = createEventRegistry(customerServiceEvents);
+  const store = createPostgresEventStore({ executor, schema, events });
+  const bus = createCommandBus({
+    store,
+    handlers: [customerHandler],
+    // Only the policies of the commands it takes: the bus refuses any other.
+    policies: Object.fromEntries(
+      Object.entries(customerPolicies).filter(([type]) =>
+        customerHandler.commands.some((command) => command.type === type),
+      ),
+    ),
+    snapshots: createPostgresSnapshotStore({ executor, schema }),
+    events,
+  });
+  const commands = routeCommands(bus, { RegisterCustomer: createRegistrationHandler({ store }) });
+  const processors = openProcessors({
+    store,
+    schema: `${schema}_processors`,
+    readModelSchema: `${schema}_read`,
+    processors: [
+      profilesProjection,
+      createRelay({ contracts: customersContracts, transport, store }),
+    ],
+    ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+  });
+  const queries = createQueryBus({
+    handlers: customerQueryHandlers((name) => processors.readModel(name)),
+    policies: customerQueryPolicies,
+    consistency: processors.waitForPosition,
+  });
+  const consumers = [createCreditRequestsConsumer({ store, transport, streams })];
+  return {
+    store,
+    commands,
+    queries,
+    processors,
+    consumers,
+    // Live queries re-run when these checkpoints move.
+    live: processors.changes,
+    definitions: { commands: httpCommands, queries: customerQueries },
+    async start() {
+      // The relay publishes into this stream: make it before the first batch.
+      await transport.ensureStreams([streams.customers]);
+      await processors.start();
+      for (const consumer of consumers) await consumer.start();
+    },
+    async close() {
+      // Consumers first: their handlers append to the store closed last.
+      for (const consumer of consumers) await consumer.stop();
+      await processors.close();
+      await store.close();
+    },
+  };
+}
+
+export type CustomersService = Awaited<ReturnType<typeof createCustomersService>>;

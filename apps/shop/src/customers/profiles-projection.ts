@@ -1,0 +1,88 @@
+import { defineProjection, type RecordedEvent } from '@duet/core';
+import {
+  CreditLimitSet,
+  CreditReleased,
+  CreditReserved,
+  type CustomerEvent,
+  CustomerRegistered,
+  CustomerRenamed,
+  ShippingAddressChanged,
+} from './customer-events.ts';
+
+/**
+ * `customers_profiles`: one row per registered customer with what a profile page and the
+ * staff's list show: name, email, shipping address, credit limit and credit held by open
+ * orders. Refusals change nothing here; they are in the stream for the saga.
+ *
+ * @example
+ * openProcessors({ store, processors: [profilesProjection] });
+ * const { tables } = await processors.readModel('customers_profiles');
+ */
+export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>({
+  name: 'customers_profiles',
+  version: 1,
+  events: [
+    CustomerRegistered,
+    CustomerRenamed,
+    ShippingAddressChanged,
+    CreditLimitSet,
+    CreditReserved,
+    CreditReleased,
+  ],
+  async setup(tx, tables) {
+    await tx.query(`
+      CREATE TABLE ${tables.name('profiles')} (
+        customer_id text PRIMARY KEY,
+        name text NOT NULL,
+        email text NOT NULL,
+        shipping_address jsonb NOT NULL,
+        credit_limit_cents bigint NOT NULL,
+        reserved_cents bigint NOT NULL DEFAULT 0,
+        registered_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`);
+  },
+  async apply(tx, events, tables) {
+    const profiles = tables.name('profiles');
+    // One statement per event, in order, inside the batch's transaction.
+    for (const event of events) {
+      const at = event.metadata.timestamp;
+      const { customerId } = event.data;
+      const update = (set: string, value: unknown) =>
+        tx.query(`UPDATE ${profiles} SET ${set}, updated_at = $3 WHERE customer_id = $1`, [
+          customerId,
+          value,
+          at,
+        ]);
+      switch (event.type) {
+        case 'CustomerRegistered': {
+          const { name, email, shippingAddress, creditLimitCents } = event.data;
+          await tx.query(
+            `INSERT INTO ${profiles} (customer_id, name, email, shipping_address, credit_limit_cents, registered_at, updated_at)
+             VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $6) ON CONFLICT (customer_id) DO NOTHING`,
+            [customerId, name, email, JSON.stringify(shippingAddress), creditLimitCents, at],
+          );
+          break;
+        }
+        case 'CustomerRenamed':
+          await update('name = $2', event.data.name);
+          break;
+        case 'ShippingAddressChanged':
+          await update(
+            'shipping_address = $2::text::jsonb',
+            JSON.stringify(event.data.shippingAddress),
+          );
+          break;
+        case 'CreditLimitSet':
+          await update('credit_limit_cents = $2', event.data.creditLimitCents);
+          break;
+        case 'CreditReserved':
+          await update('reserved_cents = reserved_cents + $2', event.data.amountCents);
+          break;
+        case 'CreditReleased':
+          await update('reserved_cents = reserved_cents - $2', event.data.amountCents);
+          break;
+      }
+    }
+  },
+});
