@@ -36,8 +36,9 @@ export interface IntegrationConsumerOptions<Tx> {
   readonly batch?: number;
   /**
    * Inbox transactions run side by side, each for the streams of one lane (a stream always
-   * in the same lane, so its order holds). Default 4; 1 runs one transaction at a time.
-   * Size the database pool above it.
+   * in the same lane, so its order holds): a batch of more than 16 deliveries is split
+   * into up to this many. Default 4; 1 runs one transaction at a time. Size the database
+   * pool above it.
    */
   readonly concurrency?: number;
   /** Called for every dead-lettered message (logs, metrics). */
@@ -207,9 +208,12 @@ export function createIntegrationConsumer<Tx>(
     const items = (await Promise.all(deliveries.map(decode))).filter(
       (item): item is Item => item !== null,
     );
+    // Small batches stay one transaction: each transaction costs the database a fixed
+    // amount, and splitting a light load only adds transactions.
+    const width = Math.min(concurrency, Math.ceil(items.length / laneWidth));
     const lanes = new Map<number, Item[]>();
     for (const item of items) {
-      const lane = laneOf(item.entry.stream, concurrency);
+      const lane = laneOf(item.entry.stream, width);
       lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
     }
     await Promise.all([...lanes.values()].map(handleLane));
@@ -312,6 +316,9 @@ export function createIntegrationConsumer<Tx>(
     [Symbol.asyncDispose]: stop,
   };
 }
+
+// Items per lane before a batch is split into another lane.
+const laneWidth = 16;
 
 /** A stable lane for a stream (FNV-1a over its name). */
 function laneOf(stream: string, lanes: number): number {
