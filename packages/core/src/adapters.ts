@@ -4,6 +4,7 @@
 // they stay out of '@duet/core' itself.
 
 export { checkAppend, DEFAULT_APPEND_LIMITS } from './event-store/append-limits.ts';
+export { checkCommittedPageOptions } from './event-store/check-committed-page-options.ts';
 export { isUuid } from './event-store/event-id.ts';
 export { isExpectedVersion, matchesExpectedVersion } from './event-store/expected-version.ts';
 export { makePosition, positionParts } from './event-store/position.ts';

@@ -23,6 +23,13 @@ export { UnknownMessageError } from './errors/unknown-message-error.ts';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.ts';
 export type { AppendLimits } from './event-store/append-limits.ts';
 export type { CheckpointStore } from './event-store/checkpoint-store.ts';
+export type {
+  CommitSignal,
+  CommittedEventPages,
+  CommittedPage,
+  CommittedPageOptions,
+  EventPartition,
+} from './event-store/committed-event-pages.ts';
 export { newEventId } from './event-store/event-id.ts';
 export type {
   AppendOptions,

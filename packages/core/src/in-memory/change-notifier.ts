@@ -6,6 +6,8 @@ export interface ChangeNotifier {
   /** Resolves on the next `notify()`, on `signal` abort, or on `close()`. */
   wait(signal?: AbortSignal): Promise<void>;
   notify(): void;
+  /** How many times `notify()` was called. */
+  readonly generation: number;
   /** Wakes every waiter now and every later one at once. */
   close(): void;
   readonly closed: boolean;
@@ -15,6 +17,7 @@ export interface ChangeNotifier {
 export function createChangeNotifier(): ChangeNotifier {
   const waiters = new Set<() => void>();
   let closed = false;
+  let generation = 0;
 
   function wakeAll(): void {
     const woken = [...waiters];
@@ -25,6 +28,9 @@ export function createChangeNotifier(): ChangeNotifier {
   return {
     get closed() {
       return closed;
+    },
+    get generation() {
+      return generation;
     },
     wait(signal) {
       if (closed || signal?.aborted) return Promise.resolve();
@@ -38,7 +44,10 @@ export function createChangeNotifier(): ChangeNotifier {
         signal?.addEventListener('abort', wake, { once: true });
       });
     },
-    notify: wakeAll,
+    notify() {
+      generation++;
+      wakeAll();
+    },
     close() {
       closed = true;
       wakeAll();

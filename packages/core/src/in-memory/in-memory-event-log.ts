@@ -53,6 +53,8 @@ export interface InMemoryEventLog {
    * Up to `limit` matching events after `after`, and the position scanned up to (which
    * moves past non-matching events, so the next page does not scan them again).
    */
+  /** The next `limit` events after `after`, whatever their stream or type. */
+  after(after: Position, limit: number): StoredEvent[];
   allAfter(
     after: Position,
     filter: AllFilter,
@@ -111,6 +113,10 @@ export function createInMemoryEventLog(): InMemoryEventLog {
         page.push(events[version - 1]!);
       }
       return page;
+    },
+    after(after, limit) {
+      const start = firstIndexAfter(after);
+      return all.slice(start, start + limit);
     },
     allAfter(after, filter, limit) {
       const events: StoredEvent[] = [];

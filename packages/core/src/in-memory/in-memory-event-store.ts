@@ -1,5 +1,6 @@
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
 import { DuplicateEventError } from '../errors/duplicate-event-error.ts';
+import type { CommittedEventPages } from '../event-store/committed-event-pages.ts';
 import type {
   AppendOptions,
   AppendResult,
@@ -13,6 +14,7 @@ import type { NewEvent } from '../event-store/recorded-event.ts';
 import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { createChangeNotifier } from './change-notifier.ts';
+import { createInMemoryCommittedPages } from './in-memory-committed-pages.ts';
 import {
   createInMemoryEventLog,
   type InMemoryEventLog,
@@ -26,8 +28,8 @@ import {
 import { createInMemoryReads } from './in-memory-reads.ts';
 import { sameJson } from './same-json.ts';
 
-/** An event store that lives in one process's memory, and can be disposed. */
-export type InMemoryEventStore = EventStore & AsyncDisposable;
+/** An event store that lives in one process's memory, with committed pages, and can be disposed. */
+export type InMemoryEventStore = EventStore & CommittedEventPages & AsyncDisposable;
 
 /**
  * An event store in memory, for fast unit tests and examples. It passes the same
@@ -52,6 +54,7 @@ export function createInMemoryEventStore(
     registry: config.events,
     pageSize: config.pageSize,
   });
+  const pages = createInMemoryCommittedPages({ log, changes, registry: config.events });
 
   async function append(
     stream: string,
@@ -107,6 +110,8 @@ export function createInMemoryEventStore(
     readStream: reads.readStream,
     readAll: reads.readAll,
     subscribe: reads.subscribe,
+    readCommittedPage: pages.readCommittedPage,
+    commits: pages.commits,
     async streamInfo(stream): Promise<StreamInfo | null> {
       const stored = log.stream(toStreamName(stream));
       const last = stored?.events.at(-1);

@@ -12,6 +12,7 @@ import type { Message } from '../messages/message.ts';
 import type { ChangeNotifier } from './change-notifier.ts';
 import type { AllFilter, InMemoryEventLog, StoredEvent } from './in-memory-event-log.ts';
 import { isPositiveInteger } from './in-memory-event-store-options.ts';
+import { toRecordedEvent } from './to-recorded-event.ts';
 
 interface ReadContext {
   readonly log: InMemoryEventLog;
@@ -28,24 +29,8 @@ interface ReadContext {
 export function createInMemoryReads(context: ReadContext) {
   const { log, changes } = context;
 
-  function toRecorded<E extends Message>(stored: StoredEvent): RecordedEvent<E> {
-    // Parsing the stored JSON gives every reader its own copy, as a database would.
-    const raw = JSON.parse(stored.data) as unknown;
-    const { data, schemaVersion } = context.registry
-      ? context.registry.upcast(stored.type, raw, stored.schemaVersion)
-      : { data: raw, schemaVersion: stored.schemaVersion };
-    const event: RecordedEvent = {
-      id: stored.id,
-      stream: stored.stream,
-      streamVersion: stored.streamVersion,
-      position: stored.position,
-      type: stored.type,
-      schemaVersion,
-      data,
-      metadata: JSON.parse(stored.metadata) as RecordedEvent['metadata'],
-    };
-    return event as RecordedEvent<E>;
-  }
+  const toRecorded = <E extends Message>(stored: StoredEvent): RecordedEvent<E> =>
+    toRecordedEvent<E>(stored, context.registry);
 
   async function* readStream<E extends Message = Message>(
     stream: string,

@@ -1,6 +1,7 @@
 import type {
   AppendOptions,
   AppendResult,
+  CommittedEventPages,
   EventRegistry,
   EventStore,
   Message,
@@ -20,6 +21,7 @@ import {
 } from './postgres-event-store-options.ts';
 import { prepareAppend } from './prepare-append.ts';
 import { readAll } from './read-all.ts';
+import { readCommittedPage } from './read-committed-page.ts';
 import { appendLockSql } from './read-horizon.ts';
 import { readStream } from './read-stream.ts';
 import { streamInfo } from './stream-info.ts';
@@ -38,7 +40,7 @@ export interface EventStoreTransaction {
 }
 
 /** The PostgreSQL / PGlite event store: the core port plus transactions and diagnostics. */
-export interface PostgresEventStore extends EventStore, AsyncDisposable {
+export interface PostgresEventStore extends EventStore, CommittedEventPages, AsyncDisposable {
   /** Where the events live: pass the store itself as a projection runner's `store`. */
   readonly executor: SqlExecutor;
   readonly schema: string;
@@ -108,6 +110,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     subscribe: <E extends Message = Message>(
       subscribeOptions?: Parameters<EventStore['subscribe']>[0],
     ) => subscribe(config, wake, subscribeOptions) as AsyncIterable<RecordedEvent<E>>,
+    readCommittedPage: (after, pageOptions) =>
+      readCommittedPage(config, config.events, after, pageOptions),
+    commits: wake,
     streamInfo: (stream) => streamInfo(executor, schema, stream),
     headPosition: () => headPosition(executor, schema),
     transaction: (fn) =>
