@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { CommittedEventPages } from '../event-store/committed-event-pages.ts';
 import type { EventStore } from '../event-store/event-store.ts';
 import { describeExpectedVersions } from './conformance/append-expected-version.ts';
 import { describeIdempotency } from './conformance/append-idempotency.ts';
 import { describeAppendRefusals } from './conformance/append-refusals.ts';
 import { describeAppendValidation } from './conformance/append-validation.ts';
+import { describeCommittedPages } from './conformance/committed-pages.ts';
 import { describeConcurrentAppends } from './conformance/concurrent-appends.ts';
 import type { ConformanceContext } from './conformance/conformance-context.ts';
 import { describeEventContent } from './conformance/event-content.ts';
@@ -23,7 +25,10 @@ export interface EventStoreConformanceOptions {
    * category of its own (random, e.g. `c3f9a...-1`) and reads `readAll` filtered by it, so
    * a store may share its database with other tests.
    */
-  readonly create: () => Promise<{ store: EventStore; dispose?: () => Promise<void> }>;
+  readonly create: () => Promise<{
+    store: EventStore & CommittedEventPages;
+    dispose?: () => Promise<void>;
+  }>;
   /** Events in the large-stream tests (default 2,000), appended in batches of 500. */
   readonly largeStreamSize?: number;
   /**
@@ -37,8 +42,8 @@ export interface EventStoreConformanceOptions {
 /**
  * Runs the EventStore contract as vitest tests: expected versions, idempotent retries,
  * validation and limits, atomicity, paged reads both ways, global order, races,
- * subscriptions, stream info and content round-trips. Call it at the top level of an
- * adapter's test file.
+ * subscriptions, committed pages and their commit signal (`CommittedEventPages`), stream
+ * info and content round-trips. Call it at the top level of an adapter's test file.
  *
  * @example
  * // in-memory-event-store.conformance.unit.test.ts
@@ -56,7 +61,9 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
   }
 
   describe(`EventStore conformance: ${options.name}`, () => {
-    let current: { store: EventStore; dispose?: () => Promise<void> } | undefined;
+    let current:
+      | { store: EventStore & CommittedEventPages; dispose?: () => Promise<void> }
+      | undefined;
     const context: ConformanceContext = {
       store() {
         if (!current) throw new Error('the store is not created yet (create() failed?)');
@@ -82,6 +89,7 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
     describeLargeStream(context);
     describeConcurrentAppends(context);
     describeSubscribe(context);
+    describeCommittedPages(context);
     describeStreamInfo(context);
     describeEventContent(context);
   });

@@ -1,10 +1,11 @@
+import type { CommittedEventPages } from '../../event-store/committed-event-pages.ts';
 import type { EventStore } from '../../event-store/event-store.ts';
 import type { NewEvent, RecordedEvent } from '../../event-store/recorded-event.ts';
 
 /** What every group of conformance tests gets: the store under test and its settings. */
 export interface ConformanceContext {
   /** The store made by `create` for this run of the suite (set in `beforeAll`). */
-  store(): EventStore;
+  store(): EventStore & CommittedEventPages;
   readonly largeStreamSize: number;
   readonly supportsConcurrentWriters: boolean;
 }
