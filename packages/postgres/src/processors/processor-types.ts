@@ -9,7 +9,11 @@ import type {
 import type { RunningTransaction } from '../event-store/oldest-running-transaction.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 
-/** Where the runner reads events: the event store's executor and schema. */
+/**
+ * Where the runner reads events: the event store's executor and schema. Given a
+ * `PostgresEventStore` (which is one), the runner reads through the store's
+ * `CommittedEventPages` port and shares its LISTEN; otherwise it opens its own.
+ */
 export interface ProjectionEventSource {
   readonly executor: SqlExecutor;
   /** The schema `migrate` created for the store (default 'duet'). */

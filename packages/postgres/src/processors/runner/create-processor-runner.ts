@@ -1,8 +1,6 @@
 import { DuetError, type Position, type ProcessorDefinition, START_POSITION } from '@duet/core';
-import { createNotifyWakeUp } from '../../executor/notify-wake-up.ts';
 import { checkMigrated } from '../../migrations/check-migrated.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
-import { eventsChannel } from '../../schema-name.ts';
 import { createDeadLetters } from '../dead-letters/create-dead-letters.ts';
 import { createPartitionLeases, type PartitionLeases } from '../leases/partition-leases.ts';
 import type { ProcessorRunner } from '../processor-types.ts';
@@ -15,7 +13,7 @@ import { dropOldVersions } from '../versions/drop-old-versions.ts';
 import { registerProjection } from '../versions/register-processor.ts';
 import { switchVersion } from '../versions/switch-version.ts';
 import { type PartitionWorker, startPartitionWorker } from './partition-worker.ts';
-import { createPageReader } from './read-event-page.ts';
+import { processorPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
 
 interface Unit {
@@ -33,9 +31,7 @@ interface Unit {
  */
 export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   const { readModels, schema, readModelSchema } = config;
-  const wake = createNotifyWakeUp((onNotify) =>
-    config.storeExecutor.listen(eventsChannel(config.storeSchema), onNotify),
-  );
+  const wake = config.pages.commits;
   const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.processors);
   const workers = new Map<string, PartitionWorker>();
   const activeVersions = new Map<string, number>();
@@ -75,13 +71,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     const { name, version } = projection;
     if ((activeVersions.get(name) ?? 0) >= version) return;
     const catchUp = {
-      reader: createPageReader(
-        config.storeExecutor,
-        config.storeSchema,
-        projection,
-        0,
-        config.registry,
-      ),
+      reader: processorPageReader(config.pages, projection, 0, config.registry),
       tables: projectionTables(readModelSchema, name, version),
     };
     if (!(await switchVersion(readModels, schema, projection, catchUp))) return;
@@ -197,7 +187,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     await heartbeat.clear();
     await leases?.stop();
     leases = null;
-    await wake.close();
+    await config.closePages();
   };
 
   const resolveFrom = async (from: Position | Date | undefined): Promise<Position> => {

@@ -1,5 +1,4 @@
-import { isPosition, type Position, type ProcessorDefinition } from '@duet/core';
-import type { NotifyWakeUp } from '../../executor/notify-wake-up.ts';
+import { type CommitSignal, isPosition, type Position, type ProcessorDefinition } from '@duet/core';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { ProjectionFailure } from '../processor-types.ts';
 import {
@@ -12,7 +11,7 @@ import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
 import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
-import { createPageReader } from './read-event-page.ts';
+import { processorPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
 
 export type WorkerState = 'catching_up' | 'live' | 'failed' | 'stopped';
@@ -52,7 +51,7 @@ export function startPartitionWorker(
   config: RunnerConfig,
   processor: ProcessorDefinition,
   partition: number,
-  wake: NotifyWakeUp,
+  wake: CommitSignal,
   hooks: WorkerHooks,
 ): PartitionWorker {
   const controller = new AbortController();
@@ -64,13 +63,7 @@ export function startPartitionWorker(
     tables: projectionTables(config.readModelSchema, processor.name, processor.version),
     partition,
   };
-  const reader = createPageReader(
-    config.storeExecutor,
-    config.storeSchema,
-    processor,
-    partition,
-    config.registry,
-  );
+  const reader = processorPageReader(config.pages, processor, partition, config.registry);
   const sizer = createBatchSizer(config.batchSize, config.targetBatchMs);
   const context = { readModels: config.readModels, target, retry: config.retry, sizer, signal };
   let state: WorkerState = 'catching_up';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ProcessorDefinition } from '@duet/core';
+import type { CommittedEventPages, ProcessorDefinition } from '@duet/core';
+import { createCommittedEventPages } from '../../event-store/committed-event-pages.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
 import { DEFAULT_PROCESSORS_SCHEMA } from '../../migrations/migration-set.ts';
 import { failOption, integerOption, isExecutor } from '../../options/option-checks.ts';
@@ -11,6 +12,10 @@ import type { BatchReport, ProcessorsOptions } from '../processor-types.ts';
 export interface RunnerConfig {
   readonly storeExecutor: SqlExecutor;
   readonly storeSchema: string;
+  /** Where workers read pages and wait for commits: the store's own port when given a store. */
+  readonly pages: CommittedEventPages;
+  /** Ends what the runner opened for `pages` (nothing when they are the store's). */
+  readonly closePages: () => Promise<void>;
   readonly readModels: SqlExecutor;
   readonly schema: string;
   readonly readModelSchema: string;
@@ -67,9 +72,19 @@ export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
   if (readModels === store.executor && schema === storeSchema) {
     failOption('schema', "the runner's tables need a schema apart from the event store's");
   }
+  const pages = hasCommittedPages(store)
+    ? { pages: store, closePages: async () => {} }
+    : opened(
+        createCommittedEventPages({
+          executor: store.executor,
+          schema: storeSchema,
+          events: store.events,
+        }),
+      );
   return {
     storeExecutor: store.executor,
     storeSchema,
+    ...pages,
     readModels,
     schema,
     readModelSchema: checkSchemaName(options.readModelSchema ?? 'read_models', 'readModelSchema'),
@@ -113,6 +128,16 @@ export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
     onBatch: options.onBatch,
     registry: store.events,
   };
+}
+
+/** A `PostgresEventStore` (or any source with the port) is read through its own port. */
+function hasCommittedPages<T extends object>(store: T): store is T & CommittedEventPages {
+  const candidate = store as Partial<CommittedEventPages>;
+  return typeof candidate.readCommittedPage === 'function' && typeof candidate.commits === 'object';
+}
+
+function opened(pages: CommittedEventPages & { close(): Promise<void> }) {
+  return { pages, closePages: () => pages.close() };
 }
 
 // The handler each kind needs: a definition made by hand is checked as one made by define*.
