@@ -1,4 +1,4 @@
-import { createCommandBus, createEventRegistry, createQueryBus } from '@duet/core';
+import { createCommandBus, createEventRegistry, createQueryBus, type Transport } from '@duet/core';
 import {
   createPostgresEventStore,
   createPostgresSnapshotStore,
@@ -6,10 +6,13 @@ import {
   openProcessors,
   type SqlExecutor,
 } from '@duet/postgres';
+import type { ShopStreams } from '../contracts/message-streams.ts';
 import { orderCommands } from './order-commands.ts';
 import { orderEvents } from './order-events.ts';
 import { orderHandler } from './order-handler.ts';
 import { orderPolicies } from './order-policies.ts';
+import { placementEvents } from './placement/placement-decider.ts';
+import { createPlacementService } from './placement/placement-service.ts';
 import { orderQueries } from './queries/order-queries.ts';
 import { orderQueryHandlers } from './queries/order-query-handlers.ts';
 import { myOrdersProjection } from './read-models/my-orders-projection.ts';
@@ -21,6 +24,15 @@ export interface OrdersServiceOptions {
   readonly schema?: string;
   /** For the projection runner's partition leases on PostgreSQL. */
   readonly databaseUrl?: string;
+  /**
+   * Talk to the other services: publish the orders contracts and run the order-placement
+   * saga over this transport (issue 11). Without it, orders are confirmed by staff only.
+   */
+  readonly messaging?: {
+    readonly transport: Transport;
+    readonly streams: ShopStreams;
+    readonly paymentTimeoutMs?: number;
+  };
 }
 
 /**
@@ -37,7 +49,8 @@ export async function createOrdersService(options: OrdersServiceOptions) {
   const { executor } = options;
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_projections`, set: 'processors' });
-  const events = createEventRegistry(orderEvents);
+  // The saga's events live in the orders store: its requests go out through the orders relay.
+  const events = createEventRegistry([...orderEvents, ...placementEvents]);
   const store = createPostgresEventStore({ executor, schema, events });
   const commands = createCommandBus({
     store,
@@ -53,6 +66,20 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     projections: [myOrdersProjection, orderDetailProjection],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
   });
+  const { messaging } = options;
+  const placement = messaging
+    ? await createPlacementService({
+        orders: { store, commands },
+        executor,
+        transport: messaging.transport,
+        streams: messaging.streams,
+        schema,
+        ...(messaging.paymentTimeoutMs === undefined
+          ? {}
+          : { paymentTimeoutMs: messaging.paymentTimeoutMs }),
+        ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      })
+    : null;
   const queries = createQueryBus({
     handlers: orderQueryHandlers((name) => processors.readModel(name)),
     consistency: processors.waitForPosition,
@@ -64,9 +91,14 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     processors,
     // Live queries re-run when these checkpoints move.
     live: processors.changes,
+    placement,
     definitions: { commands: orderCommands, queries: orderQueries },
-    start: () => processors.start(),
+    async start() {
+      await processors.start();
+      await placement?.start();
+    },
     async close() {
+      await placement?.close();
       await processors.close();
       await store.close();
     },

@@ -1,0 +1,46 @@
+import type { IntegrationMessage } from '@duet/core';
+import type { SqlTransaction } from '@duet/postgres';
+import type { HistoryTables } from './history-tables.ts';
+import { lockNames } from './names-lock.ts';
+
+/**
+ * Applies one customers message: the customer's name or address, kept in `customers`
+ * for orders placed later, and written into every order row of the customer now (so a
+ * rename shows on old orders too, and an order placed before the registration arrived
+ * gets its name).
+ */
+export async function applyCustomerEvent(
+  tx: SqlTransaction,
+  t: HistoryTables,
+  message: IntegrationMessage,
+): Promise<void> {
+  const data = message.data as { customerId: string; name?: string; address?: unknown };
+  let column: 'name' | 'address';
+  let value: string;
+  switch (message.type) {
+    case 'CustomerRegistered':
+    case 'CustomerRenamed':
+      column = 'name';
+      value = data.name ?? '';
+      break;
+    case 'ShippingAddressChanged':
+      column = 'address';
+      value = JSON.stringify(data.address);
+      break;
+    default:
+      return;
+  }
+  const cast = column === 'address' ? '::text::jsonb' : '';
+  const orderColumn = column === 'address' ? 'shipping_address' : 'customer_name';
+  await lockNames(tx, t.schema, 'change');
+  await tx.query(
+    `INSERT INTO ${t.customers} AS c (customer_id, ${column}) VALUES ($1, $2${cast})
+     ON CONFLICT (customer_id) DO UPDATE SET ${column} = EXCLUDED.${column}`,
+    [data.customerId, value],
+  );
+  // updated_at stays: it is when the order changed, and the pages do not sort by it.
+  await tx.query(`UPDATE ${t.orders} SET ${orderColumn} = $2${cast} WHERE customer_id = $1`, [
+    data.customerId,
+    value,
+  ]);
+}

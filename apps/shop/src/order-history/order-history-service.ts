@@ -1,0 +1,116 @@
+import {
+  createQueryBus,
+  type QueryBus,
+  type QueryContext,
+  type QueryDefinition,
+  type QueryParamsOf,
+  type QueryResultOf,
+  START_POSITION,
+  type Transport,
+} from '@duet/core';
+import { migrate, type SqlExecutor } from '@duet/postgres';
+import type { ShopStreams } from '../contracts/message-streams.ts';
+import { createHistoryConsistency, type HistoryConsistency } from './history-consistency.ts';
+import {
+  createHistoryConsumers,
+  type HistorySource,
+  historyConsumerName,
+} from './history-consumers.ts';
+import { historyTables, setupHistoryTables } from './history-tables.ts';
+import { orderHistoryQueryHandlers } from './order-history-query-handlers.ts';
+
+/** Options of `createOrderHistoryService`. */
+export interface OrderHistoryServiceOptions {
+  readonly executor: SqlExecutor;
+  /** Its own schema: inbox tables and read model (default 'order_history'). */
+  readonly schema?: string;
+  readonly transport: Transport;
+  /** The four publishing services' streams (`shopStreams()`). */
+  readonly streams: ShopStreams;
+  /** Deliveries per inbox transaction (default the consumer's, 100). */
+  readonly batch?: number;
+  /** How long a read-your-writes wait lasts by default (default 5,000 ms). */
+  readonly defaultTimeoutMs?: number;
+}
+
+/** A query's context, plus read-your-writes tokens of any service (`<service>@<stream>:<version>`). */
+export interface HistoryQueryContext extends QueryContext {
+  readonly tokens?: readonly string[];
+  /** How long to wait for the tokens (default the service's `defaultTimeoutMs`). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The order history (FTGO's Order History service): a read model of orders with the
+ * customer's name and address, the products' names, the prices at order time, the payment
+ * state and the status, built from the integration events of orders, customers, catalog
+ * and payments. `start()` starts the four consumers; `close()` stops them.
+ *
+ * @example
+ * const history = await createOrderHistoryService({ executor, transport, streams: shopStreams() });
+ * await history.start();
+ * const page = await history.ask(OrderHistory, {}, { actor: 'ada', tokens: ['orders@order-o-1:1'] });
+ */
+export async function createOrderHistoryService(options: OrderHistoryServiceOptions) {
+  const schema = options.schema ?? 'order_history';
+  const { executor, transport, streams } = options;
+  const tables = historyTables(schema);
+  await migrate(executor, { schema });
+  await executor.transaction((tx) => setupHistoryTables(tx, tables));
+  const sources = Object.keys(streams) as HistorySource[];
+  const consistency: HistoryConsistency = createHistoryConsistency({
+    executor,
+    schema,
+    consumers: Object.fromEntries(sources.map((s) => [s, historyConsumerName(s)])),
+  });
+  const consumers = createHistoryConsumers({
+    executor,
+    tables,
+    transport,
+    streams,
+    committed: consistency.notify,
+    ...(options.batch === undefined ? {} : { batch: options.batch }),
+  });
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 5_000;
+  const queries: QueryBus = createQueryBus({
+    handlers: orderHistoryQueryHandlers(executor, tables),
+    consistency: consistency.hook,
+    defaultTimeoutMs,
+  });
+
+  /**
+   * Asks a history query. With `tokens`, the bus authorizes first, then waits (its
+   * consistency hook) until every token is consumed, or throws `StaleReadError`.
+   */
+  async function ask<D extends QueryDefinition>(
+    query: D,
+    params: QueryParamsOf<D>,
+    context: HistoryQueryContext = {},
+  ): Promise<QueryResultOf<D>> {
+    const { tokens, timeoutMs, ...rest } = context;
+    if (tokens === undefined || tokens.length === 0) return queries.ask(query, params, rest);
+    // The bus only calls its hook when asked for a minPosition; the tokens, not this
+    // start position, are what the hook waits for.
+    const wait = { minPosition: START_POSITION, timeoutMs: timeoutMs ?? defaultTimeoutMs };
+    return consistency.withTokens(tokens, () =>
+      queries.ask(query, params, { ...rest, consistency: wait }),
+    );
+  }
+
+  return {
+    schema,
+    consumers,
+    queries,
+    ask,
+    /** Read-your-writes on its own (e.g. for an HTTP edge that answers 503 with Retry-After). */
+    waitFor: consistency.waitFor,
+    async start() {
+      await Promise.all(consumers.map((consumer) => consumer.start()));
+    },
+    async close() {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    },
+  };
+}
+
+export type OrderHistoryService = Awaited<ReturnType<typeof createOrderHistoryService>>;
