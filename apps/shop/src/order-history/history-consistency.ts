@@ -129,7 +129,16 @@ export function createHistoryConsistency(options: HistoryConsistencyOptions): Hi
       for (const done of waiting) done();
     },
     hook: async ({ timeoutMs, signal, queryType }) => {
-      const tokens = scope.getStore() ?? [];
+      const tokens = scope.getStore();
+      // A bare store position names no service: answering anyway would be a stale read.
+      if (tokens === undefined) {
+        throw new ValidationError(`query ${queryType} consistency`, [
+          {
+            path: ['minPosition'],
+            message: 'the order history takes tokens <service>@<stream>:<version>',
+          },
+        ]);
+      }
       await waitFor(tokens, { timeoutMs, queryType, ...(signal ? { signal } : {}) });
     },
     withTokens: (tokens, fn) => scope.run(tokens, fn),
