@@ -30,7 +30,9 @@ describe.each(backendsFor(inject('databaseUrl')))('projection runner on $kind', 
 
   it('given an apply that throws half-way through a batch, then none of its writes and no checkpoint move survive', async () => {
     await using fx = await openRunnerFixture(backend);
-    await fx.deposit(10, 1);
+    // In order: concurrent appends may commit in any order, and the assertions below
+    // name the events by their place in the global order (amount 6 is the 6th).
+    await fx.deposit(10, 1, 1, true);
     const events: RecordedEvent[] = [];
     for await (const event of fx.store.readAll()) events.push(event);
     // Writes row by row and throws after writing the 6th: the batch's transaction must
