@@ -6,7 +6,7 @@ import { createPostgresIdempotencyStore } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '@duet/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
-import { createShopServer } from '../src/http/create-shop-server.ts';
+import { createShopServer, servedOrders } from '../src/http/create-shop-server.ts';
 import { shopPrincipals } from '../src/http/shop-principals.ts';
 import { createOrdersService, type OrdersService } from '../src/orders/orders-service.ts';
 
@@ -80,10 +80,9 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
   });
   const build = (rateLimitPerMinute: number) =>
     createShopServer({
-      orders,
+      services: [servedOrders(orders)],
       principals: testPrincipals,
       idempotency,
-      live: orders.live,
       rateLimitPerMinute,
     });
   const apps = [await build(100_000)];
