@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { createPostgresIdempotencyStore } from '@duet/postgres';
+import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { createShopServer } from './http/create-shop-server.ts';
 import { shopPrincipals } from './http/shop-principals.ts';
-import { createOrdersService } from './orders/orders-service.ts';
 
-// `npm start`: the shop's orders service over HTTP, on embedded PGlite in apps/shop/.data
+// `npm start`: the whole shop in one process (customers, catalog, orders with the placement
+// saga, payments, order history; a schema each, talking over the in-process transport)
+// over one HTTP API, on embedded PGlite in apps/shop/.data
 // (created on first run, with demo data; SHOP_DATA_DIR moves it) or on PostgreSQL when
 // DATABASE_URL is set. PORT and HOST say where to listen (default 127.0.0.1:3000).
 const started = performance.now();
@@ -16,19 +18,18 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const database = await openDatabase({ databaseUrl, dataDir });
-const orders = await createOrdersService({
+const shop = await createShop({
   executor: database.executor,
-  schema: 'orders',
   ...(databaseUrl ? { databaseUrl } : {}),
 });
-await orders.start();
-const seeded = await seedDemoData(orders);
+await shop.start();
+const seeded = await seedDemoData(shop);
 const principals = shopPrincipals();
 const server = await createShopServer({
-  orders,
+  services: shop.served,
+  contracts: shop.contracts,
   principals,
   idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
-  live: orders.live,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
 });
 let address: string;
@@ -41,17 +42,21 @@ try {
       ? `duet shop: port ${port} on ${host} is in use; start with PORT=<another port> npm start`
       : `duet shop: cannot listen on ${host}:${port}: ${(error as Error).message}`,
   );
-  await orders.close();
+  await shop.close();
   await database.close();
   process.exit(1);
 }
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`duet shop: orders service on ${database.description}`);
+console.log(
+  `duet shop: ${shop.served.map((service) => service.name).join(', ')} on ${database.description}`,
+);
 if (seeded > 0)
-  console.log(`first run: ${seeded} demo commands sent (orders demo-1, demo-2, demo-3)`);
+  console.log(
+    `first run: ${seeded} demo commands sent (customers ada, bob; products tea, mug, pen, notebook; orders demo-1, demo-2, demo-3)`,
+  );
 console.log(`API   ${address}  (commands: POST /commands/<type>, queries: GET /queries/<type>)`);
-console.log(`docs  ${address}/docs`);
+console.log(`docs  ${address}/docs  (AsyncAPI: ${address}/asyncapi.json)`);
 console.log(
   `keys  ${Object.entries(principals)
     .map(([key, p]) => `${key} (${p.id}: ${p.roles.join(',')})`)
@@ -64,9 +69,9 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping`);
-  // Stop taking requests first, then the projections, then the database.
+  // Stop taking requests first, then the services, then the database.
   await server.close();
-  await orders.close();
+  await shop.close();
   await database.close();
   console.log('stopped');
   process.exit(0);

@@ -2,11 +2,12 @@
 // in-process on a fresh schema (PGlite or PostgreSQL) and listening on 127.0.0.1, port 0.
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '@duet/http';
-import { createPostgresIdempotencyStore } from '@duet/postgres';
+import { createPostgresIdempotencyStore, migrate } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '@duet/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
-import { createShopServer } from '../src/http/create-shop-server.ts';
+import { createShop, type Shop } from '../src/create-shop.ts';
+import { createShopServer, servedOrders } from '../src/http/create-shop-server.ts';
 import { shopPrincipals } from '../src/http/shop-principals.ts';
 import { createOrdersService, type OrdersService } from '../src/orders/orders-service.ts';
 
@@ -80,10 +81,9 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
   });
   const build = (rateLimitPerMinute: number) =>
     createShopServer({
-      orders,
+      services: [servedOrders(orders)],
       principals: testPrincipals,
       idempotency,
-      live: orders.live,
       rateLimitPerMinute,
     });
   const apps = [await build(100_000)];
@@ -131,6 +131,61 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
         await database.executor.query(
           `DROP SCHEMA IF EXISTS "${database.schema}${suffix}" CASCADE`,
         );
+      }
+      await database.dispose();
+    },
+  };
+}
+
+export interface OneProcessShopServer {
+  readonly url: string;
+  readonly kind: BackendKind;
+  readonly shop: Shop;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole shop as `npm start` runs it (every service, the placement saga, the
+ * in-process transport, one HTTP API) on fresh schemas, without demo data.
+ *
+ * @example
+ * const server = await startOneProcessShop('pglite');
+ * await fetch(`${server.url}/queries/ListProducts`, { headers: { 'x-api-key': 'demo-ada' } });
+ */
+export async function startOneProcessShop(kind: BackendKind): Promise<OneProcessShopServer> {
+  const database = await openTestDatabase({ kind, migrate: false });
+  const prefix = `${database.schema}_`;
+  const shop = await createShop({
+    executor: database.executor,
+    schemaPrefix: prefix,
+    ...(kind === 'postgres' ? { databaseUrl: testDatabaseUrl() } : {}),
+  });
+  await shop.start();
+  await migrate(database.executor, { schema: database.schema });
+  const app = await createShopServer({
+    services: shop.served,
+    contracts: shop.contracts,
+    principals: testPrincipals,
+    idempotency: createPostgresIdempotencyStore({
+      executor: database.executor,
+      schema: database.schema,
+    }),
+    rateLimitPerMinute: 100_000,
+  });
+  const url = await listen(app);
+  return {
+    url,
+    kind,
+    shop,
+    async close() {
+      await app.close();
+      await shop.close();
+      const { rows } = await database.executor.query<{ name: string }>(
+        `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`,
+        [prefix],
+      );
+      for (const { name } of rows) {
+        await database.executor.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
       }
       await database.dispose();
     },

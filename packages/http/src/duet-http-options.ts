@@ -21,6 +21,13 @@ export interface LiveSource {
   subscribe(projections: readonly string[], onChange: () => void): () => void;
 }
 
+/** An OpenAPI tag and the command and query types listed under it. */
+export interface OpenApiTag {
+  readonly name: string;
+  readonly description?: string;
+  readonly types: readonly string[];
+}
+
 /** Options of the `duetHttp` Fastify plugin. Defaults are in brackets. */
 export interface DuetHttpOptions {
   readonly commandBus: CommandBus;
@@ -54,6 +61,12 @@ export interface DuetHttpOptions {
     readonly title: string;
     readonly version: string;
     readonly description?: string;
+    /**
+     * Groups operations, e.g. one tag per service served together: a command or query
+     * whose type is in a tag's `types` is listed under that tag only [all under
+     * 'commands' and 'queries'].
+     */
+    readonly tags?: readonly OpenApiTag[];
   };
   /** Where the interactive docs page is served, or false for none ['/docs']. */
   readonly docsPath?: string | false;
@@ -83,7 +96,24 @@ export interface ResolvedDuetHttpOptions extends DuetHttpOptions {
     readonly title: string;
     readonly version: string;
     readonly description?: string;
+    readonly tags?: readonly OpenApiTag[];
   };
+}
+
+/**
+ * The OpenAPI tags of a command's or query's routes: its tag from `openapi.tags`, else
+ * 'commands' or 'queries'.
+ *
+ * @example
+ * operationTags(options, 'command', 'PlaceOrder') // ['orders'] with an 'orders' tag listing it
+ */
+export function operationTags(
+  options: ResolvedDuetHttpOptions,
+  kind: 'command' | 'query',
+  type: string,
+): string[] {
+  const tag = options.openapi.tags?.find((candidate) => candidate.types.includes(type));
+  return [tag ? tag.name : kind === 'command' ? 'commands' : 'queries'];
 }
 
 /**
@@ -132,6 +162,19 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
   }
   if (options.live !== undefined && typeof options.live.subscribe !== 'function') {
     throw fail('live', 'an object with subscribe(projections, onChange)');
+  }
+  const tags = options.openapi?.tags;
+  if (
+    tags !== undefined &&
+    (!Array.isArray(tags) ||
+      tags.some((tag) => typeof tag?.name !== 'string' || !Array.isArray(tag.types)) ||
+      new Set(tags.map((tag) => tag.name)).size !== tags.length ||
+      tags.some((tag) => ['commands', 'queries', 'health'].includes(tag.name)))
+  ) {
+    throw fail(
+      'openapi.tags',
+      "tags of distinct names other than 'commands', 'queries' and 'health', each with types",
+    );
   }
   const docsPath = options.docsPath ?? '/docs';
   if (docsPath !== false && !/^\/[\w/-]*$/.test(docsPath))

@@ -7,7 +7,7 @@ export { jwtAuthentication } from './auth/jwt-authentication.ts';
 export type { Authenticate, Principal } from './auth/principal.ts';
 export { MIN_POSITION_HEADER, MIN_POSITION_PARAM } from './context/read-min-position.ts';
 export { duetHttp } from './duet-http.ts';
-export type { DuetHttpOptions, LiveSource, Readiness } from './duet-http-options.ts';
+export type { DuetHttpOptions, LiveSource, OpenApiTag, Readiness } from './duet-http-options.ts';
 export { REPLAYED_HEADER } from './idempotency/run-idempotently.ts';
 export { ASYNCAPI_PATH, OPENAPI_PATH } from './openapi/register-openapi.ts';
 export { PAGE_SIZE_PARAMS } from './params/clamp-page-size.ts';

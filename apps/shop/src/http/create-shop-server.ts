@@ -1,14 +1,49 @@
-import type { IdempotencyStore } from '@duet/core';
-import { apiKeyAuthentication, duetHttp, type LiveSource, type Principal } from '@duet/http';
+import type {
+  CommandBus,
+  CommandDefinition,
+  Contracts,
+  IdempotencyStore,
+  QueryBus,
+  QueryDefinition,
+} from '@duet/core';
+import {
+  apiKeyAuthentication,
+  duetHttp,
+  type LiveSource,
+  type OpenApiTag,
+  type Principal,
+} from '@duet/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { OrdersService } from '../orders/orders-service.ts';
 import { MAX_PAGE_SIZE } from '../orders/queries/order-queries.ts';
 
+/** What `/health/ready` shows of a processor. */
+type ProcessorStatus = Awaited<ReturnType<OrdersService['processors']['status']>>[number];
+
+/** One service as the shop's HTTP API serves it: its buses, definitions and OpenAPI tag. */
+export interface ServedService {
+  /** Its OpenAPI tag, e.g. 'orders'. */
+  readonly name: string;
+  readonly description: string;
+  readonly commands: CommandBus;
+  readonly queries: QueryBus;
+  readonly definitions: {
+    readonly commands: readonly CommandDefinition[];
+    readonly queries: readonly QueryDefinition[];
+  };
+  /** Live queries re-run when these read models move. */
+  readonly live?: LiveSource;
+  /** Its processors, whose lag `/health/ready` checks. */
+  readonly processors?: { status(): Promise<readonly ProcessorStatus[]> };
+}
+
 export interface ShopServerOptions {
-  readonly orders: OrdersService;
+  /** Served together under `/commands/<type>` and `/queries/<type>`, one OpenAPI tag each. */
+  readonly services: readonly ServedService[];
   readonly principals: Record<string, Principal>;
   readonly idempotency: IdempotencyStore;
-  readonly live?: LiveSource;
+  /** Served as the AsyncAPI document at `/asyncapi.json`. */
+  readonly contracts?: readonly Contracts[];
   /** Requests per principal per minute (default 600). */
   readonly rateLimitPerMinute?: number;
   readonly logLevel?: string;
@@ -19,30 +54,92 @@ export interface ShopServerOptions {
 const maxReadyLagMs = 5_000;
 
 /**
- * The shop's HTTP API: the orders service's commands and queries, API-key auth, idempotency
- * keys, rate limits, OpenAPI at /openapi.json and docs at /docs.
+ * The orders service as the shop's HTTP API serves it.
+ *
+ * @example
+ * await createShopServer({ services: [servedOrders(orders)], principals, idempotency });
+ */
+export function servedOrders(orders: OrdersService): ServedService {
+  return {
+    name: 'orders',
+    description:
+      'Carts and orders. A placed order is confirmed or cancelled by the placement saga.',
+    commands: orders.commands,
+    queries: orders.queries,
+    definitions: orders.definitions,
+    live: orders.live,
+    processors: orders.processors,
+  };
+}
+
+/**
+ * The shop's HTTP API: the services' commands and queries side by side (types are unique
+ * across the shop), API-key auth, idempotency keys, rate limits, OpenAPI at /openapi.json
+ * with one tag per service, docs at /docs, AsyncAPI at /asyncapi.json with `contracts`.
  */
 export async function createShopServer(options: ShopServerOptions): Promise<FastifyInstance> {
-  const { orders } = options;
+  const { services } = options;
   const app = Fastify({ logger: { level: options.logLevel ?? 'warn' } });
+  const commandOwner = new Map<string, ServedService>();
+  const queryOwner = new Map<string, ServedService>();
+  for (const service of services) {
+    for (const { type } of service.definitions.commands) commandOwner.set(type, service);
+    for (const { type } of service.definitions.queries) queryOwner.set(type, service);
+  }
+  // The plugin only sends the types it has routes for: each goes to its service's bus.
+  const commandBus: CommandBus = {
+    send(command, context) {
+      const type = (command as { type?: unknown } | null)?.type;
+      const service = typeof type === 'string' ? commandOwner.get(type) : undefined;
+      return (service ?? services[0]!).commands.send(command, context);
+    },
+  };
+  const queryBus = {
+    ask(query: QueryDefinition | string, params: unknown, context?: object) {
+      const type = typeof query === 'string' ? query : query.type;
+      const service = queryOwner.get(type) ?? services[0]!;
+      return service.queries.ask(type, params, context);
+    },
+  } as QueryBus;
+  const lives = services.flatMap((service) => (service.live ? [service.live] : []));
+  const live: LiveSource = {
+    subscribe(projections, onChange) {
+      const stops = lives.map((source) => source.subscribe(projections, onChange));
+      return () => {
+        for (const stop of stops) stop();
+      };
+    },
+  };
+  const tags: OpenApiTag[] = services.map((service) => ({
+    name: service.name,
+    description: service.description,
+    types: [
+      ...service.definitions.commands.map((definition) => definition.type),
+      ...service.definitions.queries.map((definition) => definition.type),
+    ],
+  }));
   await app.register(duetHttp, {
-    commandBus: orders.commands,
-    queryBus: orders.queries,
-    commands: orders.definitions.commands,
-    queries: orders.definitions.queries,
+    commandBus,
+    queryBus,
+    commands: services.flatMap((service) => service.definitions.commands),
+    queries: services.flatMap((service) => service.definitions.queries),
     authenticate: apiKeyAuthentication({ keys: options.principals }),
     idempotency: options.idempotency,
     rateLimit: { max: options.rateLimitPerMinute ?? 600, timeWindow: '1 minute' },
     maxPageSize: MAX_PAGE_SIZE,
-    ...(options.live ? { live: options.live } : {}),
+    ...(lives.length > 0 ? { live } : {}),
     openapi: {
-      title: 'Duet shop: orders',
+      title: services.length === 1 ? `Duet shop: ${services[0]!.name}` : 'Duet shop',
       version: '0.1.0',
       description:
-        'Carts and orders. Send `x-api-key` (demo keys are printed at start). A command answers with a position; pass it as `minPosition` to a query to read your own write.',
+        'Send `x-api-key` (demo keys are printed at start). A command answers with a position; pass it as `minPosition` to a query of the same service to read your own write.',
+      tags,
     },
+    ...(options.contracts ? { asyncapi: { contracts: options.contracts } } : {}),
     async readiness() {
-      const status = await orders.processors.status();
+      const status = (
+        await Promise.all(services.map((service) => service.processors?.status() ?? []))
+      ).flat();
       const ready = status.every(
         (s) => !s.active || (s.state === 'live' && s.lagMs <= maxReadyLagMs),
       );

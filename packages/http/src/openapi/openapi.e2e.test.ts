@@ -111,3 +111,61 @@ describe('OpenAPI document and docs page', () => {
     expect(await initializer.text()).toContain('validatorUrl: null');
   });
 });
+
+describe('OpenAPI tags', () => {
+  type TaggedDocument = {
+    tags: { name: string; description?: string }[];
+    paths: Record<string, Record<string, { tags: string[] }>>;
+  };
+
+  it('given openapi.tags, when the document is read, then each tagged command and query (with its live route) is under its tag only and untagged ones stay under commands or queries', async () => {
+    const server = await startCartServer({
+      openapi: {
+        title: 'Carts',
+        version: '1.0.0',
+        tags: [
+          { name: 'carts', description: 'The carts service', types: ['OpenCart', 'CartItems'] },
+        ],
+      },
+      live: { subscribe: () => () => {} },
+    });
+    try {
+      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as TaggedDocument;
+      expect(doc.tags.map((tag) => tag.name)).toEqual(['carts', 'commands', 'queries', 'health']);
+      expect(doc.tags[0]).toEqual({ name: 'carts', description: 'The carts service' });
+      expect(doc.paths['/commands/OpenCart']?.post?.tags).toEqual(['carts']);
+      expect(doc.paths['/queries/CartItems']?.get?.tags).toEqual(['carts']);
+      expect(doc.paths['/queries/CartItems']?.post?.tags).toEqual(['carts']);
+      expect(doc.paths['/queries/CartItems/live']?.get?.tags).toEqual(['carts']);
+      expect(doc.paths['/commands/AddItem']?.post?.tags).toEqual(['commands']);
+      expect(doc.paths['/queries/ListCarts']?.get?.tags).toEqual(['queries']);
+      expect((await new Validator().validate(doc)).valid).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('given every type tagged, when the document is read, then no empty commands or queries tag is listed', async () => {
+    const server = await startCartServer({
+      openapi: {
+        title: 'Carts',
+        version: '1.0.0',
+        tags: [{ name: 'carts', types: ['OpenCart', 'AddItem', 'CartItems', 'ListCarts'] }],
+      },
+    });
+    try {
+      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as TaggedDocument;
+      expect(doc.tags.map((tag) => tag.name)).toEqual(['carts', 'health']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('given a tag named like a built-in one, when registered, then it is refused naming the option', async () => {
+    await expect(
+      startCartServer({
+        openapi: { title: 'x', version: '1', tags: [{ name: 'health', types: [] }] },
+      }),
+    ).rejects.toThrow(/openapi\.tags/);
+  });
+});

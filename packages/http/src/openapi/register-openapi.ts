@@ -27,11 +27,7 @@ export async function registerOpenApi(
     openapi: {
       openapi: '3.1.0',
       info: { title, version, ...(description === undefined ? {} : { description }) },
-      tags: [
-        { name: 'commands', description: 'Change state: one command per route' },
-        { name: 'queries', description: 'Read models: GET, POST and live (SSE) per query' },
-        { name: 'health', description: 'Liveness and readiness' },
-      ],
+      tags: documentTags(options),
     },
     // HEAD twins of GET routes document nothing new.
     exposeHeadRoutes: false,
@@ -53,4 +49,23 @@ export async function registerOpenApi(
       uiConfig: { deepLinking: true },
     });
   }
+}
+
+/** The document's tags: the caller's, then 'commands' and 'queries' if any route uses them, then 'health'. */
+function documentTags(options: ResolvedDuetHttpOptions) {
+  const tagged = new Set((options.openapi.tags ?? []).flatMap((tag) => tag.types));
+  const own = (options.openapi.tags ?? []).map(({ name, description }) => ({
+    name,
+    ...(description === undefined ? {} : { description }),
+  }));
+  return [
+    ...own,
+    ...(options.commands.some((c) => !tagged.has(c.type))
+      ? [{ name: 'commands', description: 'Change state: one command per route' }]
+      : []),
+    ...(options.queries.some((q) => !tagged.has(q.type))
+      ? [{ name: 'queries', description: 'Read models: GET, POST and live (SSE) per query' }]
+      : []),
+    { name: 'health', description: 'Liveness and readiness' },
+  ];
 }

@@ -4,7 +4,7 @@ import type { Principals } from '../auth/authentication-hooks.ts';
 import { findUnknownProperties } from '../body/find-unknown-properties.ts';
 import { parseIfMatch } from '../context/parse-if-match.ts';
 import { commandContext } from '../context/request-contexts.ts';
-import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
+import { operationTags, type ResolvedDuetHttpOptions } from '../duet-http-options.ts';
 import { requestHash } from '../idempotency/request-hash.ts';
 import {
   REPLAYED_HEADER,
@@ -63,7 +63,7 @@ export function registerCommandRoute(
       onRequest: deps.onRequest,
       bodyLimit: options.bodyLimit,
       schema: {
-        tags: ['commands'],
+        tags: operationTags(options, 'command', definition.type),
         operationId: `command${definition.type}`,
         summary: definition.description ?? `Send ${definition.type}`,
         body: openApiSchema(jsonSchema),

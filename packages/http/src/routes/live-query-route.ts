@@ -3,7 +3,11 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Principals } from '../auth/authentication-hooks.ts';
 import { readMinPosition } from '../context/read-min-position.ts';
 import { queryContext } from '../context/request-contexts.ts';
-import type { LiveSource, ResolvedDuetHttpOptions } from '../duet-http-options.ts';
+import {
+  type LiveSource,
+  operationTags,
+  type ResolvedDuetHttpOptions,
+} from '../duet-http-options.ts';
 import { streamLiveQuery } from '../live/live-query-stream.ts';
 import { problemResponses } from '../openapi/route-schemas.ts';
 import { prepareQueryParams } from '../params/prepare-query-params.ts';
@@ -36,7 +40,7 @@ export function registerLiveQueryRoute(
     {
       onRequest: deps.onRequest,
       schema: {
-        tags: ['queries'],
+        tags: operationTags(options, 'query', definition.type),
         operationId: `query${definition.type}Live`,
         summary: `${definition.type} as Server-Sent Events: the answer, then each change`,
         response: {

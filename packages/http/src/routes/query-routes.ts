@@ -12,7 +12,7 @@ import {
   readMinPosition,
 } from '../context/read-min-position.ts';
 import { queryContext } from '../context/request-contexts.ts';
-import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
+import { operationTags, type ResolvedDuetHttpOptions } from '../duet-http-options.ts';
 import { openApiSchema, problemResponses } from '../openapi/route-schemas.ts';
 import { prepareQueryParams } from '../params/prepare-query-params.ts';
 
@@ -55,7 +55,7 @@ export function registerQueryRoutes(
   const paramsSchema = openApiSchema(params);
   const path = `/queries/${definition.type}`;
   const common = {
-    tags: ['queries'],
+    tags: operationTags(options, 'query', definition.type),
     summary: definition.description ?? `Ask ${definition.type}`,
     headers: { type: 'object', properties: { [MIN_POSITION_HEADER]: MIN_POSITION_DOC } },
     response: {

@@ -1,0 +1,124 @@
+import { createInProcessTransport, type Transport } from '@duet/core';
+import type { SqlExecutor } from '@duet/postgres';
+import { createCatalogService } from './catalog/catalog-service.ts';
+import { catalogContracts } from './contracts/catalog-contracts.ts';
+import { customersContracts } from './contracts/customer-contracts.ts';
+import { shopStreams } from './contracts/message-streams.ts';
+import { ordersContracts } from './contracts/order-placement-contracts.ts';
+import { paymentsContracts } from './contracts/payment-contracts.ts';
+import { createCustomersService } from './customers/customers-service.ts';
+import { type ServedService, servedOrders } from './http/create-shop-server.ts';
+import { orderHistoryQueries } from './order-history/order-history-queries.ts';
+import { createOrderHistoryService } from './order-history/order-history-service.ts';
+import { createOrdersService } from './orders/orders-service.ts';
+import { createPaymentsService } from './payments/payments-service.ts';
+
+export interface ShopOptions {
+  readonly executor: SqlExecutor;
+  /** Prefixes every service's schema (`<prefix>customers`, ...), e.g. for tests [none]. */
+  readonly schemaPrefix?: string;
+  /** For the processors' partition leases on PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** The broker [an in-process transport, closed with the shop]. */
+  readonly transport?: Transport;
+}
+
+/** The shop's services in this process, each on its own schema, by name. */
+export const shopServiceNames = [
+  'customers',
+  'catalog',
+  'orders',
+  'payments',
+  'order_history',
+] as const;
+
+/**
+ * The whole shop in one process on one database: customers, catalog, orders (with the
+ * placement saga), payments and order history, a schema each, talking over one transport
+ * (in-process by default). `start()` starts them all; `close()` stops them, the transport
+ * last if it made it. `served` is what the HTTP API serves; `contracts` what it documents.
+ *
+ * @example
+ * const shop = await createShop({ executor });
+ * await shop.start();
+ * const app = await createShopServer({ services: shop.served, contracts: shop.contracts, ... });
+ */
+export async function createShop(options: ShopOptions) {
+  const { executor } = options;
+  const prefix = options.schemaPrefix ?? '';
+  const transport = options.transport ?? createInProcessTransport();
+  const streams = shopStreams();
+  const common = {
+    executor,
+    transport,
+    streams,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  };
+  const customers = await createCustomersService({ ...common, schema: `${prefix}customers` });
+  const catalog = await createCatalogService({ ...common, schema: `${prefix}catalog` });
+  const payments = await createPaymentsService({ ...common, schema: `${prefix}payments` });
+  const history = await createOrderHistoryService({
+    executor,
+    transport,
+    streams,
+    schema: `${prefix}order_history`,
+  });
+  const orders = await createOrdersService({
+    executor,
+    schema: `${prefix}orders`,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    messaging: { transport, streams },
+  });
+  const served: ServedService[] = [
+    {
+      name: 'customers',
+      description: 'Registration, names, shipping addresses and credit limits.',
+      ...customers,
+    },
+    { name: 'catalog', description: 'Products, prices and stock.', ...catalog },
+    servedOrders(orders),
+    {
+      name: 'payments',
+      description: 'Payments of orders; voids and refunds (staff).',
+      ...payments,
+    },
+    {
+      name: 'order-history',
+      description:
+        "Orders with the customer's name, product names and payment state, from every service's events.",
+      commands: { send: () => Promise.reject(new Error('order history takes no commands')) },
+      queries: history.queries,
+      definitions: { commands: [], queries: orderHistoryQueries },
+    },
+  ];
+  return {
+    transport,
+    customers,
+    catalog,
+    payments,
+    history,
+    orders,
+    served,
+    contracts: [ordersContracts, customersContracts, catalogContracts, paymentsContracts],
+    schemas: shopServiceNames.map((name) => `${prefix}${name}`),
+    async start() {
+      // Every stream first: consumers read streams other services publish on.
+      await transport.ensureStreams(Object.values(streams));
+      await customers.start();
+      await catalog.start();
+      await payments.start();
+      await orders.start();
+      await history.start();
+    },
+    async close() {
+      await history.close();
+      await orders.close();
+      await payments.close();
+      await catalog.close();
+      await customers.close();
+      if (!options.transport) await transport.close();
+    },
+  };
+}
+
+export type Shop = Awaited<ReturnType<typeof createShop>>;

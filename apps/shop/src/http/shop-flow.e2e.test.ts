@@ -1,0 +1,168 @@
+import type { QueryResultOf } from '@duet/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, askQuery, sendCommand } from '../../test-support/shop-client.ts';
+import {
+  type OneProcessShopServer,
+  shopBackends,
+  startOneProcessShop,
+} from '../../test-support/shop-test-server.ts';
+import type { ListProducts } from '../catalog/catalog-queries.ts';
+import type { OrderHistory } from '../order-history/order-history-queries.ts';
+import type { OrderDetail } from '../orders/queries/order-queries.ts';
+
+type Products = QueryResultOf<typeof ListProducts>;
+type History = QueryResultOf<typeof OrderHistory>;
+type Detail = QueryResultOf<typeof OrderDetail>;
+
+const lena = as('key-lena');
+const staff = as('demo-staff');
+
+// Issue 11, "How it runs": the shop in one process (every service, the placement saga over
+// the in-process transport) behind one HTTP API; a newcomer's order end to end over HTTP.
+describe.each(shopBackends())(
+  'the shop in one process over HTTP on $kind',
+  ({ kind, available }) => {
+    let server: OneProcessShopServer;
+
+    beforeAll(async () => {
+      if (!available) return;
+      server = await startOneProcessShop(kind);
+      // What the demo data does on first run: products in stock, added by staff over HTTP.
+      for (const [sku, name, priceCents] of [
+        ['tea', 'Green tea', 450],
+        ['mug', 'Mug', 1200],
+      ] as const) {
+        await sendCommand(server.url, 'AddProduct', { sku, name, priceCents }, staff);
+        await sendCommand(server.url, 'ReceiveStock', { sku, quantity: 10 }, staff);
+      }
+    }, 120_000);
+    afterAll(async () => {
+      if (available) await server.close();
+    });
+
+    it.skipIf(!available)(
+      'given products in stock, when a customer registers, fills a cart from the product list and places it, then the saga confirms the order and the order history shows it with names',
+      async () => {
+        const { url } = server;
+        await sendCommand(
+          url,
+          'RegisterCustomer',
+          {
+            customerId: 'lena',
+            name: 'Lena Lindqvist',
+            email: 'lena@example.com',
+            shippingAddress: {
+              line1: '2 Kungsgatan',
+              city: 'Stockholm',
+              postalCode: '11143',
+              country: 'SE',
+            },
+          },
+          lena,
+        );
+        const poll = { timeout: 60_000, interval: 100 };
+        await expect
+          .poll(
+            async () => (await askQuery<Products>(url, 'ListProducts', {}, lena)).products,
+            poll,
+          )
+          .toMatchObject([
+            { sku: 'mug', name: 'Mug', priceCents: 1200, available: 10 },
+            { sku: 'tea', name: 'Green tea', priceCents: 450, available: 10 },
+          ]);
+        const products = (await askQuery<Products>(url, 'ListProducts', {}, lena)).products;
+        for (const product of products) {
+          await sendCommand(
+            url,
+            'AddItem',
+            {
+              orderId: 'lena-1',
+              sku: product.sku,
+              quantity: 2,
+              unitPriceCents: product.priceCents,
+            },
+            lena,
+          );
+        }
+        const placed = await sendCommand(url, 'PlaceOrder', { orderId: 'lena-1' }, lena);
+        const atPlacement = await askQuery<Detail>(
+          url,
+          'OrderDetail',
+          { orderId: 'lena-1', minPosition: placed.position },
+          lena,
+        );
+        // Read at the placement's position: placed at least (the saga may be done already).
+        expect(['placed', 'confirmed']).toContain(atPlacement.status);
+        expect(atPlacement.version).toBeGreaterThanOrEqual(placed.streamVersion);
+
+        await expect
+          .poll(
+            async () =>
+              (await askQuery<Detail>(url, 'OrderDetail', { orderId: 'lena-1' }, lena)).status,
+            poll,
+          )
+          .toBe('confirmed');
+        await expect
+          .poll(async () => (await askQuery<History>(url, 'OrderHistory', {}, lena)).orders, poll)
+          .toMatchObject([
+            {
+              orderId: 'lena-1',
+              customerId: 'lena',
+              customerName: 'Lena Lindqvist',
+              status: 'confirmed',
+              totalCents: 2 * 1200 + 2 * 450,
+              paymentState: 'authorized',
+              lines: expect.arrayContaining([
+                { sku: 'mug', productName: 'Mug', quantity: 2, unitPriceCents: 1200 },
+                { sku: 'tea', productName: 'Green tea', quantity: 2, unitPriceCents: 450 },
+              ]),
+            },
+          ]);
+        // The stock the order holds is no longer available to others.
+        await expect
+          .poll(
+            async () =>
+              (await askQuery<Products>(url, 'ListProducts', {}, lena)).products.map(
+                (product) => product.available,
+              ),
+            poll,
+          )
+          .toEqual([8, 8]);
+      },
+      180_000,
+    );
+
+    it.skipIf(!available)(
+      'given the one-process shop, when its documents are read, then /docs lists one OpenAPI tag per service and /asyncapi.json has every service’s events',
+      async () => {
+        const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+          tags: { name: string }[];
+          paths: Record<string, Record<string, { tags: string[] }>>;
+        };
+        expect(doc.tags.map((tag) => tag.name)).toEqual([
+          'customers',
+          'catalog',
+          'orders',
+          'payments',
+          'order-history',
+          'health',
+        ]);
+        expect(doc.paths['/commands/RegisterCustomer']?.post?.tags).toEqual(['customers']);
+        expect(doc.paths['/queries/ListProducts']?.get?.tags).toEqual(['catalog']);
+        expect(doc.paths['/commands/PlaceOrder']?.post?.tags).toEqual(['orders']);
+        expect(doc.paths['/queries/GetPayment']?.get?.tags).toEqual(['payments']);
+        expect(doc.paths['/queries/OrderHistory']?.get?.tags).toEqual(['order-history']);
+        const docs = await fetch(`${server.url}/docs`);
+        expect(docs.status).toBe(200);
+        await docs.text();
+        const asyncapi = (await (await fetch(`${server.url}/asyncapi.json`)).json()) as {
+          channels: Record<string, unknown>;
+        };
+        const channels = JSON.stringify(Object.keys(asyncapi.channels));
+        for (const service of ['orders', 'customers', 'catalog', 'payments']) {
+          expect(channels, service).toContain(service);
+        }
+      },
+    );
+  },
+);
