@@ -223,17 +223,23 @@ describe.each(historyBackends())('the order history service on $kind', ({ kind, 
   it.skipIf(!available)(
     'given many orders, when queried by customer, status, product and text a page at a time, then each comes once, newest first; others are refused',
     async () => {
-      await relays.publish(ProductAddedV1, 'product-pen', {
-        sku: 'pen',
-        name: 'Fountain Pen',
-        priceCents: 100,
-      });
-      await relays.publish(ProductAddedV1, 'product-ink', {
-        sku: 'ink',
-        name: 'Black Ink',
-        priceCents: 50,
-      });
-      const tokens: string[] = [];
+      // The product names are searched below: wait for them too, not only for the orders.
+      const tokens: string[] = [
+        consumedToken(
+          await relays.publish(ProductAddedV1, 'product-pen', {
+            sku: 'pen',
+            name: 'Fountain Pen',
+            priceCents: 100,
+          }),
+        ),
+        consumedToken(
+          await relays.publish(ProductAddedV1, 'product-ink', {
+            sku: 'ink',
+            name: 'Black Ink',
+            priceCents: 50,
+          }),
+        ),
+      ];
       for (let i = 0; i < 7; i++) {
         const sku = i % 2 === 0 ? 'pen' : 'ink';
         tokens.push(await place(`p-${i}`, 'pat', [{ sku, quantity: 1, unitPriceCents: 100 }]));
