@@ -17,6 +17,8 @@ import {
   CreditReservationRequestedV1,
   ordersContracts,
 } from '../contracts/order-placement-contracts.ts';
+import { decideInTransaction } from '../service-kit/decide-in-transaction.ts';
+import { answerMetadata } from '../service-kit/integration-metadata.ts';
 import {
   creditReleaseCommand,
   creditReservationCommand,
@@ -25,8 +27,6 @@ import {
 import { type CustomerCommand, ReleaseCredit, ReserveCredit } from './customer-commands.ts';
 import { customerDecider } from './customer-decider.ts';
 import { customerStream } from './customer-stream.ts';
-import { decideInTransaction } from './decide-in-transaction.ts';
-import { answerMetadata } from './integration-metadata.ts';
 
 /** Options of `createCreditRequestsConsumer`. */
 export interface CreditRequestsConsumerOptions {

@@ -14,6 +14,7 @@ import {
 } from '@duet/postgres';
 import { customersContracts } from '../contracts/customer-contracts.ts';
 import type { ShopStreams } from '../contracts/message-streams.ts';
+import { routeCommands } from '../service-kit/route-commands.ts';
 import { createCreditRequestsConsumer } from './credit-requests-consumer.ts';
 import {
   ChangeShippingAddress,
@@ -28,7 +29,6 @@ import { customerQueries } from './customer-queries.ts';
 import { customerQueryHandlers, customerQueryPolicies } from './customer-query-handlers.ts';
 import { profilesProjection } from './profiles-projection.ts';
 import { createRegistrationHandler } from './register-customer.ts';
-import { routeCommands } from './route-commands.ts';
 
 export interface CustomersServiceOptions {
   readonly executor: SqlExecutor;

@@ -11,13 +11,13 @@ import {
 } from '@duet/core';
 import { matchesExpectedVersion } from '@duet/core/adapters';
 import type { PostgresEventStore } from '@duet/postgres';
-import { commandMetadata, decisionContextOf } from './command-metadata.ts';
+import { commandMetadata, decisionContextOf } from '../service-kit/command-metadata.ts';
+import type { Evolver } from '../service-kit/decide-in-transaction.ts';
+import type { OwnCommandHandler } from '../service-kit/route-commands.ts';
 import { RegisterCustomer } from './customer-commands.ts';
 import { customerDecider } from './customer-decider.ts';
-import type { Evolver } from './decide-in-transaction.ts';
 import { decideRegistration, registrationStreams } from './decide-registration.ts';
 import { emailReservationDecider } from './email-reservation-decider.ts';
-import type { OwnCommandHandler } from './route-commands.ts';
 
 /** Options of `createRegistrationHandler`. */
 export interface RegistrationHandlerOptions {

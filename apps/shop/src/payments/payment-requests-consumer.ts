@@ -11,8 +11,8 @@ import {
 } from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { ordersContracts } from '../contracts/order-placement-contracts.ts';
-import { decideInTransaction } from '../customers/decide-in-transaction.ts';
-import { answerMetadata } from '../customers/integration-metadata.ts';
+import { decideInTransaction } from '../service-kit/decide-in-transaction.ts';
+import { answerMetadata } from '../service-kit/integration-metadata.ts';
 import { commandFromOrderRequest, paymentRequests } from './commands-from-order-requests.ts';
 import { decideWithGateway } from './decide-with-gateway.ts';
 import { paymentDecider, paymentIdOf, paymentsSystemContext } from './payment-decider.ts';

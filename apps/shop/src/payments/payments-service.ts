@@ -14,7 +14,7 @@ import {
 } from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { paymentsContracts } from '../contracts/payment-contracts.ts';
-import { routeCommands } from '../customers/route-commands.ts';
+import { routeCommands } from '../service-kit/route-commands.ts';
 import { createSimulatedGateway } from './create-simulated-gateway.ts';
 import { paymentEvents } from './payment-events.ts';
 import type { PaymentGateway } from './payment-gateway.ts';

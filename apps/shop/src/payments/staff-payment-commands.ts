@@ -9,9 +9,9 @@ import {
 } from '@duet/core';
 import { matchesExpectedVersion } from '@duet/core/adapters';
 import type { PostgresEventStore } from '@duet/postgres';
-import { commandMetadata } from '../customers/command-metadata.ts';
-import { decideInTransaction } from '../customers/decide-in-transaction.ts';
-import type { OwnCommandHandler } from '../customers/route-commands.ts';
+import { commandMetadata } from '../service-kit/command-metadata.ts';
+import { decideInTransaction } from '../service-kit/decide-in-transaction.ts';
+import type { OwnCommandHandler } from '../service-kit/route-commands.ts';
 import { decideWithGateway } from './decide-with-gateway.ts';
 import { RefundPayment, VoidPayment } from './payment-commands.ts';
 import { paymentDecider, paymentIdOf, STAFF_ROLE } from './payment-decider.ts';

@@ -1,6 +1,6 @@
 import type { Decider, EventMetadataInput, RecordedEvent } from '@duet/core';
 import type { EventStoreTransaction, PostgresEventStore } from '@duet/postgres';
-import { decideInTransaction } from './decide-in-transaction.ts';
+import { decideInTransaction } from '../../service-kit/decide-in-transaction.ts';
 import { PLACEMENT_SAGA_CONTEXT } from './order-command-of.ts';
 import type { PlacementCommand } from './placement-commands.ts';
 import { placementStream } from './placement-decider.ts';

@@ -1,3 +1,5 @@
+// Shared by the shop's services (customers, payments, the placement saga): a small kit every
+// service module uses, not a service of its own, so no service imports another.
 import {
   ConcurrencyError,
   type Decider,
