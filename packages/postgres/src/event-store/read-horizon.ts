@@ -33,29 +33,40 @@ export function appendLockStatement(schema: string): string {
  * transaction of the same backend.
  */
 const LOCKS = `locks AS MATERIALIZED (
-  SELECT locktype, virtualtransaction, transactionid, classid, objid, objsubid, granted, pid
+  SELECT locktype, transactionid, classid, objid, objsubid, mode, granted, pid
     FROM pg_locks
 )`;
 
-/** True for a row of `locks` AS own whose transaction holds the schema's append lock. */
+/**
+ * True for a row of `locks` AS own whose backend holds the schema's append lock.
+ *
+ * Rows are paired by backend pid, never by virtualtransaction: pg_locks reads each row's
+ * vxid from the backend as it is at that instant, and a committing backend resets it to
+ * `n/0` (ProcArrayEndTransaction) while it still holds its locks, so one transaction's
+ * rows can show two vxids and an appender looked quiet (a reader skipped its events:
+ * commit-order.stress.int.test.ts). Within one read of the lock table a backend holds the
+ * locks of one transaction only. A prepared transaction has no pid: it is never quiet.
+ */
 function holdsAppendLock(schema: string): string {
-  return `EXISTS (
+  return `(own.pid IS NULL OR EXISTS (
      SELECT 1 FROM locks AS k
-      WHERE k.virtualtransaction = own.virtualtransaction AND k.locktype = 'advisory'
+      WHERE k.pid = own.pid AND k.locktype = 'advisory'
         AND k.objsubid = 2 AND k.classid = ${LOCK_CLASS}::oid AND k.objid = ${lockObject(schema)}::oid
-   )`;
+   ))`;
 }
 
 /**
  * Transaction ids (low 32 bits, as pg_locks shows them) of running transactions that do
  * not hold the schema's append lock: readers need not wait for them. Every transaction
- * holds a lock on its own id, which ties the id to the transaction (not the backend).
+ * holds an ExclusiveLock on its own id, which ties the id to its backend; only that row
+ * counts (a backend waiting for the transaction holds a ShareLock on the same id, and is
+ * granted it for a moment as the transaction ends).
  */
 export function quietTransactionsSql(schema: string): string {
   return `WITH ${LOCKS}
 SELECT own.transactionid::text::bigint
   FROM locks AS own
- WHERE own.locktype = 'transactionid' AND own.granted
+ WHERE own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
    AND NOT ${holdsAppendLock(schema)}`;
 }
 
@@ -68,7 +79,7 @@ export function runningAppendersSql(schema: string): string {
 SELECT x.xid, own.pid
   FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
   JOIN locks AS own
-    ON own.locktype = 'transactionid' AND own.granted
+    ON own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
    AND own.transactionid::text::bigint = (x.xid::text::bigint & 4294967295)
  WHERE ${holdsAppendLock(schema)}`;
 }
