@@ -20,6 +20,13 @@ export interface NatsTransportOptions {
   };
   /** Where warnings go (a stream meant to be durable with one replica in a cluster). Default `console.warn`. */
   readonly warn?: (message: string) => void;
+  /**
+   * A namespace for every subject this transport publishes, stores and consumes, e.g.
+   * `staging` turns `orders.OrderPlaced` into `staging.orders.OrderPlaced` on the wire
+   * (streams' subjects too): several deployments or test runs share one server without
+   * their streams' subjects overlapping. Handlers still see `orders.OrderPlaced`. Default none.
+   */
+  readonly subjectPrefix?: string;
 }
 
 /** The options, checked, with defaults filled in. */
@@ -32,6 +39,8 @@ export interface NatsTransportConfig {
   readonly deadLetterPrefix: string;
   readonly deadLetterReplicas: number;
   readonly warn: (message: string) => void;
+  /** '' or the prefix with its trailing dot. */
+  readonly subjectPrefix: string;
 }
 
 const streamName = /^[A-Za-z0-9_-]{1,64}$/;
@@ -72,6 +81,9 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     fail('deadLetters.subjectPrefix', 'expected subject tokens without wildcards');
   const deadLetterReplicas = options.deadLetters?.replicas ?? 1;
   if (![1, 3, 5].includes(deadLetterReplicas)) fail('deadLetters.replicas', 'expected 1, 3 or 5');
+  const namespace = options.subjectPrefix;
+  if (namespace !== undefined && (typeof namespace !== 'string' || !subjectPrefix.test(namespace)))
+    fail('subjectPrefix', 'expected subject tokens without wildcards, e.g. staging');
   return {
     servers,
     connection: options.connection,
@@ -81,5 +93,6 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     deadLetterPrefix,
     deadLetterReplicas,
     warn: options.warn ?? ((message) => console.warn(message)),
+    subjectPrefix: namespace ? `${namespace}.` : '',
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { runTransportConformance } from '@duet/core/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { inject } from 'vitest';
@@ -9,23 +10,30 @@ const natsUrl = inject('natsUrl');
 if (natsUrl === null) {
   console.warn('skipping the NATS transport conformance run: no NATS reachable');
 } else {
-  runTransportConformance({
-    name: 'NATS JetStream',
-    create: async () => {
-      const deadLetters = testDeadLetters();
-      const transport = await openNatsTransport({ servers: natsUrl, deadLetters });
-      return {
-        transport,
-        dispose: async () => {
-          const jsm = await jetstreamManager(transport.connection);
-          for await (const name of jsm.streams.names()) {
-            if (name === deadLetters.stream || name.startsWith('T_svc')) {
-              await jsm.streams.delete(name).catch(() => false);
+  // The same contract with a subject namespace: it must be invisible to the transport's users.
+  for (const subjectPrefix of [undefined, `t_ns_${randomBytes(4).toString('hex')}`]) {
+    runTransportConformance({
+      name: subjectPrefix ? `NATS JetStream with subjectPrefix ${subjectPrefix}` : 'NATS JetStream',
+      create: async () => {
+        const deadLetters = testDeadLetters();
+        const transport = await openNatsTransport({
+          servers: natsUrl,
+          deadLetters,
+          ...(subjectPrefix ? { subjectPrefix } : {}),
+        });
+        return {
+          transport,
+          dispose: async () => {
+            const jsm = await jetstreamManager(transport.connection);
+            for await (const name of jsm.streams.names()) {
+              if (name === deadLetters.stream || name.startsWith('T_svc')) {
+                await jsm.streams.delete(name).catch(() => false);
+              }
             }
-          }
-          await transport.close();
-        },
-      };
-    },
-  });
+            await transport.close();
+          },
+        };
+      },
+    });
+  }
 }

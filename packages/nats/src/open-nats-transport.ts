@@ -1,4 +1,5 @@
 import {
+  type Delivery,
   type MessageStreamDefinition,
   type PublishAck,
   type Transport,
@@ -75,11 +76,23 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
     return lettersReady;
   };
 
+  // The subject namespace (subjectPrefix): added on the way out, removed on the way in.
+  const wire = config.subjectPrefix;
+  const inNamespace = (definition: MessageStreamDefinition): MessageStreamDefinition =>
+    wire ? { ...definition, subjects: definition.subjects.map((s) => wire + s) } : definition;
+  const outOfNamespace = (delivery: Delivery): Delivery =>
+    delivery.message.subject.startsWith(wire)
+      ? {
+          ...delivery,
+          message: { ...delivery.message, subject: delivery.message.subject.slice(wire.length) },
+        }
+      : delivery;
+
   const publishOne = (message: TransportMessage): Promise<PublishAck> => {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(message.headers)) h.set(key, value);
     return js
-      .publish(message.subject, encoder.encode(message.payload), {
+      .publish(wire + message.subject, encoder.encode(message.payload), {
         msgID: message.id,
         headers: h,
         timeout: config.publishTimeoutMs,
@@ -95,7 +108,8 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
     kind: 'nats',
     connection,
     async ensureStreams(definitions: readonly MessageStreamDefinition[]) {
-      for (const definition of definitions) await ensureStream(jsm, definition, config.warn);
+      for (const definition of definitions)
+        await ensureStream(jsm, inNamespace(definition), config.warn);
       await ensureLetters();
     },
     async publish(messages, publishOptions = {}) {
@@ -123,15 +137,24 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
       return acks;
     },
     async *consume(spec, consumeOptions) {
+      const onWire = wire
+        ? {
+            ...spec,
+            stream: inNamespace(spec.stream),
+            ...(spec.filterSubject ? { filterSubject: wire + spec.filterSubject } : {}),
+          }
+        : spec;
       try {
-        await ensureConsumer(jsm, spec);
+        await ensureConsumer(jsm, onWire);
       } catch (error) {
         throw unavailable(error, `consumer ${spec.name} on ${spec.stream.name}`);
       }
-      yield* consumeDurable(js, spec, {
+      const batches = consumeDurable(js, onWire, {
         signal: consumeOptions.signal,
         batch: consumeOptions.batch ?? 100,
       });
+      if (!wire) return yield* batches;
+      for await (const batch of batches) yield batch.map(outOfNamespace);
     },
     async deadLetter(consumer, delivery, error) {
       await ensureLetters();
