@@ -38,6 +38,7 @@ export type { Migration, MigrationTarget } from './migrations/migration.ts';
 export type { MigrationSetName } from './migrations/migration-set.ts';
 export { DEFAULT_PROCESSORS_SCHEMA } from './migrations/migration-set.ts';
 export { PROCESSOR_MIGRATIONS } from './migrations/processors/processor-migrations.ts';
+export { isCatalogRace, withSchemaLock } from './migrations/with-schema-lock.ts';
 export { NotMigratedError } from './not-migrated-error.ts';
 export { checkSchemaName, DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';

@@ -1,6 +1,7 @@
 import { ValidationError } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { createPostgresEventStore } from '../event-store/postgres-event-store.ts';
+import { createPgExecutor } from '../executor/pg-executor.ts';
 import { NotMigratedError } from '../not-migrated-error.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { ALL_MIGRATIONS } from './all-migrations.ts';
@@ -34,6 +35,32 @@ describe.each(backends)('migrate on $kind', (backend) => {
     ]);
     expect([...first.applied, ...second.applied].sort()).toEqual(everyMigration);
   });
+
+  it.runIf(backend.kind === 'postgres')(
+    'given four processes (each its own connections) migrating one fresh schema at once, then every run succeeds and each migration applies once',
+    async () => {
+      // Each backend caches "no such schema" from its first look and does not re-read it
+      // after the advisory lock: CREATE SCHEMA IF NOT EXISTS then failed with 23505 on
+      // pg_namespace for every run but the first (seen with the shop's services starting
+      // together). Several rounds, as it is a race.
+      const executors = Array.from({ length: 4 }, () =>
+        createPgExecutor({ connectionString: databaseUrl as string, max: 2 }),
+      );
+      await using db = await openTestDatabase({ ...backend, migrate: false });
+      try {
+        for (let round = 0; round < 5; round++) {
+          const schema = `${db.schema}_${round}`;
+          const runs = await Promise.all(
+            executors.map((executor) => migrate(executor, { schema })),
+          );
+          expect(runs.flatMap((run) => run.applied).sort()).toEqual(everyMigration);
+          await db.executor.query(`DROP SCHEMA "${schema}" CASCADE`);
+        }
+      } finally {
+        for (const executor of executors) await executor.close();
+      }
+    },
+  );
 
   it('given a migration that fails half-way, when migrating, then the earlier ones stay and nothing of it remains', async () => {
     await using db = await openTestDatabase({ ...backend, migrate: false });

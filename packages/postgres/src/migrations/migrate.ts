@@ -3,6 +3,7 @@ import { failOption } from '../options/option-checks.ts';
 import { checkSchemaName, eventsChannel, quoteSchema } from '../schema-name.ts';
 import type { Migration } from './migration.ts';
 import { MIGRATION_SETS, type MigrationSetName, migrationLabel } from './migration-set.ts';
+import { withSchemaLock } from './with-schema-lock.ts';
 
 export interface MigrateOptions {
   /**
@@ -45,11 +46,7 @@ export async function migrate(
   const applied: string[] = [];
   for (const migration of migrations ?? set.migrations) {
     const label = migrationLabel(migration);
-    const ran = await executor.transaction(async (tx) => {
-      // Transaction-scoped, so a killed run cannot leave the lock held.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `duet.migrate.${name}`,
-      ]);
+    const ran = await withSchemaLock(executor, name, async (tx) => {
       await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await tx.query(
         `CREATE TABLE IF NOT EXISTS ${ledger} (

@@ -1,5 +1,6 @@
 import { type ProcessorDefinition, START_POSITION, ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { retryCatalogRace } from '../../migrations/with-schema-lock.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../../read-models/quote-identifier.ts';
 import { insertCheckpoints, readPartitionCount } from '../tables/checkpoints-table.ts';
@@ -21,40 +22,43 @@ export async function registerProjection(
   projection: ProcessorDefinition,
 ): Promise<{ registration: Registration; activeVersion: number }> {
   const { name, version, partitions } = projection;
-  return readModels.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `duet.projections.${schema}.${name}`,
-    ]);
-    // The read models' schema holds what `setup` creates, not Duet's tables: like those
-    // tables, it is made when a processor first needs it. Two runners creating it at once
-    // would collide in the catalog (23505), hence the lock.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `duet.read-models.${readModelSchema}`,
-    ]);
-    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(readModelSchema)}`);
-    await insertProcessorName(tx, schema, name, version);
-    const activeVersion = (await readActiveVersion(tx, schema, name)) ?? version;
-    if (activeVersion > version) return { registration: 'superseded', activeVersion };
-    const stored = await readPartitionCount(tx, schema, name, version);
-    if (stored === undefined) {
-      if (projection.kind === 'projection') {
-        await projection.setup(tx, projectionTables(readModelSchema, name, version));
-      }
-      await insertCheckpoints(
-        tx,
-        schema,
-        { name, version, partitions },
-        START_POSITION,
-        version > activeVersion ? 'rebuilding' : 'catching_up',
-      );
-    } else if (stored !== partitions) {
-      throw new ValidationError(`${projection.kind} ${name} option partitions`, [
-        {
-          path: ['partitions'],
-          message: `version ${version} was set up with ${stored} partitions; to change it, bump the version`,
-        },
+  // Retried when it lost a catalog race (isCatalogRace): another runner created the schema.
+  return retryCatalogRace(() =>
+    readModels.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `duet.projections.${schema}.${name}`,
       ]);
-    }
-    return { registration: activeVersion === version ? 'active' : 'building', activeVersion };
-  });
+      // The read models' schema holds what `setup` creates, not Duet's tables: like those
+      // tables, it is made when a processor first needs it. Two runners creating it at once
+      // would collide in the catalog (23505), hence the lock.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `duet.read-models.${readModelSchema}`,
+      ]);
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(readModelSchema)}`);
+      await insertProcessorName(tx, schema, name, version);
+      const activeVersion = (await readActiveVersion(tx, schema, name)) ?? version;
+      if (activeVersion > version) return { registration: 'superseded', activeVersion };
+      const stored = await readPartitionCount(tx, schema, name, version);
+      if (stored === undefined) {
+        if (projection.kind === 'projection') {
+          await projection.setup(tx, projectionTables(readModelSchema, name, version));
+        }
+        await insertCheckpoints(
+          tx,
+          schema,
+          { name, version, partitions },
+          START_POSITION,
+          version > activeVersion ? 'rebuilding' : 'catching_up',
+        );
+      } else if (stored !== partitions) {
+        throw new ValidationError(`${projection.kind} ${name} option partitions`, [
+          {
+            path: ['partitions'],
+            message: `version ${version} was set up with ${stored} partitions; to change it, bump the version`,
+          },
+        ]);
+      }
+      return { registration: activeVersion === version ? 'active' : 'building', activeVersion };
+    }),
+  );
 }
