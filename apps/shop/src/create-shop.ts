@@ -8,10 +8,15 @@ import { ordersContracts } from './contracts/order-placement-contracts.ts';
 import { paymentsContracts } from './contracts/payment-contracts.ts';
 import { createCustomersService } from './customers/customers-service.ts';
 import { type ServedService, servedOrders } from './http/create-shop-server.ts';
-import { orderHistoryQueries } from './order-history/order-history-queries.ts';
 import { createOrderHistoryService } from './order-history/order-history-service.ts';
 import { createOrdersService } from './orders/orders-service.ts';
 import { createPaymentsService } from './payments/payments-service.ts';
+import {
+  servedCatalog,
+  servedCustomers,
+  servedHistory,
+  servedPayments,
+} from './services/served-services.ts';
 
 export interface ShopOptions {
   readonly executor: SqlExecutor;
@@ -70,26 +75,11 @@ export async function createShop(options: ShopOptions) {
     messaging: { transport, streams },
   });
   const served: ServedService[] = [
-    {
-      name: 'customers',
-      description: 'Registration, names, shipping addresses and credit limits.',
-      ...customers,
-    },
-    { name: 'catalog', description: 'Products, prices and stock.', ...catalog },
+    servedCustomers(customers),
+    servedCatalog(catalog),
     servedOrders(orders),
-    {
-      name: 'payments',
-      description: 'Payments of orders; voids and refunds (staff).',
-      ...payments,
-    },
-    {
-      name: 'order-history',
-      description:
-        "Orders with the customer's name, product names and payment state, from every service's events.",
-      commands: { send: () => Promise.reject(new Error('order history takes no commands')) },
-      queries: history.queries,
-      definitions: { commands: [], queries: orderHistoryQueries },
-    },
+    servedPayments(payments),
+    servedHistory(history),
   ];
   return {
     transport,

@@ -8,7 +8,7 @@ import {
   START_POSITION,
   type Transport,
 } from '@duet/core';
-import { migrate, type SqlExecutor } from '@duet/postgres';
+import { migrate, type SqlExecutor, withSchemaLock } from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { createHistoryConsistency, type HistoryConsistency } from './history-consistency.ts';
 import {
@@ -56,7 +56,8 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
   const { executor, transport, streams } = options;
   const tables = historyTables(schema);
   await migrate(executor, { schema });
-  await executor.transaction((tx) => setupHistoryTables(tx, tables));
+  // Under the schema lock: several processes of the service may start at once.
+  await withSchemaLock(executor, schema, (tx) => setupHistoryTables(tx, tables));
   const sources = Object.keys(streams) as HistorySource[];
   const consistency: HistoryConsistency = createHistoryConsistency({
     executor,

@@ -1,5 +1,11 @@
 import { type CommandBus, createRelay, foldEvents, type Transport } from '@duet/core';
-import { migrate, openProcessors, type PostgresEventStore, type SqlExecutor } from '@duet/postgres';
+import {
+  migrate,
+  openProcessors,
+  type PostgresEventStore,
+  type SqlExecutor,
+  withSchemaLock,
+} from '@duet/postgres';
 import type { ShopStreams } from '../../contracts/message-streams.ts';
 import { ordersContracts } from '../../contracts/order-placement-contracts.ts';
 import { createPlacementAnswerConsumers } from './placement-answers-consumers.ts';
@@ -68,7 +74,8 @@ export async function createPlacementService(options: PlacementServiceOptions) {
   );
   const recorder = { store, decider };
   await migrate(executor, { schema: `${schema}_placement`, set: 'processors' });
-  await ensureTimerTable(executor, store.schema);
+  // Under the schema lock: several processes of orders may start at once.
+  await withSchemaLock(executor, store.schema, (tx) => ensureTimerTable(tx, store.schema));
 
   const processors = openProcessors({
     store,

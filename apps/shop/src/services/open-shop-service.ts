@@ -1,0 +1,138 @@
+import type { Contracts, EventStore, Transport } from '@duet/core';
+import type { SqlExecutor } from '@duet/postgres';
+import { createCatalogService } from '../catalog/catalog-service.ts';
+import { catalogContracts } from '../contracts/catalog-contracts.ts';
+import { customersContracts } from '../contracts/customer-contracts.ts';
+import type { ShopStreams } from '../contracts/message-streams.ts';
+import { ordersContracts } from '../contracts/order-placement-contracts.ts';
+import { paymentsContracts } from '../contracts/payment-contracts.ts';
+import { createCustomersService } from '../customers/customers-service.ts';
+import { type ServedService, servedOrders } from '../http/create-shop-server.ts';
+import { createOrderHistoryService } from '../order-history/order-history-service.ts';
+import { createOrdersService } from '../orders/orders-service.ts';
+import type { PaymentGateway } from '../payments/payment-gateway.ts';
+import { createPaymentsService } from '../payments/payments-service.ts';
+import {
+  servedCatalog,
+  servedCustomers,
+  servedHistory,
+  servedPayments,
+} from './served-services.ts';
+
+/** The shop's services, as `SHOP_SERVICE` names them. */
+export const shopServices = [
+  'customers',
+  'catalog',
+  'orders',
+  'payments',
+  'order-history',
+] as const;
+export type ShopServiceName = (typeof shopServices)[number];
+
+export interface ShopServiceOptions {
+  readonly executor: SqlExecutor;
+  readonly transport: Transport;
+  readonly streams: ShopStreams;
+  /** Prefixes the service's schemas (`<prefix>orders`, ...) [none]. */
+  readonly schemaPrefix?: string;
+  /** For the processors' partition leases on PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** Payments only: the gateway [one that approves everything at once]. */
+  readonly gateway?: PaymentGateway;
+  /** Orders only: how long the saga waits for the payment's answer. */
+  readonly paymentTimeoutMs?: number;
+}
+
+/** One service of the shop, ready to serve over HTTP and to run its processors. */
+export interface OpenedShopService {
+  readonly name: ShopServiceName;
+  /** Its schema (events, inbox); processors and read models live beside it. */
+  readonly schema: string;
+  readonly served: ServedService;
+  /** What it publishes, for the AsyncAPI document (none for the order history). */
+  readonly contracts: readonly Contracts[];
+  /** Its event store (none for the order history, which only consumes). */
+  readonly store: EventStore | undefined;
+  /** Starts its processors: projections, relay, consumers, and for orders the saga. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one service of the shop on its own schema (migrated on the way), as a process of
+ * `npm run start:services` runs it. Opening serves commands and queries; `start()` adds the
+ * processors, so a process can take any of the roles (service-roles.ts).
+ *
+ * @example
+ * const orders = await openShopService('orders', { executor, transport, streams: shopStreams() });
+ * await orders.start();
+ */
+export async function openShopService(
+  name: ShopServiceName,
+  options: ShopServiceOptions,
+): Promise<OpenedShopService> {
+  const { executor, transport, streams } = options;
+  const prefix = options.schemaPrefix ?? '';
+  const leases = options.databaseUrl ? { databaseUrl: options.databaseUrl } : {};
+  const common = { executor, transport, streams, ...leases };
+  switch (name) {
+    case 'customers': {
+      const schema = `${prefix}customers`;
+      const service = await createCustomersService({ ...common, schema });
+      return opened(name, schema, servedCustomers(service), [customersContracts], service);
+    }
+    case 'catalog': {
+      const schema = `${prefix}catalog`;
+      const service = await createCatalogService({ ...common, schema });
+      return opened(name, schema, servedCatalog(service), [catalogContracts], service);
+    }
+    case 'payments': {
+      const schema = `${prefix}payments`;
+      const service = await createPaymentsService({
+        ...common,
+        schema,
+        ...(options.gateway ? { gateway: options.gateway } : {}),
+      });
+      return opened(name, schema, servedPayments(service), [paymentsContracts], service);
+    }
+    case 'orders': {
+      const schema = `${prefix}orders`;
+      const service = await createOrdersService({
+        executor,
+        schema,
+        ...leases,
+        messaging: {
+          transport,
+          streams,
+          ...(options.paymentTimeoutMs === undefined
+            ? {}
+            : { paymentTimeoutMs: options.paymentTimeoutMs }),
+        },
+      });
+      return opened(name, schema, servedOrders(service), [ordersContracts], service);
+    }
+    case 'order-history': {
+      const schema = `${prefix}order_history`;
+      const service = await createOrderHistoryService({ executor, transport, streams, schema });
+      return opened(name, schema, servedHistory(service), [], { ...service, store: undefined });
+    }
+  }
+}
+
+function opened(
+  name: ShopServiceName,
+  schema: string,
+  served: ServedService,
+  contracts: readonly Contracts[],
+  service: { store: EventStore | undefined; start(): Promise<void>; close(): Promise<void> },
+): OpenedShopService {
+  return {
+    name,
+    schema,
+    served,
+    contracts,
+    store: service.store,
+    start: () => service.start(),
+    close: () => service.close(),
+  };
+}

@@ -1,0 +1,98 @@
+import { openNatsTransport } from '@duet/nats';
+import { createPgExecutor, createPostgresIdempotencyStore } from '@duet/postgres';
+import { shopStreams } from '../contracts/message-streams.ts';
+import { createShopServer } from '../http/create-shop-server.ts';
+import { shopPrincipals } from '../http/shop-principals.ts';
+import { createSimulatedGateway } from '../payments/create-simulated-gateway.ts';
+import { openShopService } from './open-shop-service.ts';
+import type { ServiceSettings } from './service-settings.ts';
+
+/** A running service process: where it listens, and how to stop it. */
+export interface RunningShopService {
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one service of the shop as its own process would: on PostgreSQL, talking over NATS,
+ * with the roles it was given. `command` and `query` serve those routes; `processors`
+ * starts the projections, relay, consumers and (orders) the saga. Every process serves
+ * `/health/live` and `/health/ready` (the service's processor lag, wherever they run).
+ *
+ * @example
+ * const running = await runShopService(readServiceSettings(process.env));
+ */
+export async function runShopService(settings: ServiceSettings): Promise<RunningShopService> {
+  const ns = settings.namespace;
+  const executor = createPgExecutor({ connectionString: settings.databaseUrl });
+  const transport = await openNatsTransport({
+    servers: settings.natsUrl,
+    ...(ns
+      ? {
+          subjectPrefix: ns,
+          deadLetters: {
+            stream: `${ns.toUpperCase()}_DEAD_LETTERS`,
+            subjectPrefix: `${ns}.dead`,
+            replicas: settings.replicas,
+          },
+        }
+      : { deadLetters: { replicas: settings.replicas } }),
+  });
+  const streams = shopStreams({
+    replicas: settings.replicas,
+    ...(ns ? { prefix: ns.toUpperCase() } : {}),
+  });
+  const roles = new Set(settings.roles);
+  const service = await openShopService(settings.service, {
+    executor,
+    transport,
+    streams,
+    databaseUrl: settings.databaseUrl,
+    ...(ns ? { schemaPrefix: `${ns}_` } : {}),
+    ...(settings.paymentTimeoutMs === undefined
+      ? {}
+      : { paymentTimeoutMs: settings.paymentTimeoutMs }),
+    gateway: createSimulatedGateway(settings.payments),
+  });
+  if (roles.has('processors')) {
+    // Consumers read streams other services publish on, whichever process comes up first.
+    await transport.ensureStreams(Object.values(streams));
+    await service.start();
+  }
+  const { definitions, live, ...served } = service.served;
+  const server = await createShopServer({
+    services: [
+      {
+        ...served,
+        definitions: {
+          commands: roles.has('command') ? definitions.commands : [],
+          queries: roles.has('query') ? definitions.queries : [],
+        },
+        ...(live && roles.has('query') ? { live } : {}),
+      },
+    ],
+    ...(roles.has('command') ? { contracts: service.contracts } : {}),
+    principals: shopPrincipals(),
+    idempotency: createPostgresIdempotencyStore({ executor, schema: service.schema }),
+    ...(settings.logLevel ? { logLevel: settings.logLevel } : {}),
+  });
+  let address: string;
+  try {
+    address = await server.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    await service.close();
+    await transport.close();
+    await executor.close();
+    throw error;
+  }
+  return {
+    address,
+    async stop() {
+      // Stop taking requests, then the processors, then the connections.
+      await server.close();
+      await service.close();
+      await transport.close();
+      await executor.close();
+    },
+  };
+}

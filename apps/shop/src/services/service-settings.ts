@@ -1,0 +1,133 @@
+import { ValidationError } from '@duet/core';
+import { type ShopServiceName, shopServices } from './open-shop-service.ts';
+import { parseRoles, type ServiceRole } from './service-roles.ts';
+
+/** The port each service listens on by default (`PORT` overrides). */
+export const defaultPorts: Readonly<Record<ShopServiceName, number>> = {
+  customers: 3001,
+  catalog: 3002,
+  orders: 3003,
+  payments: 3004,
+  'order-history': 3005,
+};
+
+/** How one service process is set up, from its environment. */
+export interface ServiceSettings {
+  readonly service: ShopServiceName;
+  readonly roles: readonly ServiceRole[];
+  readonly databaseUrl: string;
+  readonly natsUrl: string;
+  readonly host: string;
+  readonly port: number;
+  /** One name for a whole deployment's schemas, broker streams and subjects, or none. */
+  readonly namespace: string | undefined;
+  readonly replicas: number;
+  readonly payments: {
+    readonly failureRate: number;
+    readonly latencyMs: { readonly min: number; readonly max: number };
+  };
+  readonly paymentTimeoutMs: number | undefined;
+  readonly logLevel: string | undefined;
+}
+
+const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
+
+/**
+ * Reads a service process's settings from its environment:
+ * `SHOP_SERVICE` (customers, catalog, orders, payments, order-history), `SHOP_ROLES`
+ * (command,query,processors; default all), `DATABASE_URL` and `NATS_URL` (both required),
+ * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
+ * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
+ * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
+ * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `LOG_LEVEL`. A missing or bad one is a
+ * `ValidationError` that names it.
+ *
+ * @example
+ * const settings = readServiceSettings(process.env);
+ */
+export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
+  const issues: { name: string; message: string }[] = [];
+  const fail = (name: string, message: string) => {
+    issues.push({ name, message });
+  };
+  const service = env.SHOP_SERVICE as ShopServiceName;
+  if (!shopServices.includes(service)) {
+    fail('SHOP_SERVICE', `expected one of ${shopServices.join(', ')}`);
+  }
+  let roles: readonly ServiceRole[] = [];
+  try {
+    roles = parseRoles(env.SHOP_ROLES);
+  } catch (error) {
+    fail('SHOP_ROLES', (error as ValidationError).issues[0]?.message ?? 'bad roles');
+  }
+  const databaseUrl = env.DATABASE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    fail(
+      'DATABASE_URL',
+      'expected postgres://... (each service in its own process needs PostgreSQL)',
+    );
+  }
+  const natsUrl = env.NATS_URL ?? '';
+  if (!/^(nats|tls):\/\//.test(natsUrl)) {
+    fail('NATS_URL', 'expected nats://host:port (services talk over NATS JetStream)');
+  }
+  const number = (name: string, fallback: number, ok: (n: number) => boolean, what: string) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!ok(value)) fail(name, `expected ${what}, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  const port = number(
+    'PORT',
+    defaultPorts[service] ?? 3000,
+    (n) => whole(n) && n <= 65_535,
+    'a port number',
+  );
+  const namespace = env.SHOP_NAMESPACE || undefined;
+  if (namespace !== undefined && !namespacePattern.test(namespace)) {
+    fail('SHOP_NAMESPACE', 'expected a lower-case name of letters, digits and _, e.g. staging');
+  }
+  const replicas = number('NATS_REPLICAS', 1, (n) => [1, 3, 5].includes(n), '1, 3 or 5');
+  const failureRate = number(
+    'SHOP_PAYMENT_FAILURE_RATE',
+    0,
+    (n) => n >= 0 && n <= 1,
+    'a share from 0 to 1',
+  );
+  const latencyText = env.SHOP_PAYMENT_LATENCY_MS ?? '0';
+  const latencyMatch = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(latencyText);
+  const min = latencyMatch ? Number(latencyMatch[1]) : 0;
+  const max = latencyMatch ? Number(latencyMatch[2] ?? latencyMatch[1]) : 0;
+  if (!latencyMatch || max < min) {
+    fail(
+      'SHOP_PAYMENT_LATENCY_MS',
+      `expected n or min-max in ms, got ${JSON.stringify(latencyText)}`,
+    );
+  }
+  const timeout = env.SHOP_PAYMENT_TIMEOUT_MS;
+  const paymentTimeoutMs =
+    timeout === undefined || timeout === ''
+      ? undefined
+      : number('SHOP_PAYMENT_TIMEOUT_MS', 0, (n) => whole(n) && n >= 100, 'at least 100 ms');
+  if (issues.length > 0) {
+    throw new ValidationError(
+      'shop service settings',
+      issues.map(({ name, message }) => ({ path: [name], message: `${name}: ${message}` })),
+    );
+  }
+  return {
+    service,
+    roles,
+    databaseUrl,
+    natsUrl,
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    namespace,
+    replicas,
+    payments: { failureRate, latencyMs: { min, max } },
+    paymentTimeoutMs,
+    logLevel: env.LOG_LEVEL || undefined,
+  };
+}
