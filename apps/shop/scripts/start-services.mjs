@@ -1,13 +1,14 @@
-// `npm run start:services`: the shop as microservices, one process per service
-// (customers, catalog, orders, payments, order-history), each on its own port and schemas,
-// talking over NATS. Needs DATABASE_URL and NATS_URL. Lines are prefixed with the service;
-// Ctrl-C stops them all. If one dies, the rest are stopped too (this is a launcher for one
-// machine; docs/deploy.md shows systemd units and Kubernetes for real deployments).
+// `npm run start:services`: the shop as microservices, one process per service, as
+// deploy/Procfile lists them (any Procfile runner, such as honcho or overmind, does the
+// same). Each service has its own port and schemas and they talk over NATS, so
+// DATABASE_URL and NATS_URL must be set. Lines are prefixed with the service; Ctrl-C stops
+// them all, and if one dies the rest are stopped too. SHOP_BASE_PORT moves the ports
+// (base, base+1, ...). docs/deploy.md shows systemd units and Kubernetes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const services = ['customers', 'catalog', 'orders', 'payments', 'order-history'];
-const basePort = Number(process.env.SHOP_BASE_PORT ?? 3001);
+const root = resolve(import.meta.dirname, '..', '..', '..');
 const missing = ['DATABASE_URL', 'NATS_URL'].filter((name) => !process.env[name]);
 if (missing.length > 0) {
   console.error(
@@ -16,13 +17,29 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
-const entry = resolve(import.meta.dirname, '..', 'src', 'services', 'main-service.ts');
-const children = services.map((service, i) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, SHOP_SERVICE: service, PORT: String(basePort + i) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+// `name: VAR=value ... command args`, one process per line.
+const entries = readFileSync(resolve(root, 'deploy', 'Procfile'), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+  .map((line) => {
+    const [name, rest] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)];
+    const words = rest.trim().split(/\s+/);
+    const env = {};
+    while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+      const [key, ...value] = words.shift().split('=');
+      env[key] = value.join('=');
+    }
+    return { name: name.trim(), env, command: words[0], args: words.slice(1) };
   });
-  const prefix = `[${service}]`.padEnd(16);
+
+const basePort = process.env.SHOP_BASE_PORT ? Number(process.env.SHOP_BASE_PORT) : undefined;
+let stopping = false;
+const children = entries.map((entry, i) => {
+  const env = { ...process.env, ...entry.env };
+  if (basePort !== undefined) env.PORT = String(basePort + i);
+  const command = entry.command === 'node' ? process.execPath : entry.command;
+  const child = spawn(command, entry.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `[${entry.name}]`.padEnd(16);
   for (const [from, to] of [
     [child.stdout, process.stdout],
     [child.stderr, process.stderr],
@@ -43,7 +60,6 @@ const children = services.map((service, i) => {
   return child;
 });
 
-let stopping = false;
 async function stopAll(exitCode) {
   if (stopping) return;
   stopping = true;

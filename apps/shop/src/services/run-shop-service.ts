@@ -26,7 +26,7 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
   const ns = settings.namespace;
   const executor = createPgExecutor({ connectionString: settings.databaseUrl });
   const transport = await openNatsTransport({
-    servers: settings.natsUrl,
+    servers: settings.natsUrls,
     ...(ns
       ? {
           subjectPrefix: ns,

@@ -16,7 +16,8 @@ export interface ServiceSettings {
   readonly service: ShopServiceName;
   readonly roles: readonly ServiceRole[];
   readonly databaseUrl: string;
-  readonly natsUrl: string;
+  /** One URL, or several of a cluster. */
+  readonly natsUrls: readonly string[];
   readonly host: string;
   readonly port: number;
   /** One name for a whole deployment's schemas, broker streams and subjects, or none. */
@@ -35,7 +36,7 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
 /**
  * Reads a service process's settings from its environment:
  * `SHOP_SERVICE` (customers, catalog, orders, payments, order-history), `SHOP_ROLES`
- * (command,query,processors; default all), `DATABASE_URL` and `NATS_URL` (both required),
+ * (command,query,processors; default all), `DATABASE_URL` and `NATS_URL` (both required; NATS_URL may list a cluster's servers, comma-separated),
  * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
  * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
@@ -67,9 +68,12 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
       'expected postgres://... (each service in its own process needs PostgreSQL)',
     );
   }
-  const natsUrl = env.NATS_URL ?? '';
-  if (!/^(nats|tls):\/\//.test(natsUrl)) {
-    fail('NATS_URL', 'expected nats://host:port (services talk over NATS JetStream)');
+  const natsUrls = (env.NATS_URL ?? '').split(',').map((url) => url.trim());
+  if (!natsUrls.every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url))) {
+    fail(
+      'NATS_URL',
+      'expected nats://host:port, or several separated by commas for a cluster (services talk over NATS JetStream)',
+    );
   }
   const number = (name: string, fallback: number, ok: (n: number) => boolean, what: string) => {
     const text = env[name];
@@ -121,7 +125,7 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     service,
     roles,
     databaseUrl,
-    natsUrl,
+    natsUrls,
     host: env.HOST ?? '127.0.0.1',
     port,
     namespace,
