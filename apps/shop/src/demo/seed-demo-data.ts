@@ -12,6 +12,8 @@ export interface DemoServices {
     readonly store: EventStore;
     /** With the placement saga (not null): demo-1 is shipped once the saga confirmed it. */
     readonly placement?: unknown;
+    /** Priced by the catalog (not null): the demo waits until orders has heard of the products. */
+    readonly prices?: { waitFor(skus: readonly string[]): Promise<void> } | null;
   };
 }
 
@@ -63,31 +65,16 @@ export async function seedDemoData(services: DemoServices): Promise<number> {
     }
   }
   if (!(await isEmpty(orders.store))) return sent;
+  await orders.prices?.waitFor(['tea', 'mug', 'pen', 'notebook']);
   const bus = orders.commands;
-  await send(
-    bus,
-    AddItem.create({ orderId: 'demo-1', sku: 'tea', quantity: 2, unitPriceCents: 450 }),
-    ada,
-  );
-  await send(
-    bus,
-    AddItem.create({ orderId: 'demo-1', sku: 'mug', quantity: 1, unitPriceCents: 1200 }),
-    ada,
-  );
+  await send(bus, AddItem.create({ orderId: 'demo-1', sku: 'tea', quantity: 2 }), ada);
+  await send(bus, AddItem.create({ orderId: 'demo-1', sku: 'mug', quantity: 1 }), ada);
   await send(bus, PlaceOrder.create({ orderId: 'demo-1' }), ada);
   if (orders.placement) await confirmedBySaga(orders.store, 'demo-1');
   else await send(bus, ConfirmOrder.create({ orderId: 'demo-1' }), staff);
   await send(bus, ShipOrder.create({ orderId: 'demo-1', trackingNumber: 'TRK-0001' }), staff);
-  await send(
-    bus,
-    AddItem.create({ orderId: 'demo-2', sku: 'pen', quantity: 3, unitPriceCents: 150 }),
-    ada,
-  );
-  await send(
-    bus,
-    AddItem.create({ orderId: 'demo-3', sku: 'notebook', quantity: 1, unitPriceCents: 800 }),
-    bob,
-  );
+  await send(bus, AddItem.create({ orderId: 'demo-2', sku: 'pen', quantity: 3 }), ada);
+  await send(bus, AddItem.create({ orderId: 'demo-3', sku: 'notebook', quantity: 1 }), bob);
   await send(bus, PlaceOrder.create({ orderId: 'demo-3' }), bob);
   return sent;
 }

@@ -10,12 +10,13 @@ export const AddItem = defineCommand(
     orderId,
     sku,
     quantity: z.number().int().min(1).max(1_000),
-    // Until the catalog service exists the cart is told the price; it never trusts a total.
-    unitPriceCents: z.number().int().min(0).max(100_000_000),
+    // With the catalog, the price comes from it and this is only the price the client
+    // showed (refused if the catalog's differs); the orders service alone takes it as given.
+    unitPriceCents: z.number().int().min(0).max(100_000_000).optional(),
   }),
   {
     description:
-      'Put a quantity of a product in the cart; the first item opens the cart for the caller.',
+      "Put a quantity of a product in the cart at the catalog's price; the first item opens the cart for the caller. `unitPriceCents` is optional: the price you showed, refused (422 PRICE_CHANGED) if the catalog's differs.",
   },
 );
 export const RemoveItem = defineCommand(

@@ -57,11 +57,14 @@ function decide(
       throw new NotFoundError('order', command.data.orderId);
     }
     requireStatus(state, ['none', 'cart'], 'add items to');
+    // Set by the catalog's price list when there is one (pricing/), else by the client.
+    const { unitPriceCents } = command.data;
+    if (unitPriceCents === undefined) refuse('PRICE_REQUIRED', 'unitPriceCents is required');
     const line = lineOf(state, command.data.sku);
-    if (line && line.unitPriceCents !== command.data.unitPriceCents) {
+    if (line && line.unitPriceCents !== unitPriceCents) {
       refuse('PRICE_CHANGED', `${command.data.sku} is already in the cart at another price`);
     }
-    return { type: 'ItemAdded', data: { ...command.data, customerId } };
+    return { type: 'ItemAdded', data: { ...command.data, unitPriceCents, customerId } };
   }
   requireAccess(state, command.data.orderId, context);
   switch (command.type) {

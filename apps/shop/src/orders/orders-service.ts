@@ -1,18 +1,29 @@
-import { createCommandBus, createEventRegistry, createQueryBus, type Transport } from '@duet/core';
+import {
+  type CommandBus,
+  createCommandBus,
+  createEventRegistry,
+  createQueryBus,
+  type Transport,
+} from '@duet/core';
 import {
   createPostgresEventStore,
   createPostgresSnapshotStore,
   migrate,
   openProcessors,
   type SqlExecutor,
+  withSchemaLock,
 } from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
+import { routeCommands } from '../service-kit/route-commands.ts';
 import { orderCommands } from './order-commands.ts';
 import { orderEvents } from './order-events.ts';
 import { orderHandler } from './order-handler.ts';
 import { orderPolicies } from './order-policies.ts';
 import { placementEvents } from './placement/placement-decider.ts';
 import { createPlacementService } from './placement/placement-service.ts';
+import { priceFromCatalog } from './pricing/price-from-catalog.ts';
+import { ensurePriceList, readListedProduct, waitForListedProducts } from './pricing/price-list.ts';
+import { createPriceListConsumer } from './pricing/price-list-consumer.ts';
 import { orderQueries } from './queries/order-queries.ts';
 import { orderQueryHandlers } from './queries/order-query-handlers.ts';
 import { myOrdersProjection } from './read-models/my-orders-projection.ts';
@@ -52,7 +63,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
   // The saga's events live in the orders store: its requests go out through the orders relay.
   const events = createEventRegistry([...orderEvents, ...placementEvents]);
   const store = createPostgresEventStore({ executor, schema, events });
-  const commands = createCommandBus({
+  const bus = createCommandBus({
     store,
     handlers: [orderHandler],
     policies: orderPolicies,
@@ -67,9 +78,22 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
   });
   const { messaging } = options;
+  // With the catalog (messaging), carts are priced from its events; alone, by the client.
+  let priceList: ReturnType<typeof createPriceListConsumer> | null = null;
+  let commands: CommandBus = bus;
+  if (messaging) {
+    await withSchemaLock(executor, schema, (tx) => ensurePriceList(tx, schema));
+    priceList = createPriceListConsumer({
+      executor,
+      schema,
+      transport: messaging.transport,
+      source: messaging.streams.catalog,
+    });
+    commands = routeCommands(bus, { AddItem: priceFromCatalog(bus, executor, schema) });
+  }
   const placement = messaging
     ? await createPlacementService({
-        orders: { store, commands },
+        orders: { store, commands: bus },
         executor,
         transport: messaging.transport,
         streams: messaging.streams,
@@ -93,12 +117,22 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     live: processors.changes,
     placement,
     definitions: { commands: orderCommands, queries: orderQueries },
+    /** The catalog's products as this service knows them (null without messaging). */
+    prices: messaging
+      ? {
+          read: (sku: string) => readListedProduct(executor, schema, sku),
+          waitFor: (skus: readonly string[], timeoutMs = 10_000) =>
+            waitForListedProducts(executor, schema, skus, timeoutMs),
+        }
+      : null,
     async start() {
       await processors.start();
+      await priceList?.start();
       await placement?.start();
     },
     async close() {
       await placement?.close();
+      await priceList?.stop();
       await processors.close();
       await store.close();
     },
