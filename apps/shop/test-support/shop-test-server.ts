@@ -112,6 +112,7 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
       await orders.processors.waitForPosition({
         projections: ['my_orders', 'order_detail'],
         minPosition: head,
+        tokens: [],
         timeoutMs: 10_000,
         queryType: 'snapshot',
       });
