@@ -26,6 +26,8 @@ export interface ShopOptions {
   readonly databaseUrl?: string;
   /** The broker [an in-process transport, closed with the shop]. */
   readonly transport?: Transport;
+  /** How long an order-history query waits for its read tokens [5,000 ms]. */
+  readonly historyTimeoutMs?: number;
 }
 
 /** The shop's services in this process, each on its own schema, by name. */
@@ -67,6 +69,9 @@ export async function createShop(options: ShopOptions) {
     transport,
     streams,
     schema: `${prefix}order_history`,
+    ...(options.historyTimeoutMs === undefined
+      ? {}
+      : { defaultTimeoutMs: options.historyTimeoutMs }),
   });
   const orders = await createOrdersService({
     executor,

@@ -3,12 +3,14 @@ import { expect } from 'vitest';
 
 export type Headers = Record<string, string>;
 
-/** The reply to a command: `{ stream, streamVersion, position, commandId }`. */
+/** The reply to a command: `{ stream, streamVersion, position, commandId, readToken? }`. */
 export interface CommandReply {
   readonly stream: string;
   readonly streamVersion: number;
   readonly position: string;
   readonly commandId: string;
+  /** `<service>@<stream>:<streamVersion>`, for queries of other services (`readToken`). */
+  readonly readToken?: string;
 }
 
 /** The `x-api-key` header for a key ('' for none). */

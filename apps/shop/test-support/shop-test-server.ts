@@ -32,6 +32,7 @@ export const testPrincipals: Record<string, Principal> = {
   'key-ryw': { id: 'ryw', tenant: 'shop', roles: ['customer'] },
   'key-lena': { id: 'lena', tenant: 'shop', roles: ['customer'] },
   'key-burst': { id: 'burst', tenant: 'shop', roles: ['customer'] },
+  'key-rita': { id: 'rita', tenant: 'shop', roles: ['customer'] },
 };
 
 /** What a test compares before and after hostile requests: nothing may move. */
@@ -112,6 +113,7 @@ export async function startShopTestServer(kind: BackendKind): Promise<ShopTestSe
       await orders.processors.waitForPosition({
         projections: ['my_orders', 'order_detail'],
         minPosition: head,
+        tokens: [],
         timeoutMs: 10_000,
         queryType: 'snapshot',
       });
@@ -146,16 +148,21 @@ export interface OneProcessShopServer {
 
 /**
  * Starts the whole shop as `npm start` runs it (every service, the placement saga, the
- * in-process transport, one HTTP API) on fresh schemas, without demo data.
+ * in-process transport, one HTTP API) on fresh schemas, without demo data;
+ * `historyTimeoutMs` shortens the order history's read-token waits.
  *
  * @example
  * const server = await startOneProcessShop('pglite');
  * await fetch(`${server.url}/queries/ListProducts`, { headers: { 'x-api-key': 'demo-ada' } });
  */
-export async function startOneProcessShop(kind: BackendKind): Promise<OneProcessShopServer> {
+export async function startOneProcessShop(
+  kind: BackendKind,
+  options: { readonly historyTimeoutMs?: number } = {},
+): Promise<OneProcessShopServer> {
   const database = await openTestDatabase({ kind, migrate: false });
   const prefix = `${database.schema}_`;
   const shop = await createShop({
+    ...options,
     executor: database.executor,
     schemaPrefix: prefix,
     ...(kind === 'postgres' ? { databaseUrl: testDatabaseUrl() } : {}),

@@ -121,6 +121,7 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
   await runner.waitForPosition({
     projections: ['order_summary'],
     minPosition: await store.headPosition(),
+    tokens: [],
     timeoutMs: 300_000,
     queryType: 'history',
   });

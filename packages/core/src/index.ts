@@ -103,6 +103,7 @@ export type {
   QueryHandler,
   QueryPolicy,
 } from './query-bus/query-bus.ts';
+export { MAX_READ_TOKEN_LENGTH, MAX_READ_TOKENS } from './query-bus/resolve-consistency.ts';
 
 // -- in-memory adapters --
 
@@ -178,6 +179,8 @@ export type {
   StreamRetention,
 } from './messaging/message-stream.ts';
 export { defineMessageStream } from './messaging/message-stream.ts';
+export type { ReadToken } from './messaging/read-token.ts';
+export { formatReadToken, parseReadToken } from './messaging/read-token.ts';
 export type { DeadLetterSelection } from './messaging/republish-dead-letters.ts';
 export { republishDeadLetters } from './messaging/republish-dead-letters.ts';
 export { subjectMatches } from './messaging/subject-matches.ts';

@@ -1,10 +1,11 @@
-import type {
-  CommandBus,
-  CommandDefinition,
-  Contracts,
-  IdempotencyStore,
-  QueryBus,
-  QueryDefinition,
+import {
+  type CommandBus,
+  type CommandDefinition,
+  type Contracts,
+  formatReadToken,
+  type IdempotencyStore,
+  type QueryBus,
+  type QueryDefinition,
 } from '@duet/core';
 import type { Authenticate } from './auth/principal.ts';
 
@@ -40,6 +41,16 @@ export interface DuetHttpOptions {
   readonly authenticate?: Authenticate;
   /** Refuse requests without a principal with 401 [true when `authenticate` is given]. */
   readonly requireAuthentication?: boolean;
+  /**
+   * Read-your-writes across services: a command's 200 reply also carries `readToken`,
+   * `<service>@<stream>:<streamVersion>` (and the `Duet-Read-Token` header), for queries of
+   * other services that take in this one's events. `service` names the service that runs
+   * the commands: one name, or a function of the command type (undefined: no token for
+   * that type), called once per command at registration [no tokens].
+   */
+  readonly readTokens?: {
+    readonly service: string | ((commandType: string) => string | undefined);
+  };
   /** Enables the `Idempotency-Key` header on commands. */
   readonly idempotency?: IdempotencyStore;
   /** Requests per `timeWindow` (ms or '1 minute') per principal, or per IP when anonymous. */
@@ -92,6 +103,8 @@ export interface ResolvedDuetHttpOptions extends DuetHttpOptions {
   readonly heartbeatMs: number;
   readonly coalesceMs: number;
   readonly docsPath: string | false;
+  /** The service named in each command type's read tokens (`readTokens`); none: no token. */
+  readonly readTokenServices: ReadonlyMap<string, string>;
   readonly openapi: {
     readonly title: string;
     readonly version: string;
@@ -176,6 +189,7 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
       "tags of distinct names other than 'commands', 'queries' and 'health', each with types",
     );
   }
+  const readTokenServices = resolveReadTokenServices(options, fail);
   const docsPath = options.docsPath ?? '/docs';
   if (docsPath !== false && !/^\/[\w/-]*$/.test(docsPath))
     throw fail('docsPath', "a path like '/docs' or false");
@@ -188,6 +202,34 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
     heartbeatMs: positive('liveTiming.heartbeatMs', options.liveTiming?.heartbeatMs, 15_000),
     coalesceMs: positive('liveTiming.coalesceMs', options.liveTiming?.coalesceMs, 50),
     docsPath,
+    readTokenServices,
     openapi: options.openapi ?? { title: 'Duet API', version: '0.1.0' },
   };
+}
+
+/** Each command type's service name for `readTokens`, checked now rather than in a reply. */
+function resolveReadTokenServices(
+  options: DuetHttpOptions,
+  fail: (option: string, expected: string) => TypeError,
+): ReadonlyMap<string, string> {
+  const services = new Map<string, string>();
+  if (options.readTokens === undefined) return services;
+  const { service } = options.readTokens ?? {};
+  if (typeof service !== 'string' && typeof service !== 'function') {
+    throw fail('readTokens.service', 'a service name or a function of the command type');
+  }
+  for (const { type } of options.commands) {
+    const name = typeof service === 'string' ? service : service(type);
+    if (name === undefined) continue;
+    try {
+      formatReadToken({ service: name, stream: 'check', streamVersion: 1 });
+    } catch {
+      throw fail(
+        'readTokens.service',
+        `for ${type} a service name of a letter, then letters, digits, _ or -, got ${JSON.stringify(name)}`,
+      );
+    }
+    services.set(type, name);
+  }
+  return services;
 }

@@ -3,6 +3,7 @@
 // deterministic), and a real listening server on 127.0.0.1.
 import {
   type CommandOf,
+  type ConsistencyRequest,
   createCommandBus,
   createInMemoryEventStore,
   createQueryBus,
@@ -14,6 +15,7 @@ import {
   defineQueryHandler,
   type Message,
   type Position,
+  parseReadToken,
   type RecordedEvent,
   START_POSITION,
   StaleReadError,
@@ -75,6 +77,8 @@ const cartDecider: Decider<CartCommand, { open: boolean }, CartEvent> = {
 export function createCartReadModel(store: ReturnType<typeof createInMemoryEventStore>) {
   const carts = new Map<string, Map<string, number>>();
   const listeners = new Set<() => void>();
+  // Other services' writes this read model has taken in, as read tokens (tests add them).
+  const takenIn = new Set<string>();
   let position: Position = START_POSITION;
   // One catch-up at a time, as a real runner's batches: overlapping ones would apply twice.
   let running: Promise<void> = Promise.resolve();
@@ -87,6 +91,7 @@ export function createCartReadModel(store: ReturnType<typeof createInMemoryEvent
   };
   return {
     carts,
+    takenIn,
     position: () => position,
     catchUp(): Promise<void> {
       running = running.then(catchUpOnce);
@@ -128,6 +133,7 @@ export async function startCartServer(overrides: Partial<DuetHttpOptions> = {}) 
     ],
     policies: { OpenCart: onlyShoppers, AddItem: onlyShoppers },
   });
+  const consistencyRequests: ConsistencyRequest[] = [];
   const queryBus = createQueryBus({
     handlers: [
       defineQueryHandler(CartItems, async ({ cartId }) => ({
@@ -145,11 +151,17 @@ export async function startCartServer(overrides: Partial<DuetHttpOptions> = {}) 
       })),
     ],
     // Polls the hand-moved read model; a real runner waits on checkpoint notifications.
-    consistency: async ({ minPosition, timeoutMs, queryType }) => {
+    // Tokens are read as another service's writes, reached once `takenIn` has them.
+    consistency: async (request) => {
+      consistencyRequests.push(request);
+      const { minPosition, tokens, timeoutMs, queryType } = request;
+      for (const token of tokens) parseReadToken(token);
       const deadline = Date.now() + timeoutMs;
-      while (readModel.position() < minPosition) {
+      for (;;) {
+        const behind = tokens.filter((token) => !readModel.takenIn.has(token));
+        if (readModel.position() >= minPosition && behind.length === 0) return;
         if (Date.now() >= deadline) {
-          throw new StaleReadError(queryType, minPosition, timeoutMs, readModel.position());
+          throw new StaleReadError(queryType, minPosition, timeoutMs, readModel.position(), behind);
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -175,7 +187,17 @@ export async function startCartServer(overrides: Partial<DuetHttpOptions> = {}) 
     for await (const event of store.readAll()) events.push(event);
     return events;
   };
-  return { app, url, store, readModel, commandBus, queryBus, allEvents, close: () => app.close() };
+  return {
+    app,
+    url,
+    store,
+    readModel,
+    commandBus,
+    queryBus,
+    consistencyRequests,
+    allEvents,
+    close: () => app.close(),
+  };
 }
 
 export type CartServer = Awaited<ReturnType<typeof startCartServer>>;

@@ -124,6 +124,9 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
     commands: services.flatMap((service) => service.definitions.commands),
     queries: services.flatMap((service) => service.definitions.queries),
     authenticate: apiKeyAuthentication({ keys: options.principals }),
+    // Every command reply names the service that wrote it, as read token for the order
+    // history, which takes in customers', catalog's, orders' and payments' events.
+    readTokens: { service: (type) => commandOwner.get(type)?.name },
     idempotency: options.idempotency,
     rateLimit: { max: options.rateLimitPerMinute ?? 600, timeWindow: '1 minute' },
     maxPageSize: MAX_PAGE_SIZE,
@@ -132,7 +135,7 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       title: services.length === 1 ? `Duet shop: ${services[0]!.name}` : 'Duet shop',
       version: '0.1.0',
       description:
-        'Send `x-api-key` (demo keys are printed at start). A command answers with a position; pass it as `minPosition` to a query of the same service to read your own write.',
+        'Send `x-api-key` (demo keys are printed at start). A command answers with a position; pass it as `minPosition` to a query of the same service to read your own write. It also answers with a `readToken`; pass it as `readToken` to the order history to see your write there.',
       tags,
     },
     ...(options.contracts ? { asyncapi: { contracts: options.contracts } } : {}),

@@ -1,7 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ConsistencyWaiter, StaleReadError, ValidationError } from '@duet/core';
+import {
+  type ConsistencyWaiter,
+  DuetError,
+  ErrorCode,
+  START_POSITION,
+  StaleReadError,
+  ValidationError,
+} from '@duet/core';
 import { checkSchemaName, quoteIdentifier, type SqlExecutor } from '@duet/postgres';
-import { parseConsumedToken } from './consumed-token.ts';
+import { parseReadToken } from './consumed-token.ts';
 
 /** Options of `createHistoryConsistency`. */
 export interface HistoryConsistencyOptions {
@@ -21,8 +27,8 @@ export interface HistoryConsistencyOptions {
 export interface HistoryConsistency {
   /**
    * Resolves once every token (`<service>@<stream>:<version>`) has been consumed; throws
-   * `StaleReadError` after `timeoutMs`, `ValidationError` for a malformed token or an
-   * unknown service.
+   * `StaleReadError` naming the tokens still missing after `timeoutMs`, `ValidationError`
+   * for a malformed token or an unknown service.
    */
   waitFor(
     tokens: readonly string[],
@@ -35,12 +41,11 @@ export interface HistoryConsistency {
   /** Wakes the waiters: call after an inbox transaction of this process commits. */
   notify(): void;
   /**
-   * The query bus's consistency hook: waits for the tokens `withTokens` put in scope (the
-   * bus's own `minPosition` is a store position of one service and cannot name these).
+   * The query bus's consistency waiter: waits for the request's `tokens`. It refuses a
+   * `minPosition` (`CONSISTENCY_UNSUPPORTED`): that is a store position of one service,
+   * and the history, built from four, has none to compare it with.
    */
   readonly hook: ConsistencyWaiter;
-  /** Runs `fn` with `tokens` visible to `hook`. */
-  withTokens<T>(tokens: readonly string[], fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -57,25 +62,24 @@ export function createHistoryConsistency(options: HistoryConsistencyOptions): Hi
   const { executor, consumers } = options;
   const pollMs = options.pollMs ?? 50;
   const inboxStreams = `${quoteIdentifier(checkSchemaName(options.schema, 'schema'))}.inbox_streams`;
-  const scope = new AsyncLocalStorage<readonly string[]>();
   let wake = new Set<() => void>();
 
   const resolveTokens = (tokens: readonly string[]) =>
     tokens.map((token) => {
-      const parsed = parseConsumedToken(token);
+      const parsed = parseReadToken(token);
       const consumer = consumers[parsed.service];
       if (consumer === undefined) {
         throw new ValidationError('read-your-writes token', [
           { path: [], message: `the order history consumes no service named ${parsed.service}` },
         ]);
       }
-      return { token, consumer, stream: parsed.stream, version: parsed.version };
+      return { token, consumer, stream: parsed.stream, version: parsed.streamVersion };
     });
 
-  // The tokens not consumed yet, with where their stream stands.
+  // The tokens not consumed yet.
   const pending = async (wanted: ReturnType<typeof resolveTokens>) => {
-    const { rows } = await executor.query<{ token: string; reached: number }>(
-      `SELECT x.token, coalesce(s.version, 0) AS reached
+    const { rows } = await executor.query<{ token: string }>(
+      `SELECT x.token
          FROM jsonb_to_recordset($1::text::jsonb) AS x(token text, consumer text, stream text, version integer)
          LEFT JOIN ${inboxStreams} s ON s.consumer = x.consumer AND s.stream = x.stream
         WHERE coalesce(s.version, 0) < x.version`,
@@ -109,12 +113,12 @@ export function createHistoryConsistency(options: HistoryConsistencyOptions): Hi
       if (behind.length === 0) return;
       const left = deadline - performance.now();
       if (left <= 0) {
-        const first = behind[0]!;
         throw new StaleReadError(
           waitOptions.queryType ?? 'order history',
-          first.token,
+          START_POSITION,
           timeoutMs,
-          String(first.reached),
+          undefined,
+          behind.map((row) => row.token),
         );
       }
       await nextChange(Math.min(left, pollMs), signal);
@@ -128,19 +132,15 @@ export function createHistoryConsistency(options: HistoryConsistencyOptions): Hi
       wake = new Set();
       for (const done of waiting) done();
     },
-    hook: async ({ timeoutMs, signal, queryType }) => {
-      const tokens = scope.getStore();
+    hook: async ({ minPosition, tokens, timeoutMs, signal, queryType }) => {
       // A bare store position names no service: answering anyway would be a stale read.
-      if (tokens === undefined) {
-        throw new ValidationError(`query ${queryType} consistency`, [
-          {
-            path: ['minPosition'],
-            message: 'the order history takes tokens <service>@<stream>:<version>',
-          },
-        ]);
+      if (minPosition !== START_POSITION) {
+        throw new DuetError(
+          ErrorCode.CONSISTENCY_UNSUPPORTED,
+          `query ${queryType} asked for position ${minPosition}: the order history takes read tokens <service>@<stream>:<version>, not one service's store positions`,
+        );
       }
       await waitFor(tokens, { timeoutMs, queryType, ...(signal ? { signal } : {}) });
     },
-    withTokens: (tokens, fn) => scope.run(tokens, fn),
   };
 }

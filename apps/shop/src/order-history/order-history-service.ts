@@ -5,7 +5,6 @@ import {
   type QueryDefinition,
   type QueryParamsOf,
   type QueryResultOf,
-  START_POSITION,
   type Transport,
 } from '@duet/core';
 import { migrate, type SqlExecutor, withSchemaLock } from '@duet/postgres';
@@ -81,7 +80,8 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
 
   /**
    * Asks a history query. With `tokens`, the bus authorizes first, then waits (its
-   * consistency hook) until every token is consumed, or throws `StaleReadError`.
+   * consistency waiter) until every token is consumed, or throws `StaleReadError`. The
+   * same as `queries.ask` with `consistency: { tokens, timeoutMs }`.
    */
   async function ask<D extends QueryDefinition>(
     query: D,
@@ -90,12 +90,8 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
   ): Promise<QueryResultOf<D>> {
     const { tokens, timeoutMs, ...rest } = context;
     if (tokens === undefined || tokens.length === 0) return queries.ask(query, params, rest);
-    // The bus only calls its hook when asked for a minPosition; the tokens, not this
-    // start position, are what the hook waits for.
-    const wait = { minPosition: START_POSITION, timeoutMs: timeoutMs ?? defaultTimeoutMs };
-    return consistency.withTokens(tokens, () =>
-      queries.ask(query, params, { ...rest, consistency: wait }),
-    );
+    const wait = { tokens, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    return queries.ask(query, params, { ...rest, consistency: wait });
   }
 
   return {

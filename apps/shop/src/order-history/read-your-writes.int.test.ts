@@ -47,7 +47,7 @@ describe.each(historyBackends())(
             { limit: 20 },
             { ...customer('rae'), tokens: [token], timeoutMs: 200 },
           ),
-        ).rejects.toMatchObject({ name: 'StaleReadError', minPosition: token });
+        ).rejects.toMatchObject({ name: 'StaleReadError', tokens: [token] });
         // Authorization comes before the wait: another customer cannot hold one.
         await expect(
           history.ask(
@@ -101,15 +101,30 @@ describe.each(historyBackends())(
     );
 
     it.skipIf(!available)(
+      'given one service’s store position instead of tokens, when asked, then CONSISTENCY_UNSUPPORTED rather than an answer that ignores it',
+      async () => {
+        const error = await fixture.history.queries
+          .ask(
+            OrderHistory,
+            { limit: 20 },
+            {
+              ...customer('rae'),
+              consistency: { minPosition: '0000000000000001-0000000000000001' },
+            },
+          )
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'CONSISTENCY_UNSUPPORTED' });
+      },
+    );
+
+    it.skipIf(!available)(
       'given malformed tokens or an unknown service, then ValidationError',
       async () => {
         await expect(fixture.history.waitFor(['billing@x:1'], wait)).rejects.toThrow('billing');
         await expect(fixture.history.waitFor(['orders@x'], wait)).rejects.toThrow(
           '<service>@<stream>:<version>',
         );
-        await expect(fixture.history.waitFor(['orders@x:0'], wait)).rejects.toThrow(
-          'read-your-writes token',
-        );
+        await expect(fixture.history.waitFor(['orders@x:0'], wait)).rejects.toThrow('read token');
       },
     );
   },

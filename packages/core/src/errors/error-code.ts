@@ -14,7 +14,7 @@ export const ErrorCode = {
   CONCURRENCY: 'CONCURRENCY',
   /** The command bus lost every retry to concurrent writers (`RetriesExhaustedError`). */
   CONCURRENCY_RETRIES_EXHAUSTED: 'CONCURRENCY_RETRIES_EXHAUSTED',
-  /** A query asked for `minPosition` but the query bus has no consistency waiter. */
+  /** A query asked for read-your-writes the bus cannot give: no waiter, or tokens its waiter cannot read. */
   CONSISTENCY_UNSUPPORTED: 'CONSISTENCY_UNSUPPORTED',
   /** A business rule refused a command (`DomainError`; the rule is in `rule`). */
   DOMAIN_RULE: 'DOMAIN_RULE',

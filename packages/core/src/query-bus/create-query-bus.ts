@@ -3,10 +3,10 @@ import { DuetError } from '../errors/duet-error.ts';
 import { ErrorCode } from '../errors/error-code.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
-import { toPosition } from '../event-store/position.ts';
 import type { QueryDefinition, QueryParamsOf, QueryResultOf } from '../messages/define-query.ts';
 import { validate } from '../messages/schema.ts';
 import type { QueryBus, QueryBusOptions, QueryContext, QueryHandler } from './query-bus.ts';
+import { isTimeout, resolveConsistency } from './resolve-consistency.ts';
 
 type Verdict = boolean | string | Promise<boolean | string>;
 
@@ -44,14 +44,14 @@ export function createQueryBus(options: QueryBusOptions): QueryBus {
     }
     const subject = `query ${type}`;
     const checked = await validate(handler.query.params, params, subject);
-    const wait = consistencyOf(type, context, defaultTimeoutMs);
+    const wait = resolveConsistency(type, context, defaultTimeoutMs);
     await authorize(type, checked, context, policies[type]);
     await authorize(type, checked, context, handler.authorize?.bind(handler));
     if (wait) {
       if (!options.consistency) {
         throw new DuetError(
           ErrorCode.CONSISTENCY_UNSUPPORTED,
-          `${subject} asked for minPosition, but this query bus has no consistency waiter`,
+          `${subject} asked for read-your-writes, but this query bus has no consistency waiter`,
         );
       }
       context.signal?.throwIfAborted();
@@ -70,24 +70,6 @@ export function createQueryBus(options: QueryBusOptions): QueryBus {
   }
 
   return { ask };
-}
-
-function consistencyOf(
-  type: string,
-  context: QueryContext,
-  defaultTimeoutMs: number,
-): { minPosition: ReturnType<typeof toPosition>; timeoutMs: number } | undefined {
-  const { consistency } = context;
-  if (consistency === undefined) return undefined;
-  const subject = `query ${type} consistency`;
-  const minPosition = toPosition(consistency?.minPosition, `${subject} minPosition`);
-  const timeoutMs = consistency.timeoutMs ?? defaultTimeoutMs;
-  if (!isTimeout(timeoutMs)) {
-    throw new ValidationError(subject, [
-      { path: ['timeoutMs'], message: 'expected a whole number of milliseconds >= 0' },
-    ]);
-  }
-  return { minPosition, timeoutMs };
 }
 
 /** Only `true` lets a query through: a policy that returns nothing refuses (fails closed). */
@@ -144,8 +126,4 @@ function checkQueryBusOptions(options: QueryBusOptions): Map<string, QueryHandle
     throw fail('validateResults', [], 'expected true or false');
   }
   return byType;
-}
-
-function isTimeout(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

@@ -5,7 +5,7 @@ import { DuetError } from '../errors/duet-error.ts';
 import { StaleReadError } from '../errors/stale-read-error.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
-import { makePosition } from '../event-store/position.ts';
+import { makePosition, START_POSITION } from '../event-store/position.ts';
 import { defineQuery } from '../messages/define-query.ts';
 import { createQueryBus } from './create-query-bus.ts';
 import { defineQueryHandler } from './define-query-handler.ts';
@@ -101,6 +101,7 @@ describe('createQueryBus', () => {
         {
           projections: ['my-orders', 'order-totals'],
           minPosition: position,
+          tokens: [],
           timeoutMs: 5_000,
           queryType: 'MyOrders',
         },
@@ -155,6 +156,89 @@ describe('createQueryBus', () => {
       expect(error).toBeInstanceOf(DuetError);
       expect((error as DuetError).code).toBe('CONSISTENCY_UNSUPPORTED');
       expect(asked).toHaveLength(0);
+    });
+  });
+
+  describe('given read-your-writes tokens', () => {
+    const tokens = ['orders@order-o-1:3', 'customers@customer-ada:1'];
+
+    it('when only tokens are given, then they reach the waiter with the start position', async () => {
+      const requests: ConsistencyRequest[] = [];
+      const bus = setup({ consistency: async (request) => void requests.push(request) });
+      await bus.ask('MyOrders', { customerId: 'c1' }, { consistency: { tokens, timeoutMs: 50 } });
+      expect(requests).toEqual([
+        {
+          projections: ['my-orders', 'order-totals'],
+          minPosition: START_POSITION,
+          tokens,
+          timeoutMs: 50,
+          queryType: 'MyOrders',
+        },
+      ]);
+      expect(asked).toHaveLength(1);
+    });
+
+    it('when tokens and a position are given, then the waiter gets both', async () => {
+      const requests: ConsistencyRequest[] = [];
+      const bus = setup({ consistency: async (request) => void requests.push(request) });
+      await bus.ask(
+        'MyOrders',
+        { customerId: 'c1' },
+        { consistency: { minPosition: position, tokens } },
+      );
+      expect(requests[0]).toMatchObject({ minPosition: position, tokens, timeoutMs: 5_000 });
+    });
+
+    it.each([
+      ['an empty list', []],
+      ['17 tokens', Array.from({ length: 17 }, (_, i) => `orders@order-${i}:1`)],
+      ['an empty token', ['orders@order-o-1:3', '']],
+      ['a token of 301 characters', [`orders@${'x'.repeat(292)}:1`]],
+      ['a token that is not a string', [42]],
+      ['tokens that are not a list', 'orders@order-o-1:3'],
+    ])('when they are %s, then ValidationError naming consistency.tokens', async (_, bad) => {
+      const bus = setup({ consistency: async () => {} });
+      const consistency = { tokens: bad as string[] };
+      const error = await bus
+        .ask('MyOrders', { customerId: 'c1' }, { consistency })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path.slice(0, 2)).toEqual([
+        'consistency',
+        'tokens',
+      ]);
+      expect((error as Error).message).toContain('consistency.tokens');
+      expect(asked).toHaveLength(0);
+    });
+
+    it('when neither a position nor tokens are given, then ValidationError', async () => {
+      const bus = setup({ consistency: async () => {} });
+      await expect(
+        bus.ask('MyOrders', { customerId: 'c1' }, { consistency: { timeoutMs: 10 } }),
+      ).rejects.toThrow('expected minPosition, tokens or both');
+      expect(asked).toHaveLength(0);
+    });
+
+    it('when no waiter is configured, then CONSISTENCY_UNSUPPORTED rather than a stale answer', async () => {
+      const error = await setup()
+        .ask('MyOrders', { customerId: 'c1' }, { consistency: { tokens } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DuetError);
+      expect((error as DuetError).code).toBe('CONSISTENCY_UNSUPPORTED');
+      expect(asked).toHaveLength(0);
+    });
+
+    it('when the waiter gives up, then StaleReadError reports the tokens', async () => {
+      const bus = setup({
+        consistency: async ({ queryType, minPosition, timeoutMs, tokens: waited }) => {
+          throw new StaleReadError(queryType, minPosition, timeoutMs, undefined, waited);
+        },
+      });
+      const error = await bus
+        .ask('MyOrders', { customerId: 'c1' }, { consistency: { tokens } })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'STALE_READ', minPosition: START_POSITION, tokens });
+      expect((error as Error).message).toContain('orders@order-o-1:3');
     });
   });
 

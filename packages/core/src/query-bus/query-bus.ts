@@ -15,9 +15,16 @@ export interface QueryContext {
   readonly roles?: readonly string[];
   /**
    * Read-your-writes: answer only once the query's read models have reached `minPosition`
-   * (a command's reply position), waiting at most `timeoutMs` (the bus's default if absent).
+   * (a command's reply position) and every one of `tokens` (1 to 16 strings whose meaning
+   * is the waiter's, e.g. `formatReadToken`'s `<service>@<stream>:<version>` of other
+   * services), waiting at most `timeoutMs` (the bus's default if absent). At least one of
+   * `minPosition` and `tokens`.
    */
-  readonly consistency?: { readonly minPosition: string; readonly timeoutMs?: number };
+  readonly consistency?: {
+    readonly minPosition?: string;
+    readonly tokens?: readonly string[];
+    readonly timeoutMs?: number;
+  };
   readonly signal?: AbortSignal;
 }
 
@@ -38,15 +45,23 @@ export type QueryPolicy<Params = unknown> = (
 export interface ConsistencyRequest {
   /** The read models the query reads (its definition's `projections`). */
   readonly projections: readonly string[];
+  /** `START_POSITION` when the query gave only tokens. */
   readonly minPosition: Position;
+  /**
+   * Tokens the query must see, empty when none: what they name is the waiter's business
+   * (e.g. other services' writes). A waiter that cannot tell must refuse a non-empty list
+   * with `CONSISTENCY_UNSUPPORTED` rather than ignore it.
+   */
+  readonly tokens: readonly string[];
   readonly timeoutMs: number;
   readonly queryType: string;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Resolves once every named projection has reached the position; rejects with a
- * `StaleReadError` when the time runs out. The projection runner provides one.
+ * Resolves once every named projection has reached the position (and the tokens, for a
+ * waiter that knows them); rejects with a `StaleReadError` when the time runs out. The
+ * projection runner provides one.
  *
  * @example
  * const consistency: ConsistencyWaiter = async ({ projections, minPosition, timeoutMs }) =>
@@ -75,9 +90,9 @@ export interface QueryBusOptions {
   readonly handlers: readonly QueryHandler[];
   /** Extra policies by query type, checked before the handler's own. Default: none. */
   readonly policies?: Readonly<Record<string, QueryPolicy>>;
-  /** Waits for read models; without it a query that asks for `minPosition` is refused. */
+  /** Waits for read models; without it a query that asks for consistency is refused. */
   readonly consistency?: ConsistencyWaiter;
-  /** How long a `minPosition` wait lasts when the context gives no `timeoutMs` (default 5000). */
+  /** How long a consistency wait lasts when the context gives no `timeoutMs` (default 5000). */
   readonly defaultTimeoutMs?: number;
   /** Check each answer against the query's result schema (default false: costs a pass). */
   readonly validateResults?: boolean;

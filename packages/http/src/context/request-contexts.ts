@@ -24,15 +24,23 @@ export function commandContext(
   };
 }
 
-/** The query context of a request: the principal's identity, consistency and a signal. */
+/**
+ * The query context of a request: the principal's identity, consistency (a position,
+ * read tokens, or both, when the request gave any) and a signal.
+ */
 export function queryContext(
   principal: Principal | undefined,
-  minPosition: string | undefined,
+  wanted: { readonly minPosition?: string | undefined; readonly tokens?: string[] | undefined },
   signal: AbortSignal,
 ): QueryContext {
+  const { minPosition, tokens } = wanted;
+  const consistency = {
+    ...(minPosition === undefined ? {} : { minPosition }),
+    ...(tokens === undefined ? {} : { tokens }),
+  };
   return {
     ...identity(principal),
-    ...(minPosition === undefined ? {} : { consistency: { minPosition } }),
+    ...(minPosition === undefined && tokens === undefined ? {} : { consistency }),
     signal,
   };
 }

@@ -25,6 +25,11 @@ export const PROBLEM_SCHEMA: JsonSchema = {
       },
     },
     rule: { type: 'string', description: 'domain-rule: the rule that refused the command' },
+    tokens: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'stale-read: the read tokens not taken in yet',
+    },
   },
 };
 

@@ -97,6 +97,7 @@ export function problemForError(error: unknown, request: ProblemRequest): Proble
       minPosition: error.minPosition,
       waitedMs: error.waitedMs,
       ...(error.reached === undefined ? {} : { reached: error.reached }),
+      ...(error.tokens === undefined ? {} : { tokens: error.tokens }),
     };
     return build('stale-read', error.message, members, retryAfter);
   }

@@ -86,6 +86,19 @@ describe('problemForError', () => {
     });
   });
 
+  it('given a stale read of tokens, when mapped, then the body lists them beside Retry-After', () => {
+    const tokens = ['orders@order-o-1:3'];
+    const problem = problemForError(
+      new StaleReadError('Q', position, 100, undefined, tokens),
+      request,
+    );
+    expect(problem.body).toMatchObject({ minPosition: position, tokens });
+    expect(problem.headers).toEqual({ 'retry-after': '2' });
+    expect(
+      problemForError(new StaleReadError('Q', position, 100), request).body,
+    ).not.toHaveProperty('tokens');
+  });
+
   it('given an event the decider got wrong, when mapped, then 500 that shows none of its fields', () => {
     const cause = new ValidationError('event ItemRemoved', [
       { path: ['unitPriceCents'], message: 'required' },

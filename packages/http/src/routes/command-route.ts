@@ -1,4 +1,9 @@
-import { type CommandDefinition, ValidationError } from '@duet/core';
+import {
+  type CommandDefinition,
+  formatReadToken,
+  MAX_READ_TOKEN_LENGTH,
+  ValidationError,
+} from '@duet/core';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import type { Principals } from '../auth/authentication-hooks.ts';
 import { findUnknownProperties } from '../body/find-unknown-properties.ts';
@@ -16,6 +21,8 @@ import { openApiSchema, problemResponses } from '../openapi/route-schemas.ts';
 
 /** The response header that carries a command's position token. */
 export const POSITION_HEADER = 'duet-position';
+/** The response header that carries a command's read token (with the `readTokens` option). */
+export const READ_TOKEN_HEADER = 'duet-read-token';
 
 const REPLY_SCHEMA = {
   type: 'object',
@@ -25,13 +32,20 @@ const REPLY_SCHEMA = {
     streamVersion: { type: 'integer', description: 'send it back as If-Match: "<version>"' },
     position: { type: 'string', description: 'pass it to queries as minPosition' },
     commandId: { type: 'string' },
+    readToken: {
+      type: 'string',
+      description:
+        '<service>@<stream>:<streamVersion>, when the server names its service: pass it to queries of other services as readToken',
+    },
   },
 };
 
 /**
  * `POST /commands/<type>`: the body is the command's data, checked for unknown properties
  * here and against its schema by the bus. Answers 200 with `{ stream, streamVersion,
- * position, commandId }`, the position also in `Duet-Position` and the version in `ETag`.
+ * position, commandId }`, the position also in `Duet-Position` and the version in `ETag`;
+ * with `readTokens`, also `readToken` (and `Duet-Read-Token`) naming the write for other
+ * services' queries.
  *
  * @example
  * registerCommandRoute(app, PlaceOrder, { options, principals, onRequest });
@@ -48,6 +62,7 @@ export function registerCommandRoute(
   const { options, principals } = deps;
   const jsonSchema = definition.jsonSchema();
   const subject = `command ${definition.type}`;
+  const service = options.readTokenServices.get(definition.type);
   const headers: Record<string, unknown> = {
     'if-match': { type: 'string', description: 'the stream version you saw, as "<version>"' },
   };
@@ -73,6 +88,7 @@ export function registerCommandRoute(
             description: 'The command ran',
             headers: {
               [POSITION_HEADER]: { type: 'string', description: 'the position token' },
+              [READ_TOKEN_HEADER]: { type: 'string', description: 'the read token, as readToken' },
               etag: { type: 'string', description: 'the stream version, quoted' },
             },
             ...REPLY_SCHEMA,
@@ -95,14 +111,20 @@ export function registerCommandRoute(
           { type: definition.type, data: body },
           context,
         );
+        const readToken = service === undefined ? undefined : readTokenOf(service, result);
         return {
           status: 200,
-          headers: { [POSITION_HEADER]: result.position, etag: `"${result.streamVersion}"` },
+          headers: {
+            [POSITION_HEADER]: result.position,
+            etag: `"${result.streamVersion}"`,
+            ...(readToken === undefined ? {} : { [READ_TOKEN_HEADER]: readToken }),
+          },
           body: {
             stream: result.stream,
             streamVersion: result.streamVersion,
             position: result.position,
             commandId: result.commandId,
+            ...(readToken === undefined ? {} : { readToken }),
           },
         };
       };
@@ -131,4 +153,17 @@ export function registerCommandRoute(
       return response.body;
     },
   );
+}
+
+/**
+ * The read token of a command's write; none for a stream name too long to fit in a token
+ * (a query would refuse it), or a command that appended nothing (version 0).
+ */
+function readTokenOf(
+  service: string,
+  result: { readonly stream: string; readonly streamVersion: number },
+): string | undefined {
+  if (result.streamVersion < 1) return undefined;
+  const token = formatReadToken({ service, ...result });
+  return token.length <= MAX_READ_TOKEN_LENGTH ? token : undefined;
 }

@@ -1,7 +1,6 @@
 import type { QueryDefinition } from '@duet/core';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Principals } from '../auth/authentication-hooks.ts';
-import { readMinPosition } from '../context/read-min-position.ts';
 import { queryContext } from '../context/request-contexts.ts';
 import {
   type LiveSource,
@@ -9,10 +8,10 @@ import {
   type ResolvedDuetHttpOptions,
 } from '../duet-http-options.ts';
 import { streamLiveQuery } from '../live/live-query-stream.ts';
-import { problemResponses } from '../openapi/route-schemas.ts';
+import { openApiSchema, problemResponses } from '../openapi/route-schemas.ts';
 import { prepareQueryParams } from '../params/prepare-query-params.ts';
 import { problemForError } from '../problems/problem-for-error.ts';
-import { splitQueryString } from './query-routes.ts';
+import { CONSISTENCY_DOCS, splitQueryString } from './query-routes.ts';
 
 /**
  * `GET /queries/<type>/live`: the query's answer as Server-Sent Events, renewed whenever
@@ -35,6 +34,7 @@ export function registerLiveQueryRoute(
   },
 ): void {
   const { options, principals } = deps;
+  const paramsSchema = openApiSchema(definition.jsonSchema().params);
   app.get(
     `/queries/${definition.type}/live`,
     {
@@ -43,6 +43,15 @@ export function registerLiveQueryRoute(
         tags: operationTags(options, 'query', definition.type),
         operationId: `query${definition.type}Live`,
         summary: `${definition.type} as Server-Sent Events: the answer, then each change`,
+        querystring: {
+          ...paramsSchema,
+          type: 'object',
+          properties: {
+            ...(paramsSchema.properties as Record<string, unknown> | undefined),
+            ...CONSISTENCY_DOCS.params,
+          },
+        },
+        headers: { type: 'object', properties: CONSISTENCY_DOCS.headers },
         response: {
           200: {
             description: 'event: result, data: the answer as JSON; repeated when it changes',
@@ -53,17 +62,13 @@ export function registerLiveQueryRoute(
       },
     },
     async (request, reply) => {
-      const { values, minPosition } = splitQueryString(request);
+      const { values, wanted } = splitQueryString(request);
       const params = prepareQueryParams(definition, { from: 'query', values }, options.maxPageSize);
       const principal = principals.get(request);
       const first = await options.queryBus.ask(
         definition.type,
         params,
-        queryContext(
-          principal,
-          readMinPosition(request, minPosition),
-          new AbortController().signal,
-        ),
+        queryContext(principal, wanted, new AbortController().signal),
       );
       // From here the stream is ours: Fastify must not answer this request again.
       reply.hijack();
@@ -77,7 +82,7 @@ export function registerLiveQueryRoute(
         response: reply.raw,
         first,
         ask: (signal) =>
-          options.queryBus.ask(definition.type, params, queryContext(principal, undefined, signal)),
+          options.queryBus.ask(definition.type, params, queryContext(principal, {}, signal)),
         subscribe: (onChange) => live.subscribe(definition.projections, onChange),
         heartbeatMs: options.heartbeatMs,
         coalesceMs: options.coalesceMs,

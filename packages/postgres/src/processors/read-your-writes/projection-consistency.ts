@@ -1,6 +1,8 @@
 import {
   type ConsistencyRequest,
   type ConsistencyWaiter,
+  DuetError,
+  ErrorCode,
   type Position,
   StaleReadError,
 } from '@duet/core';
@@ -24,7 +26,9 @@ export interface ProjectionConsistency {
  * of each named projection has its checkpoint at or past `minPosition`. It LISTENs on the
  * runners' checkpoint channel in the read-model database and re-checks on each NOTIFY (no
  * busy polling); at the deadline it throws `StaleReadError` with the slowest position.
- * Needs only the read-model database, so query-only processes can use it too.
+ * Needs only the read-model database, so query-only processes can use it too. A request
+ * with `tokens` is refused (`CONSISTENCY_UNSUPPORTED`): they name other services' writes,
+ * which these checkpoints know nothing of, and answering anyway would be a stale read.
  *
  * @example
  * const consistency = createProjectionConsistency({ executor: readModels });
@@ -69,6 +73,12 @@ export function createProjectionConsistency(options: {
 
   const wait = async (request: ConsistencyRequest): Promise<void> => {
     const { projections, minPosition, timeoutMs, queryType, signal } = request;
+    if (request.tokens.length > 0) {
+      throw new DuetError(
+        ErrorCode.CONSISTENCY_UNSUPPORTED,
+        `query ${queryType} asked for read tokens (${request.tokens.join(', ')}): these tokens name other services' writes, and this waiter only knows this store's positions`,
+      );
+    }
     if (projections.length === 0) return;
     const started = Date.now();
     const deadline = started + timeoutMs;

@@ -1,4 +1,4 @@
-import { StaleReadError } from '@duet/core';
+import { DuetError, StaleReadError } from '@duet/core';
 import { makePosition } from '@duet/core/adapters';
 import { describe, expect, it } from 'vitest';
 import type { NotifyHandler, SqlExecutor } from '../../executor/sql-executor.ts';
@@ -32,6 +32,7 @@ function fakeReadModels() {
 const request = (timeoutMs = 5_000) => ({
   projections: ['orders'],
   minPosition: target,
+  tokens: [] as string[],
   timeoutMs,
   queryType: 'OrderDetail',
 });
@@ -68,6 +69,19 @@ describe('the consistency waiter', () => {
     const error = await consistency.wait(request(50)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StaleReadError);
     expect((error as StaleReadError).reached).toBe(behind);
+    await consistency.close();
+  });
+
+  it('given read tokens of other services, when waited for, then CONSISTENCY_UNSUPPORTED without a look', async () => {
+    const { state, executor } = fakeReadModels();
+    const consistency = createProjectionConsistency({ executor });
+    const error = await consistency
+      .wait({ ...request(), tokens: ['payments@payment-p-1:2'] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuetError);
+    expect((error as DuetError).code).toBe('CONSISTENCY_UNSUPPORTED');
+    expect((error as Error).message).toContain('only knows');
+    expect(state.looks).toBe(0);
     await consistency.close();
   });
 });

@@ -68,6 +68,7 @@ describe.each(backendsFor(databaseUrl))('read-your-writes on $kind', (backend) =
     const waiting = runner.waitForPosition({
       projections: ['accounts'],
       minPosition: position,
+      tokens: [],
       timeoutMs: 10_000,
       queryType: 'Balance',
     });
@@ -121,6 +122,7 @@ describe.each(backendsFor(databaseUrl))('read-your-writes on $kind', (backend) =
       runner.waitForPosition({
         projections: ['nowhere'],
         minPosition: '0000000000000001-0000000000000001' as Position,
+        tokens: [],
         timeoutMs: 50,
         queryType: 'Q',
       }),

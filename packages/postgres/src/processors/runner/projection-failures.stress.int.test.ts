@@ -175,6 +175,7 @@ async function waitForHead(fixture: Fixture): Promise<void> {
   await fixture.runner.waitForPosition({
     projections: [NAME],
     minPosition: fixture.events.at(-1)?.position ?? START_POSITION,
+    tokens: [],
     timeoutMs: WAIT_MS,
     queryType: 'test',
   });

@@ -95,6 +95,7 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
     await runner.waitForPosition({
       projections: ['accounts'],
       minPosition: events.at(-1)?.position ?? START_POSITION,
+      tokens: [],
       timeoutMs: LIVE_TIMEOUT_MS,
       queryType: 'test',
     });

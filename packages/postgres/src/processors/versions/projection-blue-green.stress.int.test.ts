@@ -63,6 +63,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
     await blue.waitForPosition({
       projections: [NAME],
       minPosition: head,
+      tokens: [],
       timeoutMs: WAIT_MS,
       queryType: 'test',
     });
