@@ -75,3 +75,25 @@ export async function expectProblem(
   expect(text).not.toMatch(/at .*\.ts:|node_modules|SELECT|INSERT|stack|t_[0-9a-f]{12}/i);
   return body;
 }
+
+/**
+ * Posts a command until it stops being refused with one of `rules` (422): for commands
+ * that need another service's events first, such as AddItem of a product the orders
+ * service has not heard of yet. Resolves to the last response.
+ */
+export async function postUntilAccepted(
+  url: string,
+  body: unknown,
+  headers: Headers,
+  rules: readonly string[],
+  timeoutMs = 60_000,
+): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await postJson(url, body, headers);
+    if (response.status !== 422 || Date.now() > deadline) return response;
+    const problem = (await response.clone().json()) as { rule?: string };
+    if (!rules.includes(problem.rule ?? '')) return response;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,6 +1,13 @@
 import type { QueryResultOf } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, askQuery, sendCommand } from '../../test-support/shop-client.ts';
+import {
+  as,
+  askQuery,
+  expectProblem,
+  postJson,
+  postUntilAccepted,
+  sendCommand,
+} from '../../test-support/shop-client.ts';
 import {
   type OneProcessShopServer,
   shopBackends,
@@ -128,6 +135,103 @@ describe.each(shopBackends())(
             poll,
           )
           .toEqual([8, 8]);
+      },
+      180_000,
+    );
+
+    it.skipIf(!available)(
+      'given a product in the catalog, when a customer adds it with no price, a stale price or a wrong sku, then the line takes the catalog price, the stale price and the unknown sku are refused, and a placed order keeps its price after a price change',
+      async () => {
+        const { url } = server;
+        const cleo = as('key-cleo');
+        await sendCommand(
+          url,
+          'AddProduct',
+          { sku: 'kettle', name: 'Kettle', priceCents: 3000 },
+          staff,
+        );
+        await sendCommand(url, 'ReceiveStock', { sku: 'kettle', quantity: 5 }, staff);
+        // Orders hears of the product through the catalog's events: until then it is unknown.
+        const added = await postUntilAccepted(
+          `${url}/commands/AddItem`,
+          { orderId: 'cleo-1', sku: 'kettle', quantity: 1 },
+          cleo,
+          ['UNKNOWN_PRODUCT'],
+        );
+        expect(added.status, await added.clone().text()).toBe(200);
+        const { position: addedAt } = (await added.json()) as { position: string };
+        const cart = await askQuery<Detail>(
+          url,
+          'OrderDetail',
+          { orderId: 'cleo-1', minPosition: addedAt },
+          cleo,
+        );
+        expect(cart.lines).toEqual([
+          expect.objectContaining({ sku: 'kettle', quantity: 1, unitPriceCents: 3000 }),
+        ]);
+        const stale = await expectProblem(
+          await postJson(
+            `${url}/commands/AddItem`,
+            { orderId: 'cleo-1', sku: 'kettle', quantity: 1, unitPriceCents: 0 },
+            cleo,
+          ),
+          422,
+          'domain-rule',
+        );
+        expect(stale).toMatchObject({
+          rule: 'PRICE_CHANGED',
+          details: { sku: 'kettle', priceCents: 3000 },
+        });
+        const unknown = await expectProblem(
+          await postJson(
+            `${url}/commands/AddItem`,
+            { orderId: 'cleo-1', sku: 'no-such-thing', quantity: 1 },
+            cleo,
+          ),
+          422,
+          'domain-rule',
+        );
+        expect(unknown).toMatchObject({ rule: 'UNKNOWN_PRODUCT' });
+        const placed = await sendCommand(url, 'PlaceOrder', { orderId: 'cleo-1' }, cleo);
+
+        await sendCommand(url, 'ChangePrice', { sku: 'kettle', priceCents: 3500 }, staff);
+        // A new cart pays the new price once orders has heard of it (quoted, so it waits).
+        const repriced = await postUntilAccepted(
+          `${url}/commands/AddItem`,
+          { orderId: 'cleo-2', sku: 'kettle', quantity: 1, unitPriceCents: 3500 },
+          cleo,
+          ['PRICE_CHANGED'],
+        );
+        expect(repriced.status, await repriced.clone().text()).toBe(200);
+        const { position: repricedAt } = (await repriced.json()) as { position: string };
+        const detail = (orderId: string, minPosition: string) =>
+          askQuery<Detail>(url, 'OrderDetail', { orderId, minPosition }, cleo);
+        expect((await detail('cleo-1', placed.position)).lines).toEqual([
+          expect.objectContaining({ sku: 'kettle', unitPriceCents: 3000 }),
+        ]);
+        expect((await detail('cleo-2', repricedAt)).lines).toEqual([
+          expect.objectContaining({ sku: 'kettle', unitPriceCents: 3500 }),
+        ]);
+
+        await sendCommand(url, 'DiscontinueProduct', { sku: 'kettle' }, staff);
+        const gone = await postUntilAccepted(
+          `${url}/commands/AddItem`,
+          { orderId: 'cleo-3', sku: 'kettle', quantity: 1 },
+          cleo,
+          [],
+        );
+        // Accepted while orders has not heard yet; then refused for good.
+        let refused = gone;
+        while (refused.status === 200) {
+          refused = await postJson(
+            `${url}/commands/AddItem`,
+            { orderId: `cleo-${Date.now()}`, sku: 'kettle', quantity: 1 },
+            cleo,
+          );
+        }
+        expect(await expectProblem(refused, 422, 'domain-rule')).toMatchObject({
+          rule: 'PRODUCT_DISCONTINUED',
+        });
       },
       180_000,
     );
