@@ -32,6 +32,7 @@ export function defineCommand<const Type extends string, Data>(
     schema,
     ...(options.description === undefined ? {} : { description: options.description }),
     create: (data) => ({ type, data }),
-    jsonSchema: () => options.jsonSchema ?? jsonSchemaOf(schema),
+    // What a client may send: a field with a default is optional (the input side).
+    jsonSchema: () => options.jsonSchema ?? jsonSchemaOf(schema, 'draft-2020-12', 'input'),
   };
 }

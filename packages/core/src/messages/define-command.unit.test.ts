@@ -16,6 +16,14 @@ describe('defineCommand', () => {
     });
   });
 
+  it('given a field with a default, when asked for JSON Schema, then the field is optional (what a client may send)', () => {
+    const Ship = defineCommand(
+      'Ship',
+      z.object({ orderId: z.string(), carrier: z.string().default('post') }),
+    );
+    expect(Ship.jsonSchema()).toMatchObject({ required: ['orderId'] });
+  });
+
   it('given no description, when defined, then the key is absent', () => {
     expect(defineCommand('X', z.null())).not.toHaveProperty('description');
   });

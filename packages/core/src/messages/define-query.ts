@@ -39,7 +39,8 @@ export function defineQuery<const Type extends string, Params, Result>(
     projections: options.projections ?? [],
     ...(options.description === undefined ? {} : { description: options.description }),
     jsonSchema: () => ({
-      params: options.jsonSchema?.params ?? jsonSchemaOf(options.params),
+      // Parameters as a client sends them: one with a default is optional.
+      params: options.jsonSchema?.params ?? jsonSchemaOf(options.params, 'draft-2020-12', 'input'),
       result: options.jsonSchema?.result ?? jsonSchemaOf(options.result),
     }),
   };

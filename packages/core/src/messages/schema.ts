@@ -38,13 +38,15 @@ export async function validate<Output>(
 }
 
 /**
- * The JSON Schema of a schema's output, for OpenAPI and docs. Uses the Standard JSON Schema
+ * The JSON Schema of a schema's output (or, with `io: 'input'`, of what it accepts: a field with a
+ * default is optional there), for OpenAPI and docs. Uses the Standard JSON Schema
  * interface (zod 4 implements it); for other libraries pass `jsonSchema` on the definition.
  */
 export function jsonSchemaOf(
   schema: Schema,
   target: StandardJSONSchemaV1.Target = 'draft-2020-12',
+  io: 'input' | 'output' = 'output',
 ): JsonSchema | undefined {
   const props = schema['~standard'] as Partial<StandardJSONSchemaV1.Props>;
-  return props.jsonSchema?.output({ target });
+  return props.jsonSchema?.[io]({ target });
 }

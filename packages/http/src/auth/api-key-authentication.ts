@@ -33,7 +33,10 @@ export function apiKeyAuthentication(options: ApiKeyAuthenticationOptions): Auth
     if (typeof value !== 'string' || value.length === 0 || value.length > 1024) return null;
     return lookup(value);
   };
-  return Object.assign(authenticate, { challenge: `ApiKey header="${header}"` });
+  return Object.assign(authenticate, {
+    challenge: `ApiKey header="${header}"`,
+    securityScheme: { type: 'apiKey', in: 'header', name: header },
+  });
 }
 
 function recordLookup(

@@ -49,6 +49,12 @@ describe('authentication', () => {
 
   it('given HS256 JWTs, when verified, then sub and roles become the principal; wrong audience, expiry or signature are 401', async () => {
     const authenticate = jwtAuthentication({ secret, issuer: 'test', audience: 'shop' });
+    // What /openapi.json declares, so the docs page's Authorize button asks for a token.
+    expect(authenticate.securityScheme).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     const good = await sign({ roles: ['shopper'], tenant: 'acme' });
     expect((await open({ authenticate }, `Bearer ${good}`)).status).toBe(200);
     const events = await server?.allEvents();

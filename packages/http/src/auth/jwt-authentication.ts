@@ -75,7 +75,10 @@ export function jwtAuthentication(options: JwtAuthenticationOptions): Authentica
       throw error;
     }
   };
-  return Object.assign(authenticate, { challenge: 'Bearer realm="duet"' });
+  return Object.assign(authenticate, {
+    challenge: 'Bearer realm="duet"',
+    securityScheme: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  });
 }
 
 function keyOf(options: JwtAuthenticationOptions): {

@@ -16,7 +16,9 @@ export interface Principal {
 
 /**
  * Finds the principal behind a request, or `null` when it carries no valid credentials.
- * `challenge` is the `WWW-Authenticate` value sent with a 401 (default `Bearer`).
+ * `challenge` is the `WWW-Authenticate` value sent with a 401 (default `Bearer`);
+ * `securityScheme`, an OpenAPI security scheme object, tells `/openapi.json` (and the docs
+ * page's "Authorize" button) how to send credentials.
  *
  * @example
  * const authenticate: Authenticate = async (request) =>
@@ -24,6 +26,7 @@ export interface Principal {
  */
 export type Authenticate = ((request: FastifyRequest) => Promise<Principal | null>) & {
   readonly challenge?: string;
+  readonly securityScheme?: Readonly<Record<string, unknown>>;
 };
 
 /** True for a well-formed principal; an authenticator that returns anything else is a bug. */

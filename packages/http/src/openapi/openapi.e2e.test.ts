@@ -36,6 +36,21 @@ describe('OpenAPI document and docs page', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('given API-key authentication, when the document is read, then it declares the key as its security scheme for every operation and none for health', async () => {
+    const full = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      components: { securitySchemes: Record<string, unknown> };
+      security: unknown[];
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    expect(full.components.securitySchemes).toEqual({
+      duet: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+    });
+    expect(full.security).toEqual([{ duet: [] }]);
+    expect(full.paths['/health/live']?.get?.security).toEqual([]);
+    expect(full.paths['/health/ready']?.get?.security).toEqual([]);
+    expect(full.paths['/commands/OpenCart']?.post?.security).toBeUndefined();
+  });
+
   it('given the document, when listing paths, then every command, query, live query and health route is there and nothing internal', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/commands/AddItem',

@@ -4,6 +4,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedDuetHttpOptions } from '../duet-http-options.ts';
 
+/** The name of the authenticator's scheme in the OpenAPI document. */
+export const SECURITY_SCHEME = 'duet';
+
 /** Where the OpenAPI document is served as JSON. */
 export const OPENAPI_PATH = '/openapi.json';
 /** Where the AsyncAPI document of the published integration events is served. */
@@ -23,11 +26,23 @@ export async function registerOpenApi(
   options: ResolvedDuetHttpOptions,
 ): Promise<void> {
   const { title, version, description } = options.openapi;
+  const scheme = options.authenticate?.securityScheme;
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title, version, ...(description === undefined ? {} : { description }) },
       tags: documentTags(options),
+      // Every operation takes the credentials (optional ones when authentication is not
+      // required); the health routes say they need none.
+      ...(scheme
+        ? {
+            // The authenticator's own OpenAPI security scheme object.
+            components: { securitySchemes: { [SECURITY_SCHEME]: scheme as never } },
+            security: options.requireAuthentication
+              ? [{ [SECURITY_SCHEME]: [] }]
+              : [{ [SECURITY_SCHEME]: [] }, {}],
+          }
+        : {}),
     },
     // HEAD twins of GET routes document nothing new.
     exposeHeadRoutes: false,

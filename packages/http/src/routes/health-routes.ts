@@ -22,6 +22,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: ResolvedDuet
       schema: {
         tags: ['health'],
         operationId: 'healthLive',
+        security: [],
         response: { 200: { description: 'The process is running', ...HEALTH_SCHEMA } },
       },
     },
@@ -33,6 +34,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: ResolvedDuet
       schema: {
         tags: ['health'],
         operationId: 'healthReady',
+        security: [],
         response: {
           200: { description: 'Ready to serve (details: e.g. projection lag)', ...HEALTH_SCHEMA },
           503: { description: 'Not ready yet', ...HEALTH_SCHEMA },
