@@ -16,6 +16,7 @@ import { customersContracts } from '../contracts/customer-contracts.ts';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { routeCommands } from '../service-kit/route-commands.ts';
 import { createCreditRequestsConsumer } from './credit-requests-consumer.ts';
+import { CustomerAsOf, customerAsOfHandler } from './customer-as-of.ts';
 import {
   ChangeShippingAddress,
   RegisterCustomer,
@@ -88,7 +89,10 @@ export async function createCustomersService(options: CustomersServiceOptions) {
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
   });
   const queries = createQueryBus({
-    handlers: customerQueryHandlers((name) => processors.readModel(name)),
+    handlers: [
+      ...customerQueryHandlers((name) => processors.readModel(name)),
+      customerAsOfHandler(store),
+    ],
     policies: customerQueryPolicies,
     consistency: processors.waitForPosition,
   });
@@ -101,7 +105,7 @@ export async function createCustomersService(options: CustomersServiceOptions) {
     consumers,
     // Live queries re-run when these checkpoints move.
     live: processors.changes,
-    definitions: { commands: httpCommands, queries: customerQueries },
+    definitions: { commands: httpCommands, queries: [...customerQueries, CustomerAsOf] },
     async start() {
       // The relay publishes into this stream: make it before the first batch.
       await transport.ensureStreams([streams.customers]);

@@ -35,6 +35,8 @@ export interface ServedService {
   readonly live?: LiveSource;
   /** Its processors, whose lag `/health/ready` checks. */
   readonly processors?: { status(): Promise<readonly ProcessorStatus[]> };
+  /** Its broker consumers: one whose last fetch or batch failed makes `/health/ready` 503. */
+  readonly consumers?: readonly { readonly name: string; readonly lastError: string | undefined }[];
 }
 
 export interface ShopServerOptions {
@@ -69,6 +71,7 @@ export function servedOrders(orders: OrdersService): ServedService {
     definitions: orders.definitions,
     live: orders.live,
     processors: orders.processors,
+    consumers: orders.consumers,
   };
 }
 
@@ -143,20 +146,28 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       const status = (
         await Promise.all(services.map((service) => service.processors?.status() ?? []))
       ).flat();
-      const ready = status.every(
-        (s) => !s.active || (s.state === 'live' && s.lagMs <= maxReadyLagMs),
-      );
+      const consumers = services.flatMap((service) => service.consumers ?? []);
+      const ready =
+        status.every((s) => !s.active || (s.state === 'live' && s.lagMs <= maxReadyLagMs)) &&
+        consumers.every((consumer) => consumer.lastError === undefined);
       return {
         ready,
-        details: status.map(({ name, version, partition, state, lagEvents, lagMs, active }) => ({
-          name,
-          version,
-          partition,
-          active,
-          state,
-          lagEvents,
-          lagMs,
-        })),
+        details: [
+          ...status.map(({ name, version, partition, state, lagEvents, lagMs, active }) => ({
+            name,
+            version,
+            partition,
+            active,
+            state,
+            lagEvents,
+            lagMs,
+          })),
+          ...consumers.map(({ name, lastError }) => ({
+            consumer: name,
+            state: lastError === undefined ? 'consuming' : 'failing',
+            ...(lastError === undefined ? {} : { lastError }),
+          })),
+        ],
       };
     },
   });

@@ -1,5 +1,6 @@
 import type { QueryResultOf } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEventStream } from '../../test-support/event-stream.ts';
 import {
   as,
   askQuery,
@@ -14,12 +15,16 @@ import {
   startOneProcessShop,
 } from '../../test-support/shop-test-server.ts';
 import type { ListProducts } from '../catalog/catalog-queries.ts';
+import type { GetMyProfile } from '../customers/customer-queries.ts';
 import type { OrderHistory } from '../order-history/order-history-queries.ts';
+import type { OrderAsOf } from '../orders/queries/order-as-of.ts';
 import type { OrderDetail } from '../orders/queries/order-queries.ts';
 
 type Products = QueryResultOf<typeof ListProducts>;
 type History = QueryResultOf<typeof OrderHistory>;
 type Detail = QueryResultOf<typeof OrderDetail>;
+type Profile = QueryResultOf<typeof GetMyProfile>;
+type AsOf = QueryResultOf<typeof OrderAsOf>;
 
 const lena = as('key-lena');
 const staff = as('demo-staff');
@@ -234,6 +239,134 @@ describe.each(shopBackends())(
         });
       },
       180_000,
+    );
+
+    it.skipIf(!available)(
+      'given a confirmed order, when it is cancelled, then compensating events undo it (stock and credit come back, nothing is deleted) and OrderAsOf and CustomerAsOf show any earlier version or moment, to their owner and staff only',
+      async () => {
+        const { url } = server;
+        const burst = as('key-burst');
+        const bob = as('demo-bob');
+        await sendCommand(
+          url,
+          'RegisterCustomer',
+          {
+            customerId: 'burst',
+            name: 'Bea Urst',
+            email: 'burst@example.com',
+            shippingAddress: { line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' },
+          },
+          burst,
+        );
+        const poll = { timeout: 60_000, interval: 100 };
+        const mugs = async () =>
+          (await askQuery<Products>(url, 'ListProducts', {}, burst)).products.find(
+            (product) => product.sku === 'mug',
+          )?.available;
+        const before = await mugs();
+        const added = await postUntilAccepted(
+          `${url}/commands/AddItem`,
+          { orderId: 'burst-1', sku: 'mug', quantity: 1 },
+          burst,
+          ['UNKNOWN_PRODUCT'],
+        );
+        expect(added.status).toBe(200);
+        await sendCommand(url, 'PlaceOrder', { orderId: 'burst-1' }, burst);
+        const detail = () => askQuery<Detail>(url, 'OrderDetail', { orderId: 'burst-1' }, burst);
+        await expect.poll(async () => (await detail()).status, poll).toBe('confirmed');
+        await expect
+          .poll(
+            async () => (await askQuery<Profile>(url, 'GetMyProfile', {}, burst)).reservedCents,
+            poll,
+          )
+          .toBe(1200);
+        const whileConfirmed = new Date().toISOString();
+
+        await sendCommand(
+          url,
+          'CancelOrder',
+          { orderId: 'burst-1', reason: 'changed my mind' },
+          burst,
+        );
+        await expect.poll(async () => (await detail()).status, poll).toBe('cancelled');
+        // The saga compensates: the credit and the mug it held come back.
+        await expect
+          .poll(
+            async () => (await askQuery<Profile>(url, 'GetMyProfile', {}, burst)).reservedCents,
+            poll,
+          )
+          .toBe(0);
+        await expect.poll(mugs, poll).toBe(before);
+
+        const asOf = (params: Record<string, string | number>, who = burst) =>
+          askQuery<AsOf>(url, 'OrderAsOf', { orderId: 'burst-1', ...params }, who);
+        const last = (await detail()).version;
+        expect(await asOf({ version: 1 })).toMatchObject({
+          version: 1,
+          status: 'cart',
+          lines: [{ sku: 'mug', quantity: 1, unitPriceCents: 1200 }],
+          totalCents: 1200,
+        });
+        expect(await asOf({ version: 2 })).toMatchObject({ version: 2, status: 'placed' });
+        expect(await asOf({ at: whileConfirmed })).toMatchObject({ status: 'confirmed' });
+        // Every event is still there: the cancellation is one more, never a deletion.
+        expect(await asOf({ version: last })).toMatchObject({ version: last, status: 'cancelled' });
+        expect((await asOf({ version: last }, staff)).status).toBe('cancelled');
+        await expectProblem(
+          await fetch(`${url}/queries/OrderAsOf?orderId=burst-1&version=1`, { headers: bob }),
+          404,
+          'not-found',
+        );
+        await expectProblem(
+          await fetch(`${url}/queries/OrderAsOf?orderId=burst-1&version=1&at=${whileConfirmed}`, {
+            headers: burst,
+          }),
+          400,
+          'validation',
+        );
+
+        await sendCommand(url, 'RenameCustomer', { customerId: 'burst', name: 'Bea Burst' }, burst);
+        const customerAsOf = (params: Record<string, string | number>, who = burst) =>
+          askQuery<{ name: string; version: number }>(
+            url,
+            'CustomerAsOf',
+            { customerId: 'burst', ...params },
+            who,
+          );
+        expect(await customerAsOf({ version: 1 })).toMatchObject({ version: 1, name: 'Bea Urst' });
+        expect(await customerAsOf({ at: new Date().toISOString() })).toMatchObject({
+          name: 'Bea Burst',
+        });
+        expect((await customerAsOf({ version: 1 }, staff)).name).toBe('Bea Urst');
+        await expectProblem(
+          await fetch(`${url}/queries/CustomerAsOf?customerId=burst&version=1`, { headers: bob }),
+          404,
+          'not-found',
+        );
+      },
+      180_000,
+    );
+
+    it.skipIf(!available)(
+      'given a live order-history query, when the customer renames themself, then a new answer with the new name arrives on the open stream',
+      async () => {
+        const { url } = server;
+        const stream = await openEventStream(`${url}/queries/OrderHistory/live`, lena);
+        try {
+          const first = JSON.parse((await stream.next(30_000)).data) as History;
+          expect(first.orders.map((order) => order.customerName)).toContain('Lena Lindqvist');
+          await sendCommand(url, 'RenameCustomer', { customerId: 'lena', name: 'Lena Lind' }, lena);
+          let names: (string | null)[] = [];
+          while (!names.includes('Lena Lind')) {
+            const next = JSON.parse((await stream.next(30_000)).data) as History;
+            names = next.orders.map((order) => order.customerName);
+          }
+          expect(names.every((name) => name === 'Lena Lind')).toBe(true);
+        } finally {
+          stream.close();
+        }
+      },
+      120_000,
     );
 
     it.skipIf(!available)(

@@ -7,6 +7,7 @@ import {
   type QueryResultOf,
   type Transport,
 } from '@duet/core';
+import type { LiveSource } from '@duet/http';
 import { migrate, type SqlExecutor, withSchemaLock } from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { createHistoryConsistency, type HistoryConsistency } from './history-consistency.ts';
@@ -15,6 +16,7 @@ import {
   type HistorySource,
   historyConsumerName,
 } from './history-consumers.ts';
+import { createHistoryLive } from './history-live.ts';
 import { historyTables, setupHistoryTables } from './history-tables.ts';
 import { orderHistoryQueryHandlers } from './order-history-query-handlers.ts';
 
@@ -63,12 +65,20 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
     schema,
     consumers: Object.fromEntries(sources.map((s) => [s, historyConsumerName(s)])),
   });
+  const live = createHistoryLive({
+    executor,
+    schema,
+    consumers: sources.map((s) => historyConsumerName(s)),
+  });
   const consumers = createHistoryConsumers({
     executor,
     tables,
     transport,
     streams,
-    committed: consistency.notify,
+    committed: () => {
+      consistency.notify();
+      live.notify();
+    },
     ...(options.batch === undefined ? {} : { batch: options.batch }),
   });
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 5_000;
@@ -101,10 +111,13 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
     ask,
     /** Read-your-writes on its own (e.g. for an HTTP edge that answers 503 with Retry-After). */
     waitFor: consistency.waitFor,
+    /** Live queries re-run when the history changes (here or in another process). */
+    live: live as LiveSource,
     async start() {
       await Promise.all(consumers.map((consumer) => consumer.start()));
     },
     async close() {
+      live.close();
       await Promise.all(consumers.map((consumer) => consumer.stop()));
     },
   };

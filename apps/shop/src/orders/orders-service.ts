@@ -24,6 +24,7 @@ import { createPlacementService } from './placement/placement-service.ts';
 import { priceFromCatalog } from './pricing/price-from-catalog.ts';
 import { ensurePriceList, readListedProduct, waitForListedProducts } from './pricing/price-list.ts';
 import { createPriceListConsumer } from './pricing/price-list-consumer.ts';
+import { OrderAsOf, orderAsOfHandler } from './queries/order-as-of.ts';
 import { orderQueries } from './queries/order-queries.ts';
 import { orderQueryHandlers } from './queries/order-query-handlers.ts';
 import { myOrdersProjection } from './read-models/my-orders-projection.ts';
@@ -105,7 +106,10 @@ export async function createOrdersService(options: OrdersServiceOptions) {
       })
     : null;
   const queries = createQueryBus({
-    handlers: orderQueryHandlers((name) => processors.readModel(name)),
+    handlers: [
+      ...orderQueryHandlers((name) => processors.readModel(name)),
+      orderAsOfHandler(store),
+    ],
     consistency: processors.waitForPosition,
   });
   return {
@@ -116,7 +120,9 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     // Live queries re-run when these checkpoints move.
     live: processors.changes,
     placement,
-    definitions: { commands: orderCommands, queries: orderQueries },
+    /** Its broker consumers (the price list, the saga's answers): for readiness. */
+    consumers: [...(priceList ? [priceList] : []), ...(placement?.consumers ?? [])],
+    definitions: { commands: orderCommands, queries: [...orderQueries, OrderAsOf] },
     /** The catalog's products as this service knows them (null without messaging). */
     prices: messaging
       ? {

@@ -13,6 +13,7 @@ interface ServiceParts {
   };
   readonly live?: LiveSource;
   readonly processors?: ServedService['processors'];
+  readonly consumers?: ServedService['consumers'];
 }
 
 const served = (name: string, description: string, parts: ServiceParts): ServedService => ({
@@ -23,6 +24,7 @@ const served = (name: string, description: string, parts: ServiceParts): ServedS
   definitions: parts.definitions,
   ...(parts.live ? { live: parts.live } : {}),
   ...(parts.processors ? { processors: parts.processors } : {}),
+  ...(parts.consumers ? { consumers: parts.consumers } : {}),
 });
 
 /** The customers service under its OpenAPI tag. */
@@ -38,7 +40,11 @@ export const servedPayments = (parts: ServiceParts) =>
   served('payments', 'Payments of orders; voids and refunds (staff).', parts);
 
 /** The order history under its OpenAPI tag: queries only. */
-export const servedHistory = (history: { readonly queries: QueryBus }): ServedService => ({
+export const servedHistory = (history: {
+  readonly queries: QueryBus;
+  readonly live: LiveSource;
+  readonly consumers: readonly { readonly name: string; readonly lastError: string | undefined }[];
+}): ServedService => ({
   name: 'order-history',
   description:
     "Orders with the customer's name, product names and payment state, from every service's events.",
@@ -46,5 +52,7 @@ export const servedHistory = (history: { readonly queries: QueryBus }): ServedSe
     send: () => Promise.reject(new Error('order history takes no commands')),
   },
   queries: history.queries,
+  live: history.live,
+  consumers: history.consumers,
   definitions: { commands: [], queries: orderHistoryQueries },
 });

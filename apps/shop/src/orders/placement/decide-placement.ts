@@ -200,9 +200,12 @@ function fireTimer(command: Command<'FirePlacementTimer'>, state: PlacementState
   return [fired, ...compensatePlacement(next, 'PAYMENT_TIMED_OUT', 'payment timed out', at)];
 }
 
-// The saga's own CancelOrder comes back here as well: by then it is cancelled already.
+// The saga's own CancelOrder comes back here as well: by then it is cancelled already. A
+// confirmed order cancelled later (undo, by its customer or staff) gives back all it holds:
+// compensation is more events, nothing is deleted.
 function orderCancelled(command: Command<'RecordOrderCancelled'>, state: PlacementState) {
-  if (state.phase !== 'reserving' && state.phase !== 'authorizing') return [];
+  if (state.phase !== 'reserving' && state.phase !== 'authorizing' && state.phase !== 'confirmed')
+    return [];
   const { reason, at } = command.data;
   const why = cancelReason(`order cancelled: ${reason}`, 'order cancelled');
   return compensatePlacement(state, 'ORDER_CANCELLED', why, at);

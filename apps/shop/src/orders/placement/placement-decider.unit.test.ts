@@ -162,6 +162,20 @@ describe('the order placement saga', () => {
         .when(RecordOrderCancelled.create({ orderId, reason: 'changed my mind', at: t(2) }))
         .then(compensation('ORDER_CANCELLED', 'order cancelled: changed my mind', ['stock'], t(2)));
     });
+
+    it('given a confirmed placement, when the order is cancelled (undo), then stock and credit are released and the payment voided', () => {
+      spec
+        .given([...authorizing(), paymentAuthorized(t(3)), confirmed(t(3))])
+        .when(RecordOrderCancelled.create({ orderId, reason: 'changed my mind', at: t(9) }))
+        .then(
+          compensation(
+            'ORDER_CANCELLED',
+            'order cancelled: changed my mind',
+            ['stock', 'credit', 'payment'],
+            t(9),
+          ),
+        );
+    });
   });
 
   describe('duplicates and late answers', () => {
