@@ -1,4 +1,5 @@
 import type { Decider, EventDefinition, Message, ProjectionDefinition } from '@duet/core';
+import type { LoadWorkload } from '../load/load-workload.ts';
 
 /** The part of a decider the CLI folds with: enough to show a stream's state at a point. */
 export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState' | 'evolve'>;
@@ -28,6 +29,8 @@ export interface DuetCliConfig {
    * be in the event store's database.
    */
   readonly projectionRunner?: { readonly schema?: string; readonly readModelSchema?: string };
+  /** Load workloads by name (defineLoadWorkload), for `duet load <name>`. */
+  readonly workloads?: Readonly<Record<string, LoadWorkload>>;
 }
 
 /** Types a config module's export; returns it unchanged. */

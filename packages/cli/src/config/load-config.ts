@@ -51,6 +51,15 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
   if (runner !== undefined && !isObject(runner)) {
     fail('`projectionRunner` must be { schema?, readModelSchema? }');
   }
+  const workloads = exported.workloads;
+  if (workloads !== undefined) {
+    if (!isObject(workloads)) fail('`workloads` must be an object of load workloads by name');
+    for (const [name, workload] of Object.entries(workloads as Record<string, unknown>)) {
+      if (!isWorkload(workload)) {
+        fail(`workloads.${name} must be a load workload (defineLoadWorkload)`);
+      }
+    }
+  }
   return exported as DuetCliConfig;
 }
 
@@ -60,6 +69,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isEventDefinition(value: unknown): boolean {
   return isObject(value) && typeof value.type === 'string';
+}
+
+function isWorkload(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.prepare === 'function' &&
+    Array.isArray(value.services) &&
+    typeof value.unit === 'string' &&
+    typeof value.accepted === 'string' &&
+    typeof value.success === 'string'
+  );
 }
 
 function isStateFolder(value: unknown): value is StateFolder {
