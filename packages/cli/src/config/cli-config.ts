@@ -17,6 +17,8 @@ export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState
  * });
  */
 export interface DuetCliConfig {
+  /** The event store's schema when neither --schema nor DUET_SCHEMA names one. */
+  readonly schema?: string;
   /** Event definitions: old versions are upcast when `streams show` and `events tail` read. */
   readonly events?: readonly EventDefinition[];
   /** Deciders by stream category: `streams show order-1 --at 3` prints the order's state then. */

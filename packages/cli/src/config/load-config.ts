@@ -25,6 +25,9 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
     return fail(`cannot load it: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   const exported = isObject(module.default) ? module.default : module;
+  if (exported.schema !== undefined && typeof exported.schema !== 'string') {
+    fail('`schema` must be the name of the event store schema');
+  }
   const events = exported.events;
   if (events !== undefined && !(Array.isArray(events) && events.every(isEventDefinition))) {
     fail('`events` must be an array of event definitions (defineEvent)');

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLoadCounter, type LoadTally } from './load-tally.ts';
 import type { LoadSession } from './load-workload.ts';
@@ -57,6 +58,8 @@ export async function runLoad(
 ): Promise<LoadRunResult> {
   const counter = createLoadCounter(options.success);
   const drain = new AbortController();
+  // Every unit in flight listens on it: thousands at a high rate, none of them a leak.
+  setMaxListeners(0, drain.signal);
   const stop = () => drain.abort();
   options.signal.addEventListener('abort', stop, { once: true });
   const started = performance.now();
