@@ -25,6 +25,8 @@ export interface ShopLine {
   readonly visible_p99_ms: number;
   readonly outcomes: Readonly<Record<string, number>>;
   readonly not_settled: number;
+  /** History queries of the load's poller that failed and were tried again. */
+  readonly history_query_failures: number;
 }
 
 /** The line for one `duet load` summary. */
@@ -49,6 +51,7 @@ export function shopLine(deployment: ShopDeployment, summary: LoadSummary): Shop
     visible_p99_ms: summary.visibleMs.p99,
     outcomes: summary.outcomes,
     not_settled: summary.outcomes['not settled'] ?? 0,
+    history_query_failures: Number(summary.details.historyQueryFailures ?? 0),
   };
 }
 

@@ -67,7 +67,9 @@ async function readProduct(
   for (;;) {
     const reply = await http.query<ProductView>('catalog', 'GetProduct', { sku }, apiKey);
     if (reply.status === 200) return reply.body;
-    if (reply.status !== 404 || performance.now() > deadline) {
+    // 404 until the read model has the product; a 5xx seen from a service that had just
+    // started (its read model not set up yet) is tried again too.
+    if ((reply.status !== 404 && reply.status < 500) || performance.now() > deadline) {
       throw new Error(`product ${sku} not in the catalog: GetProduct ${replyProblem(reply)}`);
     }
     await sleep(50, undefined, { signal });
