@@ -3,6 +3,7 @@ import type { BenchArgs } from './cli/parse-bench-args.ts';
 import { runLagBench } from './lag/run-lag-bench.ts';
 import { runProjectBench } from './project/run-project-bench.ts';
 import { runRelayBench } from './relay/run-relay-bench.ts';
+import { runShopBench } from './shop/run-shop-bench.ts';
 
 /** The bench's workloads by name. */
 export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
@@ -10,4 +11,5 @@ export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   project: (args) => runProjectBench(args),
   lag: (args) => runLagBench(args),
   relay: (args) => runRelayBench(args),
+  shop: (args) => runShopBench(args),
 };

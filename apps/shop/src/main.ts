@@ -10,12 +10,18 @@ import { shopPrincipals } from './http/shop-principals.ts';
 // saga, payments, order history; a schema each, talking over the in-process transport)
 // over one HTTP API, on embedded PGlite in apps/shop/.data
 // (created on first run, with demo data; SHOP_DATA_DIR moves it) or on PostgreSQL when
-// DATABASE_URL is set. PORT and HOST say where to listen (default 127.0.0.1:3000).
+// DATABASE_URL is set. PORT and HOST say where to listen (default 127.0.0.1:3000);
+// SHOP_RATE_LIMIT_PER_MINUTE raises the per-key request budget (600) for load runs.
 const started = performance.now();
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = process.env.SHOP_DATA_DIR ?? resolve(import.meta.dirname, '..', '.data', 'pglite');
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
+const rateLimitPerMinute = Number(process.env.SHOP_RATE_LIMIT_PER_MINUTE || 600);
+if (!Number.isSafeInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) {
+  console.error('duet shop: SHOP_RATE_LIMIT_PER_MINUTE must be a whole number of requests, >= 1');
+  process.exit(2);
+}
 
 const database = await openDatabase({ databaseUrl, dataDir });
 const shop = await createShop({
@@ -30,6 +36,7 @@ const server = await createShopServer({
   contracts: shop.contracts,
   principals,
   idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
+  rateLimitPerMinute,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
 });
 let address: string;

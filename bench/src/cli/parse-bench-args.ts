@@ -15,8 +15,10 @@ export interface BenchArgs {
   readonly events: number;
   /** project: the size both systems rebuild. */
   readonly peerEvents: number;
-  /** lag: commands per second. */
+  /** lag: commands per second; shop: orders per second of the open-loop case. */
   readonly rate: number;
+  /** shop: clients of the closed-loop case. */
+  readonly clients: number;
   /** relay: end-to-end rates, events per second. */
   readonly rates: readonly number[];
   /** relay: the NATS server. */
@@ -31,12 +33,17 @@ workloads:
   lag                  read-your-writes: commands at --rate/s, each followed by a query for its position
   relay                events/s from the store to JetStream acks beside raw async publish,
                        then end-to-end latency (append -> effect in another service) at --rates
+  shop                 duet load shop: orders/s confirmed with --clients (closed loop) and
+                       placement -> order history p50/p99 at --rate (open loop), with every
+                       service its own process (PostgreSQL + NATS; --store postgres) and as
+                       npm start's one process (PGlite; --store pglite)
 
 options:
   --json               one JSON line per result on stdout (default: a table)
   --store <name>       postgres | pglite | all (default all)
   --seconds <n>        append: measured seconds per shape and system (default 5);
-                       lag: seconds of commands (default 30); relay: seconds per rate (default 20)
+                       lag: seconds of commands (default 30); relay: seconds per rate (default 20);
+                       shop: measured seconds per case (default 30)
   --warmup <n>         unmeasured seconds before each measurement (default 1)
   --database-url <url> server to make bench databases on
                        (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
@@ -44,7 +51,8 @@ options:
   --events <n>         project: Duet's large rebuild (default 1000000);
                        relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
-  --rate <n>           lag: commands per second (default 1000)
+  --rate <n>           lag: commands per second (default 1000); shop: orders/s (default 100)
+  --clients <n>        shop: clients of the closed loop (default 64)
   --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
   --nats-url <url>     relay: NATS server (default $NATS_URL or nats://127.0.0.1:4222)
   -h, --help           this text
@@ -52,7 +60,8 @@ options:
 
 const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-const DEFAULT_SECONDS: Readonly<Record<string, string>> = { lag: '30', relay: '20' };
+const DEFAULT_SECONDS: Readonly<Record<string, string>> = { lag: '30', relay: '20', shop: '30' };
+const DEFAULT_RATE: Readonly<Record<string, string>> = { shop: '100' };
 const DEFAULT_EVENTS: Readonly<Record<string, string>> = { relay: '100000' };
 
 /** Reads the command line; throws an Error whose message says what to change. */
@@ -71,7 +80,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       shapes: { type: 'string' },
       events: { type: 'string' },
       'peer-events': { type: 'string', default: '100000' },
-      rate: { type: 'string', default: '1000' },
+      rate: { type: 'string' },
+      clients: { type: 'string', default: '64' },
       rates: { type: 'string', default: '1000,5000' },
       'nats-url': { type: 'string' },
     },
@@ -95,7 +105,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       values.events ?? DEFAULT_EVENTS[workload ?? ''] ?? '1000000',
     ),
     peerEvents: positiveInteger('--peer-events', values['peer-events']),
-    rate: positiveInteger('--rate', values.rate),
+    rate: positiveInteger('--rate', values.rate ?? DEFAULT_RATE[workload ?? ''] ?? '1000'),
+    clients: positiveInteger('--clients', values.clients),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
   };

@@ -4,4 +4,13 @@
 export type { DuetCliConfig, StateFolder } from './config/cli-config.ts';
 export { defineCliConfig } from './config/cli-config.ts';
 export { ExitCode } from './exit-code.ts';
+export type { LoadSummary } from './load/load-summary.ts';
+export type {
+  LoadContext,
+  LoadOutcome,
+  LoadPrincipal,
+  LoadSession,
+  LoadWorkload,
+} from './load/load-workload.ts';
+export { defineLoadWorkload } from './load/load-workload.ts';
 export { main } from './main.ts';

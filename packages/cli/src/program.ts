@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.ts';
 import { deadLettersListCommand } from './commands/dead-letters-list.ts';
 import { deadLettersRetryCommand } from './commands/dead-letters-retry.ts';
 import { eventsTailCommand } from './commands/events-tail.ts';
+import { loadCommand } from './commands/load.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.ts';
 import { projectionsStatusCommand } from './commands/projections-status.ts';
@@ -21,13 +22,15 @@ Exit codes:
   6  incomplete: the work ran but did not all succeed
   130  interrupted (Ctrl-C during a rebuild)
 
-Environment: DATABASE_URL, DUET_PGLITE, DUET_SCHEMA, DUET_CONFIG, NO_COLOR.
+Environment: DATABASE_URL, DUET_PGLITE, DUET_SCHEMA, DUET_CONFIG, DUET_API_KEYS, NO_COLOR.
 Docs: docs/cli.md`;
 
 /** The `duet` program with every command; `io` is where they write. */
 export function createProgram(io: CliIo): Command {
   const program = new Command('duet')
-    .description('Operate a Duet event store: migrate, inspect streams and events, run projections')
+    .description(
+      'Operate a Duet event store: migrate, inspect streams and events, run projections, load an app',
+    )
     .version('0.1.0', '-V, --version')
     .addHelpText('after', exitCodes);
   addGlobalOptions(program);
@@ -55,6 +58,7 @@ export function createProgram(io: CliIo): Command {
       .addCommand(deadLettersListCommand(io))
       .addCommand(deadLettersRetryCommand(io)),
   );
+  program.addCommand(loadCommand(io));
   applyToAll(program, io);
   return program;
 }

@@ -74,6 +74,7 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     ...(roles.has('command') ? { contracts: service.contracts } : {}),
     principals: shopPrincipals(),
     idempotency: createPostgresIdempotencyStore({ executor, schema: service.schema }),
+    rateLimitPerMinute: settings.rateLimitPerMinute,
     ...(settings.logLevel ? { logLevel: settings.logLevel } : {}),
   });
   let address: string;

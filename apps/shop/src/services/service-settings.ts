@@ -28,6 +28,8 @@ export interface ServiceSettings {
     readonly latencyMs: { readonly min: number; readonly max: number };
   };
   readonly paymentTimeoutMs: number | undefined;
+  /** Requests a principal (or an address) may make per minute [600]. */
+  readonly rateLimitPerMinute: number;
   readonly logLevel: string | undefined;
 }
 
@@ -40,7 +42,7 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
  * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
  * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
- * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `LOG_LEVEL`. A missing or bad one is a
+ * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `SHOP_RATE_LIMIT_PER_MINUTE` (per API key; default 600), `LOG_LEVEL`. A missing or bad one is a
  * `ValidationError` that names it.
  *
  * @example
@@ -115,6 +117,12 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     timeout === undefined || timeout === ''
       ? undefined
       : number('SHOP_PAYMENT_TIMEOUT_MS', 0, (n) => whole(n) && n >= 100, 'at least 100 ms');
+  const rateLimitPerMinute = number(
+    'SHOP_RATE_LIMIT_PER_MINUTE',
+    600,
+    (n) => whole(n) && n >= 1,
+    'a whole number of requests per minute',
+  );
   if (issues.length > 0) {
     throw new ValidationError(
       'shop service settings',
@@ -132,6 +140,7 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     replicas,
     payments: { failureRate, latencyMs: { min, max } },
     paymentTimeoutMs,
+    rateLimitPerMinute,
     logLevel: env.LOG_LEVEL || undefined,
   };
 }

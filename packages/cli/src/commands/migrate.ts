@@ -7,8 +7,10 @@ import {
 } from '@duet/postgres';
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io.ts';
+import type { DuetCliConfig } from '../config/cli-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../database/open-database.ts';
+import { schemaOf } from '../database/open-session.ts';
 import { checkSchema } from '../options/check-schema.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
 import { commandOutput } from '../output/command-output.ts';
@@ -41,8 +43,9 @@ export function migrateCommand(io: CliIo): Command {
     .action(async (commandOptions: { processorsSchema?: string }, command: Command) => {
       const options = readGlobalOptions(command);
       const output = commandOutput(io, options);
-      const schema = checkSchema(options.schema);
-      const processorsSchema = await processorsSchemaOf(commandOptions, options.config);
+      const config = await loadConfig(options.config);
+      const schema = checkSchema(schemaOf(options, config));
+      const processorsSchema = processorsSchemaOf(commandOptions, config);
       await using db = await openDatabase(options.target, { create: true });
       const { applied } = await migrate(db.executor, { schema });
       const processors =
@@ -85,13 +88,11 @@ export function migrateCommand(io: CliIo): Command {
 }
 
 /** --processors-schema, else the --config's runner schema when it has projections, else none. */
-async function processorsSchemaOf(
+function processorsSchemaOf(
   options: { processorsSchema?: string },
-  configFile: string | undefined,
-): Promise<string | null> {
+  config: DuetCliConfig,
+): string | null {
   if (options.processorsSchema !== undefined) return checkSchema(options.processorsSchema);
-  if (configFile === undefined) return null;
-  const config = await loadConfig(configFile);
   if ((config.projections ?? []).length === 0) return null;
   return checkSchema(config.projectionRunner?.schema ?? DEFAULT_PROCESSORS_SCHEMA);
 }

@@ -1,4 +1,5 @@
 import type { Decider, EventDefinition, Message, ProjectionDefinition } from '@duet/core';
+import type { LoadWorkload } from '../load/load-workload.ts';
 
 /** The part of a decider the CLI folds with: enough to show a stream's state at a point. */
 export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState' | 'evolve'>;
@@ -16,6 +17,8 @@ export type StateFolder = Pick<Decider<Message, unknown, Message>, 'initialState
  * });
  */
 export interface DuetCliConfig {
+  /** The event store's schema when neither --schema nor DUET_SCHEMA names one. */
+  readonly schema?: string;
   /** Event definitions: old versions are upcast when `streams show` and `events tail` read. */
   readonly events?: readonly EventDefinition[];
   /** Deciders by stream category: `streams show order-1 --at 3` prints the order's state then. */
@@ -28,6 +31,8 @@ export interface DuetCliConfig {
    * be in the event store's database.
    */
   readonly projectionRunner?: { readonly schema?: string; readonly readModelSchema?: string };
+  /** Load workloads by name (defineLoadWorkload), for `duet load <name>`. */
+  readonly workloads?: Readonly<Record<string, LoadWorkload>>;
 }
 
 /** Types a config module's export; returns it unchanged. */

@@ -25,6 +25,9 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
     return fail(`cannot load it: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   const exported = isObject(module.default) ? module.default : module;
+  if (exported.schema !== undefined && typeof exported.schema !== 'string') {
+    fail('`schema` must be the name of the event store schema');
+  }
   const events = exported.events;
   if (events !== undefined && !(Array.isArray(events) && events.every(isEventDefinition))) {
     fail('`events` must be an array of event definitions (defineEvent)');
@@ -51,6 +54,15 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
   if (runner !== undefined && !isObject(runner)) {
     fail('`projectionRunner` must be { schema?, readModelSchema? }');
   }
+  const workloads = exported.workloads;
+  if (workloads !== undefined) {
+    if (!isObject(workloads)) fail('`workloads` must be an object of load workloads by name');
+    for (const [name, workload] of Object.entries(workloads as Record<string, unknown>)) {
+      if (!isWorkload(workload)) {
+        fail(`workloads.${name} must be a load workload (defineLoadWorkload)`);
+      }
+    }
+  }
   return exported as DuetCliConfig;
 }
 
@@ -60,6 +72,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isEventDefinition(value: unknown): boolean {
   return isObject(value) && typeof value.type === 'string';
+}
+
+function isWorkload(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.prepare === 'function' &&
+    Array.isArray(value.services) &&
+    typeof value.unit === 'string' &&
+    typeof value.accepted === 'string' &&
+    typeof value.success === 'string'
+  );
 }
 
 function isStateFolder(value: unknown): value is StateFolder {

@@ -15,6 +15,11 @@ export interface Session extends AsyncDisposable {
   readonly config: DuetCliConfig;
 }
 
+/** --schema or DUET_SCHEMA, else the --config's `schema`, else the default. */
+export function schemaOf(options: GlobalOptions, config: DuetCliConfig): string {
+  return options.schemaGiven ? options.schema : (config.schema ?? options.schema);
+}
+
 /**
  * Checks the options and the config (cheap mistakes first), opens the database, checks
  * the schema is migrated, and creates the event store (upcasting with the config's events).
@@ -23,8 +28,8 @@ export interface Session extends AsyncDisposable {
  * await using session = await openSession(readGlobalOptions(command));
  */
 export async function openSession(options: GlobalOptions): Promise<Session> {
-  const schema = checkSchema(options.schema);
   const config = await loadConfig(options.config);
+  const schema = checkSchema(schemaOf(options, config));
   const db = await openDatabase(options.target, { create: false });
   try {
     await checkMigrated(db.executor, schema);

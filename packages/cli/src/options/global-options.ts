@@ -12,6 +12,8 @@ export interface GlobalOptions {
   /** Null when neither --database-url, DATABASE_URL nor --pglite was given. */
   readonly target: DatabaseTarget | null;
   readonly schema: string;
+  /** False when --schema and DUET_SCHEMA were both absent: a --config's `schema` may apply. */
+  readonly schemaGiven: boolean;
   readonly config: string | undefined;
   readonly json: boolean;
   readonly verbose: boolean;
@@ -76,6 +78,7 @@ export function readGlobalOptions(command: Command): GlobalOptions {
   return {
     target,
     schema: raw.schema,
+    schemaGiven: root.getOptionValueSource('schema') !== 'default',
     config: raw.config === '' ? undefined : raw.config,
     json: raw.json,
     verbose: raw.verbose,

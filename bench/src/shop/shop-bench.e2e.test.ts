@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import type { ShopLine } from './shop-lines.ts';
+
+// The shop bench run tiny, as CI can afford it: `npm run bench -- shop --json` with a
+// second of load per case. It checks the bench works end to end (a line per case, counts
+// that add up, everything cleaned up), not how fast anything is.
+const main = resolve(import.meta.dirname, '..', 'main.ts');
+const databaseUrl = inject('databaseUrl');
+const natsUrl = inject('natsUrl');
+
+async function bench(args: readonly string[]): Promise<ShopLine[]> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (natsUrl) env.NATS_URL = natsUrl;
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'shop', '--json', ...args], {
+    env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  expect(code, stderr).toBe(0);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { workload: string });
+  expect(lines[0]?.workload).toBe('machine');
+  return lines.slice(1) as ShopLine[];
+}
+
+const tiny = ['--seconds', '1', '--warmup', '0', '--rate', '5', '--clients', '4'];
+
+function expectCase(line: ShopLine | undefined, kind: 'closed' | 'open') {
+  expect(line).toMatchObject({ workload: 'shop', case: kind });
+  const total = Object.values(line!.outcomes).reduce((sum, n) => sum + n, 0);
+  expect(total).toBe(line!.orders_started);
+  expect(line!.orders_started).toBeGreaterThan(0);
+  expect(line!.confirmed_per_sec).toBeGreaterThan(0);
+  expect(line!.settled_p99_ms).toBeGreaterThanOrEqual(line!.settled_p50_ms);
+}
+
+describe('npm run bench -- shop', () => {
+  it("given npm start's one process on PGlite, when the bench runs tiny, then it prints a closed and an open case", async () => {
+    const [closed, open, ...rest] = await bench(['--store', 'pglite', ...tiny]);
+    expect(rest).toEqual([]);
+    expectCase(closed, 'closed');
+    expect(closed).toMatchObject({ deployment: 'one-process', store: 'pglite', clients: 4 });
+    expectCase(open, 'open');
+    expect(open).toMatchObject({ deployment: 'one-process', transport: 'in-process', rate: 5 });
+  }, 300_000);
+
+  it.skipIf(databaseUrl === null || natsUrl === null)(
+    'given every service in its own process on PostgreSQL and NATS, when the bench runs tiny, then it prints both cases',
+    async () => {
+      const [closed, open, ...rest] = await bench(['--store', 'postgres', ...tiny]);
+      expect(rest).toEqual([]);
+      expectCase(closed, 'closed');
+      expect(closed).toMatchObject({
+        deployment: 'services',
+        store: 'postgres',
+        transport: 'nats',
+      });
+      expectCase(open, 'open');
+    },
+    300_000,
+  );
+});
