@@ -93,6 +93,7 @@ describe('duet load shop', () => {
       minPosition: await orders.store.headPosition(),
       timeoutMs: 30_000,
       queryType: 'test',
+      tokens: [],
     });
     const { tables, executor } = await orders.processors.readModel('order_detail');
     const { rows } = await executor.query<{ status: string; n: number }>(
