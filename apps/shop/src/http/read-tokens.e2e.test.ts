@@ -29,7 +29,18 @@ describe.each(shopBackends())(
     let server: OneProcessShopServer;
 
     beforeAll(async () => {
-      if (available) server = await startOneProcessShop(kind, { historyTimeoutMs });
+      if (!available) return;
+      server = await startOneProcessShop(kind, { historyTimeoutMs });
+      // Tea in the catalog, and heard of by orders (which prices carts from its events).
+      const staff = as('demo-staff');
+      await sendCommand(
+        server.url,
+        'AddProduct',
+        { sku: 'tea', name: 'Green tea', priceCents: 450 },
+        staff,
+      );
+      await sendCommand(server.url, 'ReceiveStock', { sku: 'tea', quantity: 50 }, staff);
+      await server.shop.orders.prices?.waitFor(['tea']);
     }, 120_000);
     afterAll(async () => {
       if (available) await server.close();
