@@ -67,11 +67,15 @@ export async function startShopDeployment(options: {
     running.clear();
     await removeDeployment(deployment);
   };
-  try {
-    await Promise.all(Object.keys(processes).map((name) => start(name as ShopProcessName)));
-  } catch (error) {
+  // All settled before any clean-up: a process still starting when another failed would
+  // otherwise come up after close() and outlive the test.
+  const started = await Promise.allSettled(
+    Object.keys(processes).map((name) => start(name as ShopProcessName)),
+  );
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
     await close();
-    throw error;
+    throw failed.reason;
   }
   return {
     deployment,
