@@ -21,12 +21,30 @@ export function shopBackends(): { kind: BackendKind; available: boolean }[] {
   ];
 }
 
+/** How many load-test customers have keys: `shopperKey(n)` for n below this. */
+export const SHOPPERS = 300;
+
+/**
+ * The API key of load-test customer `shopper-<n>` (n < SHOPPERS), for tests that need many
+ * customers, each with a credit limit and a rate limit of its own.
+ *
+ * @example
+ * await sendCommand(url, 'PlaceOrder', { orderId }, as(shopperKey(7))); // as shopper-7
+ */
+export const shopperKey = (n: number): string => `key-shopper-${n}`;
+
 /**
  * The API keys of the tests: the demo keys `npm start` prints (demo-ada, demo-bob,
- * demo-staff) and a customer per test that needs an order list of its own.
+ * demo-staff), a customer per test that needs an order list of its own, and the shoppers.
  */
 export const testPrincipals: Record<string, Principal> = {
   ...shopPrincipals({}),
+  ...Object.fromEntries(
+    Array.from({ length: SHOPPERS }, (_, n): [string, Principal] => [
+      shopperKey(n),
+      { id: `shopper-${n}`, tenant: 'shop', roles: ['customer'] },
+    ]),
+  ),
   'key-cleo': { id: 'cleo', tenant: 'shop', roles: ['customer'] },
   'key-many': { id: 'many', tenant: 'shop', roles: ['customer'] },
   'key-ryw': { id: 'ryw', tenant: 'shop', roles: ['customer'] },

@@ -46,6 +46,9 @@ export function spawnService(
       SHOP_NAMESPACE: deployment.namespace,
       SHOP_API_KEYS: JSON.stringify(testPrincipals),
       PORT: '0',
+      // Small pools: a test run starts several deployments of six to eight processes each
+      // on one server, and PostgreSQL allows 100 connections in all.
+      DATABASE_POOL_MAX: '3',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,10 @@ export interface RunningShopService {
  */
 export async function runShopService(settings: ServiceSettings): Promise<RunningShopService> {
   const ns = settings.namespace;
-  const executor = createPgExecutor({ connectionString: settings.databaseUrl });
+  const executor = createPgExecutor({
+    connectionString: settings.databaseUrl,
+    max: settings.databasePoolMax,
+  });
   const transport = await openNatsTransport({
     servers: settings.natsUrls,
     ...(ns

@@ -16,6 +16,8 @@ export interface ServiceSettings {
   readonly service: ShopServiceName;
   readonly roles: readonly ServiceRole[];
   readonly databaseUrl: string;
+  /** The most connections the process's pool opens (LISTEN and each lease take one more). */
+  readonly databasePoolMax: number;
   /** One URL, or several of a cluster. */
   readonly natsUrls: readonly string[];
   readonly host: string;
@@ -38,7 +40,10 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
 /**
  * Reads a service process's settings from its environment:
  * `SHOP_SERVICE` (customers, catalog, orders, payments, order-history), `SHOP_ROLES`
- * (command,query,processors; default all), `DATABASE_URL` and `NATS_URL` (both required; NATS_URL may list a cluster's servers, comma-separated),
+ * (command,query,processors; default all), `DATABASE_URL` and `NATS_URL` (both required;
+ * NATS_URL may list a cluster's servers, comma-separated), `DATABASE_POOL_MAX` (default 10;
+ * PostgreSQL allows 100 connections in all by default, so many processes on one server
+ * need less),
  * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
  * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
@@ -95,6 +100,12 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
   if (namespace !== undefined && !namespacePattern.test(namespace)) {
     fail('SHOP_NAMESPACE', 'expected a lower-case name of letters, digits and _, e.g. staging');
   }
+  const databasePoolMax = number(
+    'DATABASE_POOL_MAX',
+    10,
+    (n) => whole(n) && n >= 1 && n <= 100,
+    'a pool size from 1 to 100',
+  );
   const replicas = number('NATS_REPLICAS', 1, (n) => [1, 3, 5].includes(n), '1, 3 or 5');
   const failureRate = number(
     'SHOP_PAYMENT_FAILURE_RATE',
@@ -133,6 +144,7 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     service,
     roles,
     databaseUrl,
+    databasePoolMax,
     natsUrls,
     host: env.HOST ?? '127.0.0.1',
     port,

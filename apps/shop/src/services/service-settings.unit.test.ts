@@ -69,6 +69,7 @@ describe('readServiceSettings', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['NATS_URL', 'nats://a:4222,'],
     ['PORT', '70000'],
+    ['DATABASE_POOL_MAX', '0'],
     ['SHOP_NAMESPACE', 'Staging!'],
     ['NATS_REPLICAS', '2'],
     ['SHOP_PAYMENT_FAILURE_RATE', '1.5'],
