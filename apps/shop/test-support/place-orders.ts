@@ -1,6 +1,6 @@
 // Test support: a load of orders from a few concurrent clients, each a shopper placing
 // its orders one after another, with a way to wait until some of them are in.
-import { as, sendCommand } from './shop-client.ts';
+import { as, postUntilAccepted, sendCommand } from './shop-client.ts';
 import { shopperKey } from './shop-test-server.ts';
 
 /** One order of the load: who places it and its single line. */
@@ -47,7 +47,14 @@ export function placeOrders(ordersUrl: string, orders: readonly PlannedOrder[]):
   const client = async (shopper: number, own: readonly PlannedOrder[]) => {
     const key = as(shopperKey(shopper));
     for (const { orderId, sku, quantity, unitPriceCents } of own) {
-      await sendCommand(ordersUrl, 'AddItem', { orderId, sku, quantity, unitPriceCents }, key);
+      // Orders prices carts from the catalog's events: a just-added product may be unknown to it.
+      const added = await postUntilAccepted(
+        `${ordersUrl}/commands/AddItem`,
+        { orderId, sku, quantity, unitPriceCents },
+        key,
+        ['UNKNOWN_PRODUCT'],
+      );
+      if (added.status !== 200) throw new Error(`AddItem ${orderId}: ${await added.text()}`);
       await sendCommand(ordersUrl, 'PlaceOrder', { orderId }, key);
       placed++;
       settle(false);
