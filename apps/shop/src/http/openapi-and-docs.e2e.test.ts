@@ -39,6 +39,9 @@ const calls: Record<string, { key: Record<string, string>; body?: unknown; searc
   'get /queries/OrderDetail': { key: ada, search: '?orderId=doc-1' },
   'post /queries/OrderDetail': { key: staff, body: { orderId: 'doc-1' } },
   'get /queries/OrderDetail/live': { key: ada, search: '?orderId=doc-1' },
+  'get /queries/OrderAsOf': { key: ada, search: '?orderId=doc-1&version=1' },
+  'post /queries/OrderAsOf': { key: staff, body: { orderId: 'doc-1', version: 2 } },
+  'get /queries/OrderAsOf/live': { key: ada, search: '?orderId=doc-1&version=1' },
   'get /health/live': { key: {} },
   'get /health/ready': { key: {} },
 };

@@ -38,6 +38,8 @@ export function decidePlacement(
       return fireTimer(command, state);
     case 'RecordOrderCancelled':
       return orderCancelled(command, state);
+    case 'RecordOrderShipped':
+      return orderShipped(command, state);
   }
   // Answers only come to requests this saga made, so one for a saga that never started
   // is a routing bug: refuse it loudly (a dead letter) rather than hold anything for it.
@@ -198,6 +200,25 @@ function fireTimer(command: Command<'FirePlacementTimer'>, state: PlacementState
   const fired: PlacementEvent = { type: 'PlacementTimerFired', data: { orderId, kind, at } };
   const next = evolvePlacement(state, fired);
   return [fired, ...compensatePlacement(next, 'PAYMENT_TIMED_OUT', 'payment timed out', at)];
+}
+
+// A confirmed order shipped: the stock leaves, the payment is captured and the credit hold
+// ends (the sale is paid). Anything else (shipped again, never confirmed) records nothing.
+function orderShipped(
+  command: Command<'RecordOrderShipped'>,
+  state: PlacementState,
+): PlacementEvent[] {
+  if (state.phase !== 'confirmed') return [];
+  const { orderId, at } = command.data;
+  return [
+    { type: 'StockShipmentRequested', data: { orderId, at } },
+    { type: 'PaymentCaptureRequested', data: { orderId, at } },
+    {
+      type: 'CreditReleaseRequested',
+      data: { orderId, customerId: state.customerId ?? '', reason: 'order shipped', at },
+    },
+    { type: 'PlacementShipped', data: { orderId, at } },
+  ];
 }
 
 // The saga's own CancelOrder comes back here as well: by then it is cancelled already. A

@@ -11,6 +11,7 @@ import {
   RecordCreditRefused,
   RecordCreditReserved,
   RecordOrderCancelled,
+  RecordOrderShipped,
   RecordPaymentAuthorized,
   RecordPaymentDeclined,
   RecordStockRefused,
@@ -60,6 +61,8 @@ export function placementCommandFromOrderEvent(
       const { orderId, reason } = event.data;
       return RecordOrderCancelled.create({ orderId, reason, at });
     }
+    case 'OrderShipped':
+      return RecordOrderShipped.create({ orderId: event.data.orderId, at });
     default:
       return undefined;
   }

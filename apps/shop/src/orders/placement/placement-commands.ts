@@ -78,6 +78,19 @@ export const RecordOrderCancelled = defineCommand(
   { description: 'The order was cancelled; stop placing it.' },
 );
 
+/**
+ * The order was shipped: the saga turns its holds into the sale (stock leaves, payment is
+ * captured, the credit hold ends). After anything but confirmation it records nothing.
+ *
+ * @example
+ * RecordOrderShipped.create({ orderId: 'o-1', at });
+ */
+export const RecordOrderShipped = defineCommand(
+  'RecordOrderShipped',
+  z.strictObject({ orderId, at }),
+  { description: 'The order was shipped; settle what the placement holds.' },
+);
+
 /** Every saga input, for the command handler. */
 export const placementCommands = [
   StartPlacement,
@@ -89,6 +102,7 @@ export const placementCommands = [
   RecordPaymentDeclined,
   FirePlacementTimer,
   RecordOrderCancelled,
+  RecordOrderShipped,
 ];
 
 export type PlacementCommand =
@@ -100,4 +114,5 @@ export type PlacementCommand =
   | CommandOf<typeof RecordPaymentAuthorized>
   | CommandOf<typeof RecordPaymentDeclined>
   | CommandOf<typeof FirePlacementTimer>
-  | CommandOf<typeof RecordOrderCancelled>;
+  | CommandOf<typeof RecordOrderCancelled>
+  | CommandOf<typeof RecordOrderShipped>;

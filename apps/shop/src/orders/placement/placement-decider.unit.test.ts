@@ -6,6 +6,7 @@ import {
   RecordCreditRefused,
   RecordCreditReserved,
   RecordOrderCancelled,
+  RecordOrderShipped,
   RecordPaymentAuthorized,
   RecordPaymentDeclined,
   RecordStockRefused,
@@ -29,6 +30,7 @@ import {
   t,
   totalCents,
 } from './placement-fixtures.test-support.ts';
+import type { PlacementEvent } from './placement-state.ts';
 
 const spec = deciderSpec(createPlacementDecider({ paymentTimeoutMs }));
 const start = (at = t(0)) => StartPlacement.create({ orderId, customerId, lines, totalCents, at });
@@ -175,6 +177,48 @@ describe('the order placement saga', () => {
             t(9),
           ),
         );
+    });
+  });
+
+  describe('shipping', () => {
+    const shipped = (at: string) => RecordOrderShipped.create({ orderId, at });
+    it('given a confirmed placement, when the order ships, then the stock ships, the payment is captured and the credit hold ends', () => {
+      spec
+        .given([...authorizing(), paymentAuthorized(t(3)), confirmed(t(3))])
+        .when(shipped(t(9)))
+        .then([
+          { type: 'StockShipmentRequested', data: { orderId, at: t(9) } },
+          { type: 'PaymentCaptureRequested', data: { orderId, at: t(9) } },
+          {
+            type: 'CreditReleaseRequested',
+            data: { orderId, customerId, reason: 'order shipped', at: t(9) },
+          },
+          { type: 'PlacementShipped', data: { orderId, at: t(9) } },
+        ]);
+    });
+
+    it('given a shipped placement, when the shipment or a cancellation comes again, then nothing is recorded', () => {
+      const history: PlacementEvent[] = [
+        ...authorizing(),
+        paymentAuthorized(t(3)),
+        confirmed(t(3)),
+        { type: 'PlacementShipped', data: { orderId, at: t(9) } },
+      ];
+      spec
+        .given(history)
+        .when(shipped(t(10)))
+        .then([]);
+      spec
+        .given(history)
+        .when(RecordOrderCancelled.create({ orderId, reason: 'too late', at: t(10) }))
+        .then([]);
+    });
+
+    it('given a placement still authorizing, when a shipment arrives, then nothing is recorded', () => {
+      spec
+        .given(authorizing())
+        .when(shipped(t(4)))
+        .then([]);
     });
   });
 

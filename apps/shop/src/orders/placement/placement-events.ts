@@ -120,6 +120,9 @@ export const PlacementCancelled = defineEvent(
   z.object({ orderId, code: cancellationCode, reason: z.string().min(1), at }),
 );
 
+/** The order shipped: its holds became the sale. @example PlacementShipped.create({ orderId: 'o-1', at }); */
+export const PlacementShipped = defineEvent('PlacementShipped', z.object({ orderId, at }));
+
 /** The saga's facts, for the orders service's event registry (with the requests). */
 export const placementFactEvents = [
   PlacementStarted,
@@ -134,6 +137,7 @@ export const placementFactEvents = [
   PlacementConfirmed,
   PlacementCompensationStarted,
   PlacementCancelled,
+  PlacementShipped,
 ];
 
 export type PlacementFactEvent =
@@ -148,4 +152,5 @@ export type PlacementFactEvent =
   | EventOf<typeof PlacementTimerFired>
   | EventOf<typeof PlacementConfirmed>
   | EventOf<typeof PlacementCompensationStarted>
-  | EventOf<typeof PlacementCancelled>;
+  | EventOf<typeof PlacementCancelled>
+  | EventOf<typeof PlacementShipped>;

@@ -1,5 +1,5 @@
 import { defineReactor, type ReactorDefinition, type RecordedEvent } from '@duet/core';
-import { OrderCancelled, type OrderEvent, OrderPlaced } from '../order-events.ts';
+import { OrderCancelled, type OrderEvent, OrderPlaced, OrderShipped } from '../order-events.ts';
 import { placementCommandFromOrderEvent } from './placement-command-from.ts';
 import { type PlacementRecorder, recordPlacement } from './record-placement.ts';
 import { metadataFromEvent } from './saga-metadata.ts';
@@ -28,7 +28,7 @@ export function createPlacementReactor(options: PlacementReactorOptions): Reacto
   const { clock } = options;
   return defineReactor<RecordedEvent<OrderEvent>>({
     name: options.name ?? 'placement_saga',
-    events: [OrderPlaced, OrderCancelled],
+    events: [OrderPlaced, OrderCancelled, OrderShipped],
     async handle(event, { tx }) {
       const command = placementCommandFromOrderEvent(event, clock().toISOString());
       if (!command) return;

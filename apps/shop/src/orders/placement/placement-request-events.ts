@@ -43,6 +43,17 @@ export const PaymentVoidRequested = defineEvent(
   z.object({ orderId, reason, at }),
 );
 
+/** @example StockShipmentRequested.create({ orderId: 'o-1', at }); */
+export const StockShipmentRequested = defineEvent(
+  'StockShipmentRequested',
+  z.object({ orderId, at }),
+);
+/** @example PaymentCaptureRequested.create({ orderId: 'o-1', at }); */
+export const PaymentCaptureRequested = defineEvent(
+  'PaymentCaptureRequested',
+  z.object({ orderId, at }),
+);
+
 /** The saga's requests, for the orders service's event registry (with the facts). */
 export const placementRequestEvents = [
   StockReservationRequested,
@@ -51,6 +62,8 @@ export const placementRequestEvents = [
   CreditReleaseRequested,
   PaymentAuthorizationRequested,
   PaymentVoidRequested,
+  StockShipmentRequested,
+  PaymentCaptureRequested,
 ];
 
 export type PlacementRequestEvent =
@@ -59,4 +72,6 @@ export type PlacementRequestEvent =
   | EventOf<typeof CreditReservationRequested>
   | EventOf<typeof CreditReleaseRequested>
   | EventOf<typeof PaymentAuthorizationRequested>
-  | EventOf<typeof PaymentVoidRequested>;
+  | EventOf<typeof PaymentVoidRequested>
+  | EventOf<typeof StockShipmentRequested>
+  | EventOf<typeof PaymentCaptureRequested>;

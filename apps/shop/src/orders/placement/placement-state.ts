@@ -6,19 +6,38 @@ export type PlacementEvent = PlacementFactEvent | PlacementRequestEvent;
 
 /**
  * Where the placement is. `reserving`: stock and credit asked for; `authorizing`: both
- * held, payment asked for; `confirmed` and `cancelled` are final. Compensation has no
- * phase of its own: it starts and ends within one decision.
+ * held, payment asked for; `confirmed` until the order ships or is cancelled (undo);
+ * `shipped` and `cancelled` are final. Compensation has no phase of its own: it starts and
+ * ends within one decision.
  */
-export type PlacementPhase = 'idle' | 'reserving' | 'authorizing' | 'confirmed' | 'cancelled';
+export type PlacementPhase =
+  | 'idle'
+  | 'reserving'
+  | 'authorizing'
+  | 'confirmed'
+  | 'shipped'
+  | 'cancelled';
 
 /**
  * A stock or credit hold. `releasing` means it was reserved and its release is requested,
  * which is what makes every release happen once.
  */
-export type HoldStatus = 'not-requested' | 'pending' | 'reserved' | 'refused' | 'releasing';
+export type HoldStatus =
+  | 'not-requested'
+  | 'pending'
+  | 'reserved'
+  | 'refused'
+  | 'releasing'
+  | 'shipping';
 
-/** The payment, with `voiding` for an authorization whose void is requested. */
-export type PaymentStatus = 'not-requested' | 'pending' | 'authorized' | 'declined' | 'voiding';
+/** The payment, with `voiding` (`capturing`) for an authorization whose void (capture) is requested. */
+export type PaymentStatus =
+  | 'not-requested'
+  | 'pending'
+  | 'authorized'
+  | 'declined'
+  | 'voiding'
+  | 'capturing';
 
 /** The saga's state: plain data, so it snapshots as JSON. */
 export interface PlacementState {
@@ -100,6 +119,12 @@ export function evolvePlacement(state: PlacementState, event: PlacementEvent): P
       return { ...state, credit: 'releasing' };
     case 'PaymentVoidRequested':
       return { ...state, payment: 'voiding' };
+    case 'StockShipmentRequested':
+      return { ...state, stock: 'shipping' };
+    case 'PaymentCaptureRequested':
+      return { ...state, payment: 'capturing' };
+    case 'PlacementShipped':
+      return { ...state, phase: 'shipped' };
     case 'PlacementCancelled': {
       const cancellation = { code: event.data.code, reason: event.data.reason };
       return { ...state, phase: 'cancelled', paymentDueAt: null, cancellation };

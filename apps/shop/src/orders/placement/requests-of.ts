@@ -3,9 +3,11 @@ import {
   CreditReleaseRequestedV1,
   CreditReservationRequestedV1,
   PaymentAuthorizationRequestedV1,
+  PaymentCaptureRequestedV1,
   PaymentVoidRequestedV1,
   StockReleaseRequestedV1,
   StockReservationRequestedV1,
+  StockShipmentRequestedV1,
 } from '../../contracts/order-placement-contracts.ts';
 import type { PlacementEvent } from './placement-state.ts';
 
@@ -66,6 +68,10 @@ export function requestsOf(event: PlacementEvent): readonly PlacementRequest[] {
       const { orderId, reason } = event.data;
       return [request(PaymentVoidRequestedV1, { orderId, reason })];
     }
+    case 'StockShipmentRequested':
+      return [request(StockShipmentRequestedV1, { orderId: event.data.orderId })];
+    case 'PaymentCaptureRequested':
+      return [request(PaymentCaptureRequestedV1, { orderId: event.data.orderId })];
     default:
       return [];
   }

@@ -59,6 +59,12 @@ function describe(event: PlacementEvent): [step: string, detail: string] {
       return ['payment void requested', event.data.reason];
     case 'PlacementCancelled':
       return ['cancelled', `${event.data.code}: ${event.data.reason}`];
+    case 'StockShipmentRequested':
+      return ['stock shipment requested', ''];
+    case 'PaymentCaptureRequested':
+      return ['payment capture requested', ''];
+    case 'PlacementShipped':
+      return ['shipped', ''];
   }
 }
 
