@@ -7,7 +7,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import { isNotFound } from './nats-errors.ts';
 
 /** Creates the durable pull consumer, or brings an existing one to the spec's settings. */
@@ -57,15 +57,31 @@ export function toWire(msg: JsMsg): TransportMessage {
   };
 }
 
-function toDelivery(msg: JsMsg): Delivery {
+/**
+ * One PING/PONG round trip for every ack written since the last one: the broker handles a
+ * connection's messages in order, so its PONG means it has the acks before it. A double
+ * ack per message (`ackAck`) cost a request, a reply and an inbox subscription each.
+ */
+export function coalescedFlush(nc: NatsConnection): () => Promise<void> {
+  let next: Promise<void> | null = null;
+  return () => {
+    next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      next = null;
+      return nc.flush();
+    });
+    return next;
+  };
+}
+
+function toDelivery(msg: JsMsg, flush: () => Promise<void>): Delivery {
   return {
     message: toWire(msg),
     stream: msg.info.stream,
     sequence: msg.seq,
     attempt: msg.info.deliveryCount,
-    async ack() {
-      // Double ack: resolves once the server recorded it, so "acked" means acked.
-      await msg.ackAck({ timeout: 5_000 });
+    ack() {
+      msg.ack();
+      return flush();
     },
     nak: (delayMs) => msg.nak(delayMs),
     working: () => msg.working(),
@@ -81,9 +97,14 @@ function toDelivery(msg: JsMsg): Delivery {
 export async function* consumeDurable(
   js: JetStreamClient,
   spec: ConsumerSpec,
-  options: { readonly signal: AbortSignal; readonly batch: number },
+  options: {
+    readonly signal: AbortSignal;
+    readonly batch: number;
+    /** Resolves once the broker has every ack written before it (`coalescedFlush`). */
+    readonly flush: () => Promise<void>;
+  },
 ): AsyncGenerator<Delivery[]> {
-  const { signal, batch } = options;
+  const { signal, batch, flush } = options;
   const consumer = await js.consumers.get(spec.stream.name, spec.name);
   const messages = await consumer.consume({ max_messages: batch, expires: 5_000 });
   const arrived: Delivery[] = [];
@@ -98,7 +119,7 @@ export async function* consumeDurable(
   const pump = (async () => {
     try {
       for await (const msg of messages) {
-        arrived.push(toDelivery(msg));
+        arrived.push(toDelivery(msg, flush));
         poke();
       }
     } catch (error) {

@@ -9,7 +9,7 @@ import {
 } from '@duet/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
-import { consumeDurable, ensureConsumer } from './consume-durable.ts';
+import { coalescedFlush, consumeDurable, ensureConsumer } from './consume-durable.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { ensureStream } from './ensure-streams.ts';
 import { unavailable } from './nats-errors.ts';
@@ -59,6 +59,7 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
     }
   }
   const connection = nc;
+  const flushAcks = coalescedFlush(connection);
   const jsm = await jetstreamManager(connection).catch((error) => {
     throw new TransportConfigError(
       '(jetstream)',
@@ -150,6 +151,7 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
         throw unavailable(error, `consumer ${spec.name} on ${spec.stream.name}`);
       }
       const batches = consumeDurable(js, onWire, {
+        flush: flushAcks,
         signal: consumeOptions.signal,
         batch: consumeOptions.batch ?? 100,
       });

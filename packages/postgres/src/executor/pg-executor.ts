@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Client, ClientConfig, Pool, PoolClient } from 'pg';
+import type { Client, ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
 import type { NotifyHandler, SqlExecutor, SqlTransaction } from './sql-executor.ts';
 
 export type PgExecutorOptions =
@@ -40,6 +41,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     : options.pool;
   // A dropped idle client must not crash the process; the pool replaces it.
   if (owned) pool.on('error', () => {});
+  const statements = preparedStatements();
   const listener = createPgListener(() => new pg.Client(pool.options as ClientConfig));
   let closed = false;
 
@@ -53,7 +55,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      const result = await pool.query(sql, params === undefined ? undefined : [...params]);
+      const result = await pool.query(statements.config(sql, params));
       return { rows: result.rows as Row[] };
     },
     async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -61,7 +63,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
       let broken = false;
       try {
         await client.query('BEGIN');
-        const result = await fn(transactionOn(client));
+        const result = await fn(transactionOn(client, statements));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -81,11 +83,44 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   };
 }
 
-function transactionOn(client: PoolClient): SqlTransaction {
+function transactionOn(client: PoolClient, statements: PreparedStatements): SqlTransaction {
   return {
     async query<Row>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params === undefined ? undefined : [...params]);
+      const result = await client.query(statements.config(sql, params));
       return { rows: result.rows as Row[] };
+    },
+  };
+}
+
+interface PreparedStatements {
+  config(sql: string, params: readonly unknown[] | undefined): QueryConfig;
+}
+
+// Distinct statement texts prepared per executor: Duet's SQL is a few hundred texts; a
+// caller's SQL built with values inlined would otherwise grow every connection's cache.
+const MAX_PREPARED = 1_000;
+
+/**
+ * Server-side prepared statements for SQL that runs again and again: PostgreSQL parses
+ * and analyses a statement once per connection instead of on every call (the processors'
+ * page read and the inbox statements cost more to parse than to run). A statement is
+ * named after a hash of its text, so names never clash, also in a pool shared with other
+ * executors. Only statements with parameters: those without may hold several commands,
+ * which only the simple protocol runs.
+ */
+function preparedStatements(): PreparedStatements {
+  const names = new Map<string, string>();
+  return {
+    config(sql, params) {
+      if (params === undefined) return { text: sql };
+      let name = names.get(sql);
+      if (name === undefined && names.size < MAX_PREPARED) {
+        name = `duet_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+        names.set(sql, name);
+      }
+      return name === undefined
+        ? { text: sql, values: [...params] }
+        : { name, text: sql, values: [...params] };
     },
   };
 }

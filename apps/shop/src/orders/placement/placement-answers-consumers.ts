@@ -56,6 +56,10 @@ export function createPlacementAnswerConsumers(
       source: streams[service],
       contracts,
       events,
+      // One inbox transaction at a time: lanes split by the answering service's streams
+      // (a customer's, a product's), but the writes go to sagas' streams, so two lanes
+      // could each hold a saga the other waits for (a deadlock: 1 s deadlock_timeout).
+      concurrency: 1,
       handle: (message, { tx }) => answer(options, message, tx),
     }),
   );

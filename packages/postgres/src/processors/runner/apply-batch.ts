@@ -1,6 +1,6 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
-import { moveCheckpoint, notifyCheckpointMoved } from '../tables/checkpoints-table.ts';
+import { moveCheckpoint, skipCheckpoint } from '../tables/checkpoints-table.ts';
 import {
   type DeadLetterInput,
   insertDeadLetters,
@@ -50,8 +50,9 @@ export interface Batch {
  * no transaction stays open across the network (on PGlite it would hold the process's one
  * connection). The checkpoint UPDATE is fenced on the position the batch started from, so
  * two runners on one partition can never both commit it. A share lock on the processor's
- * row makes a blue-green switch wait for batches in flight. Resolves to the number of
- * events the sink got.
+ * row makes a blue-green switch wait for batches in flight. A batch with nothing for the
+ * sink (only other processors' events) just moves the checkpoint, fenced the same way, in
+ * one statement (`skipCheckpoint`). Resolves to the number of events the sink got.
  */
 export async function applyBatch(
   readModels: SqlExecutor,
@@ -60,6 +61,15 @@ export async function applyBatch(
   signal: AbortSignal,
 ): Promise<number> {
   const { schema, processor, tables, partition } = target;
+  const key = { name: processor.name, version: processor.version, partition };
+  if (batch.events.length === 0 && (batch.deadLetters ?? []).length === 0) {
+    const skipped = await skipCheckpoint(readModels, schema, key, batch);
+    if (skipped.activeVersion === undefined || skipped.activeVersion > processor.version) {
+      throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
+    }
+    if (!skipped.moved) throw movedAway(processor, partition, batch.expected);
+    return 0;
+  }
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {
@@ -85,7 +95,6 @@ export async function applyBatch(
       if (processor.kind === 'reactor')
         await handleWithInbox(tx, schema, processor, events, signal);
     }
-    const key = { name: processor.name, version: processor.version, partition };
     if (deadLetters.length > 0) await insertDeadLetters(tx, schema, key, deadLetters);
     const moved = await moveCheckpoint(tx, schema, key, {
       expected: batch.expected,
@@ -93,16 +102,15 @@ export async function applyBatch(
       applied: events.length,
       caughtUp: batch.caughtUp,
     });
-    if (!moved) {
-      throw new CheckpointMovedError(
-        `${processor.name} v${processor.version} partition ${partition}: checkpoint moved away from ${batch.expected}`,
-      );
-    }
-    // Delivered at commit: waiters re-read the checkpoints, so the payload is only a hint.
-    await notifyCheckpointMoved(tx, schema, processor.name);
+    if (!moved) throw movedAway(processor, partition, batch.expected);
     return events.length;
   });
 }
+
+const movedAway = (processor: ProcessorDefinition, partition: number, expected: Position) =>
+  new CheckpointMovedError(
+    `${processor.name} v${processor.version} partition ${partition}: checkpoint moved away from ${expected}`,
+  );
 
 /** A relay's publish, minus parked streams' events; resolves to the parked streams. */
 async function publishUnparked(

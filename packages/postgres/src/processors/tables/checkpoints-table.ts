@@ -85,17 +85,63 @@ export async function moveCheckpoint(
     readonly caughtUp: boolean;
   },
 ): Promise<boolean> {
+  // The NOTIFY (delivered at commit; waiters re-read the checkpoints, the payload is only a
+  // hint) goes in the same statement: one round trip less per batch.
   const moved = await tx.query(
-    `UPDATE ${quoteIdentifier(schema)}.checkpoints
-        SET position = $4, applied = applied + $5, updated_at = now(), error = NULL,
-            state = CASE WHEN $6 THEN 'live'
-                         WHEN state = 'rebuilding' THEN 'rebuilding'
-                         ELSE 'catching_up' END
-      WHERE name = $1 AND version = $2 AND partition = $3 AND position = $7
-     RETURNING 1`,
-    [...keyParams(key), move.end, move.applied, move.caughtUp, move.expected],
+    `WITH moved AS (
+       UPDATE ${quoteIdentifier(schema)}.checkpoints
+          SET position = $4, applied = applied + $5, updated_at = now(), error = NULL,
+              state = CASE WHEN $6 THEN 'live'
+                           WHEN state = 'rebuilding' THEN 'rebuilding'
+                           ELSE 'catching_up' END
+        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $7
+       RETURNING 1
+     )
+     SELECT pg_notify($8, $1) FROM moved`,
+    [
+      ...keyParams(key),
+      move.end,
+      move.applied,
+      move.caughtUp,
+      move.expected,
+      checkpointsChannel(schema),
+    ],
   );
   return moved.rows.length > 0;
+}
+
+/**
+ * A batch that found none of the processor's events moves its checkpoint in one
+ * statement, outside any transaction: the fenced move, its NOTIFY, and the processor's
+ * active version (read in the same snapshot) so the caller can tell a superseded version.
+ * Nothing is applied, so nothing needs to commit with it: four round trips fewer than a
+ * batch transaction, for what most wake-ups of a busy store's other processors are.
+ */
+export async function skipCheckpoint(
+  sql: Sql,
+  schema: string,
+  key: PartitionKey,
+  move: { readonly expected: Position; readonly end: Position; readonly caughtUp: boolean },
+): Promise<{ readonly moved: boolean; readonly activeVersion: number | undefined }> {
+  const s = quoteIdentifier(schema);
+  const { rows } = await sql.query<{ moved: boolean; active_version: number | null }>(
+    `WITH moved AS (
+       UPDATE ${s}.checkpoints
+          SET position = $4, updated_at = now(), error = NULL,
+              state = CASE WHEN $5 THEN 'live'
+                           WHEN state = 'rebuilding' THEN 'rebuilding'
+                           ELSE 'catching_up' END
+        WHERE name = $1 AND version = $2 AND partition = $3 AND position = $6
+       RETURNING 1
+     ), notified AS (
+       SELECT pg_notify($7, $1) FROM moved
+     )
+     SELECT EXISTS (SELECT 1 FROM notified) AS moved,
+            (SELECT active_version FROM ${s}.projections WHERE name = $1) AS active_version`,
+    [...keyParams(key), move.end, move.caughtUp, move.expected, checkpointsChannel(schema)],
+  );
+  const row = rows[0];
+  return { moved: row?.moved === true, activeVersion: row?.active_version ?? undefined };
 }
 
 /** The same fenced move for a switch's catch-up, which leaves the state alone. */
