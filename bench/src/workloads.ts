@@ -9,7 +9,7 @@ import { runShopBench } from './shop/run-shop-bench.ts';
 export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   append: (args) => runAppendBench(args),
   project: (args) => runProjectBench(args),
-  lag: (args) => runLagBench(args),
+  lag: (args) => runLagBench({ ...args, rate: args.rate ?? 1000 }),
   relay: (args) => runRelayBench(args),
   shop: (args) => runShopBench(args),
 };

@@ -15,8 +15,11 @@ export interface BenchArgs {
   readonly events: number;
   /** project: the size both systems rebuild. */
   readonly peerEvents: number;
-  /** lag: commands per second; shop: orders per second of the open-loop case. */
-  readonly rate: number;
+  /**
+   * lag: commands per second; shop: orders per second of the open-loop case, or null for
+   * half of what the closed loop just measured on the same deployment (below saturation).
+   */
+  readonly rate: number | null;
   /** shop: clients of the closed-loop case. */
   readonly clients: number;
   /** relay: end-to-end rates, events per second. */
@@ -44,14 +47,15 @@ options:
   --seconds <n>        append: measured seconds per shape and system (default 5);
                        lag: seconds of commands (default 30); relay: seconds per rate (default 20);
                        shop: measured seconds per case (default 30)
-  --warmup <n>         unmeasured seconds before each measurement (default 1)
+  --warmup <n>         unmeasured seconds before each measurement (default 1; shop: 10)
   --database-url <url> server to make bench databases on
                        (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
   --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five)
   --events <n>         project: Duet's large rebuild (default 1000000);
                        relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
-  --rate <n>           lag: commands per second (default 1000); shop: orders/s (default 100)
+  --rate <n>           lag: commands per second (default 1000); shop: orders/s of the open loop
+                       (default: half the closed loop's confirmed orders/s, so below saturation)
   --clients <n>        shop: clients of the closed loop (default 64)
   --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
   --nats-url <url>     relay: NATS server (default $NATS_URL or nats://127.0.0.1:4222)
@@ -61,7 +65,9 @@ options:
 const DEFAULT_DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_SECONDS: Readonly<Record<string, string>> = { lag: '30', relay: '20', shop: '30' };
-const DEFAULT_RATE: Readonly<Record<string, string>> = { shop: '100' };
+// The shop's 64 clients all start at once and their first orders wait for the price list:
+// the closed loop needs a few cycles before it is steady.
+const DEFAULT_WARMUP: Readonly<Record<string, string>> = { shop: '10' };
 const DEFAULT_EVENTS: Readonly<Record<string, string>> = { relay: '100000' };
 
 /** Reads the command line; throws an Error whose message says what to change. */
@@ -75,7 +81,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       json: { type: 'boolean', default: false },
       store: { type: 'string', default: 'all' },
       seconds: { type: 'string' },
-      warmup: { type: 'string', default: '1' },
+      warmup: { type: 'string' },
       'database-url': { type: 'string' },
       shapes: { type: 'string' },
       events: { type: 'string' },
@@ -97,7 +103,11 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     json: values.json,
     store,
     seconds: positiveNumber('--seconds', values.seconds ?? DEFAULT_SECONDS[workload ?? ''] ?? '5'),
-    warmupSeconds: positiveNumber('--warmup', values.warmup, true),
+    warmupSeconds: positiveNumber(
+      '--warmup',
+      values.warmup ?? DEFAULT_WARMUP[workload ?? ''] ?? '1',
+      true,
+    ),
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     shapes: parseShapes(values.shapes),
     events: positiveInteger(
@@ -105,7 +115,10 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       values.events ?? DEFAULT_EVENTS[workload ?? ''] ?? '1000000',
     ),
     peerEvents: positiveInteger('--peer-events', values['peer-events']),
-    rate: positiveInteger('--rate', values.rate ?? DEFAULT_RATE[workload ?? ''] ?? '1000'),
+    rate:
+      values.rate === undefined && workload === 'shop'
+        ? null
+        : positiveInteger('--rate', values.rate ?? '1000'),
     clients: positiveInteger('--clients', values.clients),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,

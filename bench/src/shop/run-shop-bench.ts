@@ -11,8 +11,8 @@ export interface ShopBenchOptions {
   /** Measured seconds of each case. */
   readonly seconds: number;
   readonly warmupSeconds: number;
-  /** Orders per second of the open-loop case. */
-  readonly rate: number;
+  /** Orders per second of the open-loop case; null: half the closed loop's confirmed orders/s. */
+  readonly rate: number | null;
   /** Clients of the closed-loop case. */
   readonly clients: number;
 }
@@ -54,15 +54,16 @@ export async function runShopBench(options: ShopBenchOptions): Promise<void> {
       const deployment = await start();
       current = deployment;
       try {
-        for (const load of [
-          ['--clients', String(options.clients)],
-          ['--rate', String(options.rate)],
-        ]) {
+        const run = async (load: readonly string[]) => {
           process.stderr.write(`shop: ${deployment.name} ${load.join(' ')}\n`);
           const summary = await runDuetLoad([...deployment.loadArgs, ...load, ...times]);
           const line = shopLine(deployment, summary);
           process.stdout.write(options.json ? `${JSON.stringify(line)}\n` : describeShopLine(line));
-        }
+          return line;
+        };
+        const closed = await run(['--clients', String(options.clients)]);
+        const rate = options.rate ?? Math.max(1, Math.round(closed.confirmed_per_sec / 2));
+        await run(['--rate', String(rate)]);
       } finally {
         current = null;
         await deployment.close();
