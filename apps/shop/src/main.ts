@@ -5,6 +5,7 @@ import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { createShopServer } from './http/create-shop-server.ts';
 import { shopPrincipals } from './http/shop-principals.ts';
+import { startTelemetry } from './telemetry/start-telemetry.ts';
 
 // `npm start`: the whole shop in one process (customers, catalog, orders with the placement
 // saga, payments, order history; a schema each, talking over the in-process transport)
@@ -23,6 +24,7 @@ if (!Number.isSafeInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) {
   process.exit(2);
 }
 
+const stopTelemetry = await startTelemetry('duet-shop');
 const database = await openDatabase({ databaseUrl, dataDir });
 const shop = await createShop({
   executor: database.executor,
@@ -80,6 +82,7 @@ async function stop(signal: string) {
   await server.close();
   await shop.close();
   await database.close();
+  await stopTelemetry?.();
   console.log('stopped');
   process.exit(0);
 }

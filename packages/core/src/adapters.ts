@@ -18,3 +18,5 @@ export {
   checkIdempotencyInput,
   resolveIdempotencyStoreOptions,
 } from './idempotency/check-idempotency-input.ts';
+export { type DuetInstruments, duetInstruments } from './telemetry/duet-metrics.ts';
+export { batchTraceOf, startSpan } from './telemetry/in-span.ts';

@@ -192,3 +192,9 @@ export type {
   Transport,
   TransportMessage,
 } from './messaging/transport.ts';
+export { inSpan, type SpanOptions } from './telemetry/in-span.ts';
+export {
+  contextOfTraceFields,
+  type TraceFields,
+  traceFieldsOf,
+} from './telemetry/trace-context.ts';

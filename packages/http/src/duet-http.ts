@@ -10,6 +10,7 @@ import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerLiveQueryRoute } from './routes/live-query-route.ts';
 import { registerQueryRoutes } from './routes/query-routes.ts';
 import { registerUnknownRoutes } from './routes/unknown-routes.ts';
+import { traceRoutes } from './tracing/trace-routes.ts';
 
 /**
  * The Fastify plugin that serves a service's commands and queries over HTTP: one route per
@@ -60,6 +61,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
   }
   onRequest.push(hooks.require);
 
+  traceRoutes(app);
   const deps = { options, principals, onRequest };
   for (const definition of options.commands) registerCommandRoute(app, definition, deps);
   const openStreams = new Set<() => void>();

@@ -20,7 +20,7 @@ import {
   START_POSITION,
   StaleReadError,
 } from '@duet/core';
-import Fastify from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { duetHttp } from './duet-http.ts';
 import type { DuetHttpOptions } from './duet-http-options.ts';
@@ -117,7 +117,10 @@ export function createCartReadModel(store: ReturnType<typeof createInMemoryEvent
 export type CartReadModel = ReturnType<typeof createCartReadModel>;
 
 /** Everything a test needs: the buses, store, read model and a listening server. */
-export async function startCartServer(overrides: Partial<DuetHttpOptions> = {}) {
+export async function startCartServer(
+  overrides: Partial<DuetHttpOptions> = {},
+  logger: FastifyServerOptions['logger'] = false,
+) {
   const store = createInMemoryEventStore();
   const readModel = createCartReadModel(store);
   const onlyShoppers = (_command: unknown, context: { roles?: readonly string[] }) =>
@@ -169,7 +172,7 @@ export async function startCartServer(overrides: Partial<DuetHttpOptions> = {}) 
     defaultTimeoutMs: 300,
   });
   // Force-close: fetch's pool may hold a fresh, request-less connection that would delay close.
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({ logger, forceCloseConnections: true });
   await app.register(duetHttp, {
     commandBus,
     queryBus,

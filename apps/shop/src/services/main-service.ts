@@ -1,4 +1,5 @@
 import { ValidationError } from '@duet/core';
+import { startTelemetry } from '../telemetry/start-telemetry.ts';
 import { runShopService } from './run-shop-service.ts';
 import { readServiceSettings } from './service-settings.ts';
 
@@ -14,6 +15,7 @@ try {
   for (const issue of error.issues) console.error(`duet shop service: ${issue.message}`);
   process.exit(2);
 }
+const stopTelemetry = await startTelemetry(`duet-shop-${settings.service}`);
 let running: Awaited<ReturnType<typeof runShopService>>;
 try {
   running = await runShopService(settings);
@@ -32,6 +34,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`duet shop ${settings.service}: ${signal}, stopping`);
   await running.stop();
+  await stopTelemetry?.();
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

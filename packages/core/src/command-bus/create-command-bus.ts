@@ -12,6 +12,7 @@ import type { EventMetadata, RecordedEvent } from '../event-store/recorded-event
 import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { validate } from '../messages/schema.ts';
+import { inSpan } from '../telemetry/in-span.ts';
 import { checkCommandBusOptions } from './check-command-bus-options.ts';
 import type {
   CommandBus,
@@ -200,7 +201,23 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
 
   const run = composeMiddleware(options.middleware ?? [], pipeline);
   return {
-    send: async (command, context = {}) => run({ command: toMessage(command), context }),
+    async send(command, context = {}) {
+      const message = toMessage(command);
+      // One span per command, middleware included; the events it appends carry its trace.
+      return inSpan(
+        `duet.command ${message.type}`,
+        { attributes: { 'duet.command.type': message.type } },
+        async (span) => {
+          const result = await run({ command: message, context });
+          span.setAttributes({
+            'duet.stream': result.stream,
+            'duet.stream.version': result.streamVersion,
+            'duet.events': result.events.length,
+          });
+          return result;
+        },
+      );
+    },
   };
 }
 

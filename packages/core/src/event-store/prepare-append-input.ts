@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/validation-error.ts';
 import type { EventRegistry } from '../messages/event-registry.ts';
+import { traceFieldsOf } from '../telemetry/trace-context.ts';
 import { type AppendLimits, checkAppend } from './append-limits.ts';
 import { isUuid, newEventId } from './event-id.ts';
 import { type ExpectedVersion, isExpectedVersion } from './expected-version.ts';
@@ -44,7 +45,8 @@ const unstorableEscape = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f])/i;
 /**
  * The one validation of an append that every event store runs before touching storage:
  * stream name, expected version, shape and count, ids, metadata (an object whose
- * `timestamp`, if given, is a string), the registry's schemas, size limits, and text
+ * `timestamp`, if given, is a string; the active trace's `traceparent` and `tracestate`
+ * added where absent), the registry's schemas, size limits, and text
  * that PostgreSQL cannot store. Throws `ValidationError`, `UnknownMessageError` or
  * `LimitExceededError`; the conformance suite checks that stores refuse the same input.
  *
@@ -81,6 +83,9 @@ export async function prepareAppendInput(
     checkAppend(name, events, context.limits);
   }
   const ids = eventIds(subject, events);
+  // The active trace goes with the events (a relay and the next service continue it); an
+  // event that brings its own trace fields keeps them.
+  const trace = traceFieldsOf();
   const stamped = await Promise.all(
     events.map(async (event, index) => {
       const metadata = event.metadata ?? {};
@@ -97,7 +102,7 @@ export async function prepareAppendInput(
         type: event.type,
         data: checked.data,
         schemaVersion: checked.schemaVersion,
-        metadata: { ...metadata, timestamp: metadata.timestamp ?? context.timestamp },
+        metadata: { ...trace, ...metadata, timestamp: metadata.timestamp ?? context.timestamp },
       };
     }),
   );

@@ -1,5 +1,9 @@
+import { SpanKind } from '@opentelemetry/api';
 import { ValidationError } from '../errors/validation-error.ts';
 import { validate } from '../messages/schema.ts';
+import { duetInstruments } from '../telemetry/duet-metrics.ts';
+import { inSpan } from '../telemetry/in-span.ts';
+import { contextOfTraceFields } from '../telemetry/trace-context.ts';
 import type { Contracts } from './define-contracts.ts';
 import type { IntegrationEventDefinition } from './define-integration-event.ts';
 import type { Inbox, InboxEntry } from './inbox.ts';
@@ -134,6 +138,7 @@ export function createIntegrationConsumer<Tx>(
     await transport.deadLetter(name, delivery, error);
     if (entry) await inbox.pass(name, entry);
     await delivery.ack();
+    duetInstruments().deadLetters.add(1, { 'duet.consumer': name });
     options.onDeadLetter?.({
       message: error,
       subject: delivery.message.subject,
@@ -183,12 +188,30 @@ export function createIntegrationConsumer<Tx>(
       items.map((item) => item.entry),
       async (_entry, index, tx) => {
         const item = items[index]!;
-        if (item.handled) await handle(item.message, { tx });
+        if (!item.handled) return;
+        const { message } = item;
+        // A CONSUMER span in the publisher's trace: what the handler appends continues it.
+        await inSpan(
+          `process ${message.subject}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextOfTraceFields(message.metadata),
+            attributes: {
+              'messaging.system': transport.kind,
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': message.subject,
+              'messaging.consumer.group.name': name,
+              'messaging.message.id': message.id,
+            },
+          },
+          () => handle(message, { tx }),
+        );
       },
       { ignoreOrder },
     );
 
   const settle = async (item: Item, outcome: 'handled' | 'duplicate' | 'early') => {
+    duetInstruments().consumedMessages.add(1, { 'duet.consumer': name, 'duet.outcome': outcome });
     // Not awaited: the effects are committed, and a lost ack only means a redelivery that
     // the inbox turns into a duplicate. The next batch need not wait for the broker.
     if (outcome !== 'early') return void item.delivery.ack().catch(() => {});

@@ -1,3 +1,10 @@
+import {
+  trace as otelTrace,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+} from '@opentelemetry/api';
 import { UnavailableError } from '../errors/unavailable-error.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import type { EventStore } from '../event-store/event-store.ts';
@@ -5,6 +12,9 @@ import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { validate } from '../messages/schema.ts';
 import { checkProcessorOptions } from '../processor/check-processor-options.ts';
 import type { FailurePolicy, RelayDefinition } from '../processor/processor-definition.ts';
+import { duetInstruments } from '../telemetry/duet-metrics.ts';
+import { startSpan } from '../telemetry/in-span.ts';
+import { contextOfTraceFields, traceFieldsOf } from '../telemetry/trace-context.ts';
 import type { Contracts } from './define-contracts.ts';
 import { type IntegrationMessage, toTransportMessage } from './integration-message.ts';
 import type { Transport } from './transport.ts';
@@ -120,11 +130,39 @@ export function createRelay(options: RelayOptions): RelayDefinition {
     ...base,
     async publish(events, { signal }) {
       const messages = [];
-      for (const event of events) messages.push(toTransportMessage(await toMessage(event)));
+      const spans: Span[] = [];
+      for (const event of events) {
+        const message = await toMessage(event);
+        // A PRODUCER span per message in the event's trace; the consumer continues it.
+        const span = startSpan(`send ${message.subject}`, {
+          kind: SpanKind.PRODUCER,
+          parent: contextOfTraceFields(event.metadata),
+          attributes: {
+            'messaging.system': transport.kind,
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': message.subject,
+            'messaging.message.id': message.id,
+          },
+        });
+        spans.push(span);
+        const trace = traceFieldsOf(otelTrace.setSpan(ROOT_CONTEXT, span));
+        messages.push(
+          toTransportMessage({ ...message, metadata: { ...message.metadata, ...trace } }),
+        );
+      }
       if (messages.length === 0) return;
       try {
         await transport.publish(messages, { signal });
+        const now = Date.now();
+        const lag = duetInstruments().relayLag;
+        for (const event of events) {
+          const at = Date.parse(String(event.metadata.timestamp));
+          if (Number.isFinite(at)) lag.record((now - at) / 1000, { 'duet.relay': base.name });
+        }
       } catch (error) {
+        for (const span of spans) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+        }
         if (signal.aborted || error instanceof UnavailableError) throw error;
         // Whatever the broker says, it is not this event's fault: wait and publish again.
         throw new UnavailableError(
@@ -134,6 +172,8 @@ export function createRelay(options: RelayOptions): RelayDefinition {
             cause: error,
           },
         );
+      } finally {
+        for (const span of spans) span.end();
       }
     },
   };

@@ -4,7 +4,12 @@ import type { AppendOutcome } from './append-batch.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
-const append = (n: number): PreparedAppend => ({ stream: `s-${n}`, expected: 'any', json: '{}' });
+const append = (n: number): PreparedAppend => ({
+  stream: `s-${n}`,
+  expected: 'any',
+  json: '{}',
+  count: 1,
+});
 
 const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
   appends.map((a) => ({

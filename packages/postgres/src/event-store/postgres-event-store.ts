@@ -8,6 +8,9 @@ import type {
   NewEvent,
   RecordedEvent,
 } from '@duet/core';
+import { inSpan } from '@duet/core';
+import { duetInstruments } from '@duet/core/adapters';
+import { SpanKind } from '@opentelemetry/api';
 import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
@@ -19,7 +22,7 @@ import {
   type PostgresEventStoreOptions,
   resolveEventStoreOptions,
 } from './postgres-event-store-options.ts';
-import { prepareAppend } from './prepare-append.ts';
+import { type PreparedAppend, prepareAppend } from './prepare-append.ts';
 import { readAll } from './read-all.ts';
 import { readCommittedPage } from './read-committed-page.ts';
 import { appendLockSql } from './read-horizon.ts';
@@ -72,24 +75,55 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
  * const store = createPostgresEventStore({ executor, events: createEventRegistry([ItemAdded]) });
  * const { position } = await store.append('cart-1', [ItemAdded.create({ sku: 'a', quantity: 1 })]);
  */
+const eventCount = (appends: readonly PreparedAppend[]) =>
+  appends.reduce((sum, append) => sum + append.count, 0);
+
 export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
   const config = resolveEventStoreOptions(options);
   const { executor, schema } = config;
   const context = { registry: config.events, limits: config.limits, now: config.now };
   const groupCommit = createGroupCommit({
     ...config.groupCommit,
-    run: (appends) => appendBatch(executor, schema, appends),
+    run: (appends) => {
+      duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
+      return appendBatch(executor, schema, appends);
+    },
   });
+  const storeAttributes = { 'duet.store': schema };
+  // A CLIENT span per append (database semantic conventions) and the append metrics.
+  const traced = <T>(stream: string, count: number, fn: () => Promise<T>): Promise<T> =>
+    inSpan(
+      'duet.append',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.namespace': schema,
+          'db.operation.name': 'append_events',
+          'duet.stream': stream,
+          'duet.events': count,
+        },
+      },
+      async () => {
+        const started = performance.now();
+        const result = await fn();
+        const instruments = duetInstruments();
+        instruments.appendedEvents.add(count, storeAttributes);
+        instruments.appendDuration.record((performance.now() - started) / 1000, storeAttributes);
+        return result;
+      },
+    );
   const wake = createNotifyWakeUp((onNotify) => executor.listen(eventsChannel(schema), onNotify));
 
   const append = async <E extends Message>(
     stream: string,
     events: readonly NewEvent<E>[],
     appendOptions?: AppendOptions,
-  ): Promise<AppendResult> => {
-    const prepared = await prepareAppend(stream, events, appendOptions, context);
-    return groupCommit.submit(prepared, appendOptions?.signal);
-  };
+  ): Promise<AppendResult> =>
+    traced(stream, events.length, async () => {
+      const prepared = await prepareAppend(stream, events, appendOptions, context);
+      return groupCommit.submit(prepared, appendOptions?.signal);
+    });
 
   const close = async () => {
     await groupCommit.close();
@@ -128,14 +162,16 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             readStream({ ...config, executor: tx }, stream, readOptions) as AsyncIterable<
               RecordedEvent<E>
             >,
-          async append(stream, events, appendOptions) {
-            appendOptions?.signal?.throwIfAborted();
-            const prepared = await prepareAppend(stream, events, appendOptions, context);
-            const [outcome] = await appendBatch(tx, schema, [prepared]);
-            if (!outcome) throw new Error('append_events returned no outcome');
-            if (!outcome.ok) throw outcome.error;
-            return outcome.result;
-          },
+          append: (stream, events, appendOptions) =>
+            traced(stream, events.length, async () => {
+              appendOptions?.signal?.throwIfAborted();
+              const prepared = await prepareAppend(stream, events, appendOptions, context);
+              const [outcome] = await appendBatch(tx, schema, [prepared]);
+              if (!outcome) throw new Error('append_events returned no outcome');
+              if (!outcome.ok) throw outcome.error;
+              duetInstruments().eventsPerCommit.record(events.length, storeAttributes);
+              return outcome.result;
+            }),
         });
       }),
     oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),

@@ -9,6 +9,8 @@ export interface PreparedAppend {
   readonly expected: CheckedAppend['expected'];
   /** The batch item as JSON text (see 002-append-events.sql.ts). */
   readonly json: string;
+  /** Events in it (for the events-per-commit metric). */
+  readonly count: number;
 }
 
 export interface PrepareContext {
@@ -40,5 +42,5 @@ export async function prepareAppend(
       `{"id":"${event.id}","type":${JSON.stringify(event.type)},"schemaVersion":${event.schemaVersion},"data":${event.data},"metadata":${event.metadata}}`,
   );
   const json = `{"stream":${JSON.stringify(checked.stream)},"category":${JSON.stringify(categoryOf(checked.stream))},"expected":"${expected === 0 ? 'no_stream' : String(expected)}","at":"${at}","checkIds":${checked.idsGiven},"events":[${items.join(',')}]}`;
-  return { stream: checked.stream, expected, json };
+  return { stream: checked.stream, expected, json, count: checked.events.length };
 }

@@ -1,4 +1,12 @@
-import { type CommandBus, DomainError, type RecordedEvent, type RelayDefinition } from '@duet/core';
+import {
+  type CommandBus,
+  contextOfTraceFields,
+  DomainError,
+  inSpan,
+  type RecordedEvent,
+  type RelayDefinition,
+} from '@duet/core';
+import { metrics } from '@opentelemetry/api';
 import { orderCommandOf, PLACEMENT_SAGA_CONTEXT } from './order-command-of.ts';
 import type { PlacementEvent } from './placement-state.ts';
 
@@ -56,14 +64,36 @@ async function send(
   const command = orderCommandOf(event);
   if (!command) return;
   try {
-    await commands.send(command, {
-      ...PLACEMENT_SAGA_CONTEXT,
-      correlationId: event.metadata.correlationId ?? event.id,
-      causationId: event.id,
-      signal,
-    });
+    // In the saga event's own trace (a batch's span continues only its first event's).
+    await inSpan(
+      `shop.saga settle ${event.type}`,
+      { parent: contextOfTraceFields(event.metadata) },
+      () =>
+        commands.send(command, {
+          ...PLACEMENT_SAGA_CONTEXT,
+          correlationId: event.metadata.correlationId ?? event.id,
+          causationId: event.id,
+          signal,
+        }),
+    );
+    sagaOutcomes().add(1, outcomeOf(event));
   } catch (error) {
     if (error instanceof DomainError && error.rule === ORDER_STATUS_RULE) return;
     throw error;
   }
+}
+
+// The metrics API hands out no proxies: ask for the counter when it is used, so one made
+// before the SDK started is not a no-op for ever.
+const sagaOutcomes = () =>
+  metrics.getMeter('duet-shop').createCounter('shop.saga.outcomes', {
+    description: 'Order placements settled by the saga, by outcome and reason',
+    unit: '{order}',
+  });
+
+/** `confirmed`, or `cancelled` with the reason's stable first words (`out of stock`). */
+function outcomeOf(event: RecordedEvent<PlacementEvent>): Record<string, string> {
+  if (event.type !== 'PlacementCancelled') return { 'shop.outcome': 'confirmed' };
+  const reason = (event.data as { reason: string }).reason;
+  return { 'shop.outcome': 'cancelled', 'shop.reason': reason.split(':')[0]!.trim() };
 }

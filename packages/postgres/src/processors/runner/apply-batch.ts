@@ -1,4 +1,6 @@
 import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
+import { contextOfTraceFields, inSpan } from '@duet/core';
+import { batchTraceOf, duetInstruments } from '@duet/core/adapters';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
 import { moveCheckpoint, skipCheckpoint } from '../tables/checkpoints-table.ts';
 import {
@@ -60,7 +62,7 @@ export async function applyBatch(
   batch: Batch,
   signal: AbortSignal,
 ): Promise<number> {
-  const { schema, processor, tables, partition } = target;
+  const { schema, processor, partition } = target;
   const key = { name: processor.name, version: processor.version, partition };
   if (batch.events.length === 0 && (batch.deadLetters ?? []).length === 0) {
     const skipped = await skipCheckpoint(readModels, schema, key, batch);
@@ -70,6 +72,35 @@ export async function applyBatch(
     if (!skipped.moved) throw movedAway(processor, partition, batch.expected);
     return 0;
   }
+  // A batch serves many commands: it continues the first event's trace and links the rest.
+  const { parent, links } = batchTraceOf(
+    batch.events.map((event) => contextOfTraceFields(event.metadata)),
+  );
+  return inSpan(
+    `duet.${processor.kind} batch ${processor.name}`,
+    {
+      ...(parent === undefined ? {} : { parent }),
+      links,
+      attributes: {
+        'duet.processor': processor.name,
+        'duet.processor.kind': processor.kind,
+        'duet.processor.version': processor.version,
+        'duet.partition': partition,
+        'duet.events': batch.events.length,
+      },
+    },
+    () => commitBatch(readModels, target, batch, signal, key),
+  );
+}
+
+async function commitBatch(
+  readModels: SqlExecutor,
+  target: BatchTarget,
+  batch: Batch,
+  signal: AbortSignal,
+  key: { readonly name: string; readonly version: number; readonly partition: number },
+): Promise<number> {
+  const { schema, processor, tables, partition } = target;
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {
@@ -95,7 +126,10 @@ export async function applyBatch(
       if (processor.kind === 'reactor')
         await handleWithInbox(tx, schema, processor, events, signal);
     }
-    if (deadLetters.length > 0) await insertDeadLetters(tx, schema, key, deadLetters);
+    if (deadLetters.length > 0) {
+      await insertDeadLetters(tx, schema, key, deadLetters);
+      duetInstruments().deadLetters.add(deadLetters.length, { 'duet.processor': processor.name });
+    }
     const moved = await moveCheckpoint(tx, schema, key, {
       expected: batch.expected,
       end: batch.end,

@@ -1,4 +1,5 @@
 import type { ReactorDefinition, RecordedEvent } from '@duet/core';
+import { contextOfTraceFields, inSpan } from '@duet/core';
 import type { SqlTransaction } from '../../executor/sql-executor.ts';
 import { recordInInbox } from '../tables/reactor-inbox-table.ts';
 
@@ -27,7 +28,20 @@ export async function handleWithInbox(
     events.map((event) => event.id),
   );
   for (const event of events) {
-    if (fresh.has(event.id)) await reactor.handle(event, { tx, signal });
+    if (!fresh.has(event.id)) continue;
+    // In the event's own trace: the commands a reactor sends continue it (a saga's chain).
+    await inSpan(
+      `duet.reactor ${reactor.name} ${event.type}`,
+      {
+        parent: contextOfTraceFields(event.metadata),
+        attributes: {
+          'duet.processor': reactor.name,
+          'duet.event.type': event.type,
+          'duet.stream': event.stream,
+        },
+      },
+      () => reactor.handle(event, { tx, signal }),
+    );
   }
   return fresh.size;
 }
