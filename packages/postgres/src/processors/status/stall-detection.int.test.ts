@@ -175,13 +175,20 @@ describe.skipIf(databaseUrl === null)('stall detection on postgres', () => {
     await store.append('acct-1', [{ type: 'Deposited', data: { amount: 5 } }]);
     const name = 'accounts';
     const { meterProvider, gauge } = testMetrics();
+    const { schema: runnerSchema, readModelSchema } = runnerSchemas(schema);
+    const accounts = ledgerProjection({ name, schema, worker: 'observer' });
+    // #region stall-detection
     await using observer = openProcessors({
       store: { executor, schema },
-      ...runnerSchemas(schema),
-      processors: [ledgerProjection({ name, schema, worker: 'observer' })],
-      stallAfterMs: STALL_AFTER_MS,
-      meterProvider,
+      schema: runnerSchema,
+      readModelSchema,
+      processors: [accounts],
+      stallAfterMs: STALL_AFTER_MS, // default 30_000: above your slowest batch
+      meterProvider, // default: the global one of @opentelemetry/api
     });
+    // What @duet/http's `readiness` option takes: 503 while a partition is stalled or stopped.
+    const readiness = async () => processorReadiness(await observer.status(), { maxLagMs: 5_000 });
+    // #endregion stall-detection
 
     // Its record expires after 5 status intervals without a beat: 0.5 s here.
     const child = startRunnerChild(url, schema, 'doomed', { name, statusIntervalMs: 100 });
@@ -192,6 +199,8 @@ describe.skipIf(databaseUrl === null)('stall detection on postgres', () => {
         (s) => s.state === 'live' && s.lagEvents === 0 && s.health === 'healthy',
         signal,
       );
+      expect((await readiness()).ready).toBe(true);
+      expect(await gauge('duet.processor.stopped')).toEqual({ 'accounts#0': 0 });
       await child.kill();
       await store.append('acct-1', [{ type: 'Deposited', data: { amount: 6 } }]);
 
@@ -202,7 +211,7 @@ describe.skipIf(databaseUrl === null)('stall detection on postgres', () => {
       expect(stopped!.reason).toMatch(
         new RegExp(`^no runner works it: the last heartbeat, from ${live!.ownedBy}, is .+ old$`),
       );
-      expect(processorReadiness(await observer.status())).toEqual({
+      expect(await readiness()).toEqual({
         ready: false,
         details: [
           expect.objectContaining({
