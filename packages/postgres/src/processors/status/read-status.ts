@@ -33,6 +33,12 @@ function stateOf(row: StatusRow, running: boolean, local: PartitionWorker | unde
   return row.state === 'live' ? 'live' : 'catching_up';
 }
 
+/** The last heartbeat recorded for the row's partition, fresh or expired (the reason for 'stopped'). */
+const lastHeartbeatOf = (row: StatusRow) =>
+  row.last_owner === null || row.heartbeat_age_ms === null
+    ? undefined
+    : { owner: row.last_owner, ageMs: Math.round(row.heartbeat_age_ms) };
+
 const keyOf = (name: string, version: number, partition: number) =>
   `${name}\u0000${version}\u0000${partition}`;
 
@@ -102,10 +108,7 @@ export async function readStatus(
         unmovedMs: row.unmoved_ms,
         heldBy,
         lastError,
-        lastHeartbeat:
-          row.last_owner === null || row.heartbeat_age_ms === null
-            ? undefined
-            : { owner: row.last_owner, ageMs: Math.round(row.heartbeat_age_ms) },
+        lastHeartbeat: lastHeartbeatOf(row),
       },
       source.stallAfterMs,
     );
