@@ -106,7 +106,7 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
         const status = await runDuet(['projections', 'status', ...args], env);
         expect(status.code).toBe(0);
         expect(status.stdout).toMatch(
-          /items_per_order v1 │ \w+ +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
+          /items_per_order v1 │ \w+ +│ \w+ +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
         );
         const statusJson = await runDuet(['projections', 'status', '--json', ...args], env);
         expect(JSON.parse(statusJson.stdout)).toEqual([
@@ -155,7 +155,7 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
 // process (this test process; the CLI is the real binary in a child). PostgreSQL only: a
 // PGlite directory is open in one process at a time.
 describe.skipIf(databaseUrl === null)('duet projections beside a running app', () => {
-  it('given the app runs the projection, then status shows it live at the head with that runner, and a rebuild is asked of it and completes through it', async () => {
+  it('given the app runs the projection, then status shows it live at the head with that runner, a rebuild is asked of it and completes through it, behind an open transaction it is stalled naming that pid, and once the app stops it is stopped', async () => {
     const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl! });
     const runnerSchema = `${db.schema}_runner`;
     const readModelSchema = `${db.schema}_models`;
@@ -219,11 +219,72 @@ describe.skipIf(databaseUrl === null)('duet projections beside a running app', (
       );
       expect(rows).toEqual([{ items: 6 }]);
 
+      // Issue 12: an appender's transaction held open keeps the runner's position from
+      // moving while a later order commits: the app's projection is stalled, and says why.
+      const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });
+      const appended = gate();
+      const release = gate();
+      let holderPid = 0;
+      const holder = store.transaction(async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        holderPid = rows[0]!.pid;
+        await tx.append('order-8', [{ type: 'ItemAdded', data: { sku: 'fig', quantity: 1 } }]);
+        appended.open();
+        await release.opened;
+      });
+      try {
+        await appended.opened;
+        await store.append('order-9', [{ type: 'ItemAdded', data: { sku: 'kiwi', quantity: 1 } }]);
+        const stallArgs = ['projections', 'status', '--stall-after', '1', ...args];
+        let stalled = await runDuet(stallArgs, env);
+        while (!stalled.stdout.includes('items_per_order v1 stalled')) {
+          stalled = await runDuet(stallArgs, env); // the test's timeout bounds this
+        }
+        expect(stalled.code).toBe(0);
+        expect(stalled.stdout).toMatch(
+          new RegExp(`items_per_order v1 │ \\w+ +│ stalled [^│]+│ .*│ pid ${holderPid}, open `),
+        );
+        expect(stalled.stdout).toMatch(
+          new RegExp(
+            `^items_per_order v1 stalled: its position has not moved for .+ while 1 event waits; committed events wait behind the transaction of pid ${holderPid}, open .+$`,
+            'm',
+          ),
+        );
+        const stalledJson = await runDuet([...stallArgs, '--json'], env);
+        expect(JSON.parse(stalledJson.stdout)).toEqual([
+          expect.objectContaining({
+            health: 'stalled',
+            lagEvents: 1,
+            ownedBy: appId,
+            heldBy: expect.objectContaining({ pid: holderPid }),
+          }),
+        ]);
+        // A longer --stall-after does not call this wait a stall yet.
+        const patient = await runDuet(
+          ['projections', 'status', '--stall-after', '86400000', '--json', ...args],
+          env,
+        );
+        expect(JSON.parse(patient.stdout)).toEqual([
+          expect.objectContaining({ health: 'healthy' }),
+        ]);
+      } finally {
+        release.open();
+        await holder;
+        await store.close();
+      }
+
       await app.stop();
       const stopped = await runDuet(['projections', 'status', '--json', ...args], env);
       expect(JSON.parse(stopped.stdout)).toEqual([
-        expect.objectContaining({ state: 'stopped', owned: false }),
+        expect.objectContaining({
+          state: 'stopped',
+          health: 'stopped',
+          reason: 'no runner works it',
+          owned: false,
+        }),
       ]);
+      const stoppedTable = await runDuet(['projections', 'status', ...args], env);
+      expect(stoppedTable.stdout).toContain('items_per_order v1 stopped: no runner works it\n');
     } finally {
       await app.stop();
       await db.executor.query(`DROP SCHEMA IF EXISTS "${runnerSchema}" CASCADE`);
@@ -232,6 +293,15 @@ describe.skipIf(databaseUrl === null)('duet projections beside a running app', (
     }
   }, 120_000);
 });
+
+/** A promise and the function that resolves it. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
 
 /** Polls `status` until `check` holds for every row, or fails after 20 s. */
 async function until(

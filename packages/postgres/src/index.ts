@@ -52,6 +52,7 @@ export type {
   BatchReport,
   DeadLetter,
   DeadLetters,
+  ProcessorHealth,
   ProcessorsOptions,
   ProjectionEventSource,
   ProjectionFailure,
@@ -60,5 +61,11 @@ export type {
   ReadModel,
 } from './processors/processor-types.ts';
 export type { RebuildRequest, RebuildRequests } from './processors/rebuild/rebuild-requests.ts';
+export type {
+  ProcessorReadiness,
+  ProcessorReadinessDetail,
+  ProcessorReadinessOptions,
+} from './processors/status/processor-readiness.ts';
+export { processorReadiness } from './processors/status/processor-readiness.ts';
 export { projectionTables } from './read-models/projection-tables.ts';
 export { quoteIdentifier } from './read-models/quote-identifier.ts';

@@ -11,6 +11,8 @@ export interface RunnerChildOptions {
   readonly partitions?: number;
   readonly applyDelayMsPerEvent?: number;
   readonly batchSize?: { readonly min?: number; readonly max?: number };
+  /** The runner's heartbeat interval: its record expires 5 of them after a kill. */
+  readonly statusIntervalMs?: number;
 }
 
 export interface ChildLine {

@@ -6,8 +6,8 @@
 //
 //   node --import tsx projection-runner-child.ts <connection string> <schema> <worker> <options JSON>
 //
-// options: { name, partitions?, applyDelayMsPerEvent?, batchSize? }. With partitions the
-// runner shares them with other processes through advisory-lock leases.
+// options: { name, partitions?, applyDelayMsPerEvent?, batchSize?, statusIntervalMs? }. With
+// partitions the runner shares them with other processes through advisory-lock leases.
 import { createPgExecutor, openProcessors } from '@duet/postgres';
 import { ledgerProjection, runnerSchemas } from './projection-ledger.ts';
 
@@ -18,6 +18,7 @@ interface ChildOptions {
   readonly partitions?: number;
   readonly applyDelayMsPerEvent?: number;
   readonly batchSize?: { readonly min?: number; readonly max?: number };
+  readonly statusIntervalMs?: number;
 }
 
 const [connectionString, schema, worker, json] = process.argv.slice(2);
@@ -52,6 +53,7 @@ const runner = openProcessors({
     }),
   ],
   ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+  ...(options.statusIntervalMs === undefined ? {} : { statusIntervalMs: options.statusIntervalMs }),
 });
 
 let stopping = false;

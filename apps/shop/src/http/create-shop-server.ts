@@ -13,6 +13,7 @@ import {
   type OpenApiTag,
   type Principal,
 } from '@duet/http';
+import { processorReadiness } from '@duet/postgres';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { OrdersService } from '../orders/orders-service.ts';
 import { MAX_PAGE_SIZE } from '../orders/queries/order-queries.ts';
@@ -33,7 +34,7 @@ export interface ServedService {
   };
   /** Live queries re-run when these read models move. */
   readonly live?: LiveSource;
-  /** Its processors, whose lag `/health/ready` checks. */
+  /** Its processors: one stalled, stopped, not live or far behind makes `/health/ready` 503. */
   readonly processors?: { status(): Promise<readonly ProcessorStatus[]> };
   /** Its broker consumers: one whose last fetch or batch failed makes `/health/ready` 503. */
   readonly consumers?: readonly { readonly name: string; readonly lastError: string | undefined }[];
@@ -51,8 +52,9 @@ export interface ShopServerOptions {
   readonly logLevel?: string;
 }
 
-// Ready means the read models are live and not far behind: a load balancer should not send
-// queries to an instance that would answer them with a stale-read after a long wait.
+// Ready means the read models are live, not far behind and not stalled: a load balancer
+// should not send queries to an instance that would answer them with a stale-read after a
+// long wait.
 const maxReadyLagMs = 5_000;
 
 /**
@@ -146,22 +148,14 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       const status = (
         await Promise.all(services.map((service) => service.processors?.status() ?? []))
       ).flat();
+      const processors = processorReadiness(status, { maxLagMs: maxReadyLagMs });
       const consumers = services.flatMap((service) => service.consumers ?? []);
       const ready =
-        status.every((s) => !s.active || (s.state === 'live' && s.lagMs <= maxReadyLagMs)) &&
-        consumers.every((consumer) => consumer.lastError === undefined);
+        processors.ready && consumers.every((consumer) => consumer.lastError === undefined);
       return {
         ready,
         details: [
-          ...status.map(({ name, version, partition, state, lagEvents, lagMs, active }) => ({
-            name,
-            version,
-            partition,
-            active,
-            state,
-            lagEvents,
-            lagMs,
-          })),
+          ...processors.details,
           ...consumers.map(({ name, lastError }) => ({
             consumer: name,
             state: lastError === undefined ? 'consuming' : 'failing',

@@ -1,8 +1,9 @@
 import type { ProjectionStatus } from '@duet/postgres';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CliIo } from '../cli-io.ts';
 import { openSession } from '../database/open-session.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
+import { parseCount } from '../options/parse-count.ts';
 import { commandOutput } from '../output/command-output.ts';
 import { formatDuration } from '../output/format-duration.ts';
 import { renderTable } from '../output/render-table.ts';
@@ -13,25 +14,35 @@ import { openRunner, readRunnerTables } from '../projections/open-runner.ts';
 const examples = `
 Examples:
   $ duet projections status --config ./duet.config.ts
-  $ duet projections status --config ./duet.config.ts --json | jq '.[] | select(.lagEvents > 0)'
+  $ duet projections status --config ./duet.config.ts --json | jq '.[] | select(.health != "healthy")'
+  $ duet projections status --config ./duet.config.ts --stall-after 60000
 
 One row per partition of each projection version: its state as the runner working it
-recorded it ('stopped' when no runner's heartbeat is fresh), its checkpoint position, the
-store's head, the lag in events and in time (age of the oldest event not yet applied),
-the runner working it (host:pid:id), and, when committed events wait behind an open
-transaction, that transaction's pid and age (end it with pg_terminate_backend(pid)).
-With --json: the status() array of @duet/postgres.`;
+recorded it ('stopped' when no runner's heartbeat is fresh), its health, its checkpoint
+position, the store's head, the lag in events and in time (age of the oldest event not
+yet applied), the runner working it (host:pid:id), and, when committed events wait
+behind an open transaction, that transaction's pid and age (end it with
+pg_terminate_backend(pid)). Health is 'stalled' when events wait and the position has
+not moved for --stall-after ms (or the config's projectionRunner.stallAfterMs, else
+30000), or the partition failed; 'stopped' when no runner works it. Each partition that
+is not healthy gets a line saying why. With --json: the status() array of @duet/postgres.`;
 
 /** `duet projections status`: where each projection is and what holds it back. */
 export function projectionsStatusCommand(io: CliIo): Command {
   return new Command('status')
     .description('show each projection: position, head, lag, state, what holds it back')
+    .addOption(
+      new Option(
+        '--stall-after <ms>',
+        'stalled when the position has not moved this long while events wait [config, else 30000]',
+      ).argParser(parseCount(1, 86_400_000)),
+    )
     .addHelpText('after', examples)
-    .action(async (_options: unknown, command: Command) => {
+    .action(async (options: { stallAfter?: number }, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       await using session = await openSession(global);
-      await using reader = openRunner(session);
+      await using reader = openRunner(session, undefined, { stallAfterMs: options.stallAfter });
       const statuses = await readRunnerTables(() => reader.status());
       if (output.json) {
         writeJson(io.stdout, statuses);
@@ -44,6 +55,7 @@ export function projectionsStatusCommand(io: CliIo): Command {
       const head = [
         'projection',
         'state',
+        'health',
         'position',
         'head',
         'lag',
@@ -58,18 +70,34 @@ export function projectionsStatusCommand(io: CliIo): Command {
           output.out,
         ),
       );
-      for (const failed of statuses.filter((s) => s.error)) {
-        const error = failed.error!;
-        io.stdout.write(
-          `${output.out.red(`${failed.name} failed`)} at ${error.stream} ${error.type} (${error.eventId}): ${error.message}\n`,
-        );
+      for (const status of statuses) {
+        const error = status.error;
+        if (error) {
+          io.stdout.write(
+            `${output.out.red(`${status.name} failed`)} at ${error.stream} ${error.type} (${error.eventId}): ${error.message}\n`,
+          );
+        } else if (status.health !== 'healthy') {
+          io.stdout.write(
+            `${output.out.red(`${labelOf(status)} ${status.health}`)}: ${status.reason ?? ''}\n`,
+          );
+        }
       }
     });
 }
 
-function statusRow(status: ProjectionStatus, style: Style): string[] {
+function labelOf(status: ProjectionStatus): string {
   const partition = status.partitions > 1 ? ` #${status.partition}/${status.partitions}` : '';
-  const name = `${status.name} v${status.version}${status.active ? '' : ' (next)'}${partition}`;
+  return `${status.name} v${status.version}${status.active ? '' : ' (next)'}${partition}`;
+}
+
+/** 'healthy', or 'stalled 35.0 s' / 'stopped' in red. */
+function healthCell(status: ProjectionStatus, style: Style): string {
+  if (status.health === 'healthy') return style.green('healthy');
+  if (status.health === 'stopped') return style.red('stopped');
+  return style.red(`stalled ${formatDuration(status.stuckMs)}`);
+}
+
+function statusRow(status: ProjectionStatus, style: Style): string[] {
   const state =
     status.state === 'failed'
       ? style.red(status.state)
@@ -80,8 +108,9 @@ function statusRow(status: ProjectionStatus, style: Style): string[] {
     ? `pid ${status.heldBy.pid}, open ${formatDuration(status.heldBy.ageMs)}`
     : '-';
   return [
-    name,
+    labelOf(status),
     state,
+    healthCell(status, style),
     status.position,
     status.head,
     String(status.lagEvents),

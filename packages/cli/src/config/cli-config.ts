@@ -27,10 +27,15 @@ export interface DuetCliConfig {
   readonly projections?: readonly ProjectionDefinition[];
   /**
    * Where the app's projection runner keeps its tables, when not the defaults of
-   * `openProcessors` ('duet_projections' and 'read_models'). The read models must
-   * be in the event store's database.
+   * `openProcessors` ('duet_projections' and 'read_models'), and the app's `stallAfterMs`
+   * (default 30000), so `projections status` judges stalls as the app does. The read
+   * models must be in the event store's database.
    */
-  readonly projectionRunner?: { readonly schema?: string; readonly readModelSchema?: string };
+  readonly projectionRunner?: {
+    readonly schema?: string;
+    readonly readModelSchema?: string;
+    readonly stallAfterMs?: number;
+  };
   /** Load workloads by name (defineLoadWorkload), for `duet load <name>`. */
   readonly workloads?: Readonly<Record<string, LoadWorkload>>;
 }

@@ -52,7 +52,7 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
   }
   const runner = exported.projectionRunner;
   if (runner !== undefined && !isObject(runner)) {
-    fail('`projectionRunner` must be { schema?, readModelSchema? }');
+    fail('`projectionRunner` must be { schema?, readModelSchema?, stallAfterMs? }');
   }
   const workloads = exported.workloads;
   if (workloads !== undefined) {

@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-code.ts';
 
 /**
  * The --config's projections (only those named `only`, every version, when given), and
- * the schemas the app's runner uses; a usage error when there are none.
+ * the schemas and stall time the app's runner uses; a usage error when there are none.
  */
 export function configProjections(
   session: Session,
@@ -14,6 +14,7 @@ export function configProjections(
   readonly projections: readonly ProjectionDefinition[];
   readonly schema?: string;
   readonly readModelSchema?: string;
+  readonly stallAfterMs?: number;
 } {
   const all = session.config.projections ?? [];
   if (all.length === 0) {
@@ -36,5 +37,6 @@ export function configProjections(
     projections,
     ...(runner.schema === undefined ? {} : { schema: runner.schema }),
     ...(runner.readModelSchema === undefined ? {} : { readModelSchema: runner.readModelSchema }),
+    ...(runner.stallAfterMs === undefined ? {} : { stallAfterMs: runner.stallAfterMs }),
   };
 }

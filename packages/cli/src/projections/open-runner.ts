@@ -8,12 +8,17 @@ import { configProjections } from './config-projections.ts';
  * The --config's projections (only those named `only`, every version, when given) over
  * the session's store, in the schemas the config names. Not started: status, dead letters
  * and rebuild requests are read from the tables the app's runners keep; a local rebuild
- * starts it.
+ * starts it. `stallAfterMs` (a command's option) wins over the config's.
  */
-export function openRunner(session: Session, only?: string): Processors {
+export function openRunner(
+  session: Session,
+  only?: string,
+  options: { readonly stallAfterMs?: number | undefined } = {},
+): Processors {
   return openProcessors({
     store: { executor: session.db.executor, schema: session.schema },
     ...configProjections(session, only),
+    ...(options.stallAfterMs === undefined ? {} : { stallAfterMs: options.stallAfterMs }),
   });
 }
 

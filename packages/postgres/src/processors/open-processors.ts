@@ -10,6 +10,7 @@ import { createProjectionConsistency } from './read-your-writes/projection-consi
 import { createRebuildRequests, type RebuildRequests } from './rebuild/rebuild-requests.ts';
 import { createProcessorRunner } from './runner/create-processor-runner.ts';
 import { resolveRunnerOptions } from './runner/resolve-runner-options.ts';
+import { observeProcessorMetrics } from './status/processor-metrics.ts';
 
 /** Calls back when processors' checkpoints move: the `live` source of `@duet/http`. */
 export interface ProcessorChanges {
@@ -33,7 +34,7 @@ export interface Processors extends AsyncDisposable {
   start(): Promise<void>;
   /** Finishes the batches in flight, releases partitions and stops; `start()` may follow. */
   stop(): Promise<void>;
-  /** Stops, and ends the LISTENs of `waitForPosition` and `changes`; the executors stay open (you opened them). */
+  /** Stops, ends the LISTENs of `waitForPosition` and `changes` and unregisters the gauges; the executors stay open (you opened them). */
   close(): Promise<void>;
   /**
    * Read-your-writes: resolves once every partition of the active version of each named
@@ -45,9 +46,10 @@ export interface Processors extends AsyncDisposable {
   readonly changes: ProcessorChanges;
   /**
    * Every partition of every version of these processors, whoever runs it: the state its
-   * owner recorded ('stopped' when no runner's heartbeat is fresh), lag, and rebuild
-   * progress; `owned` is true for the partitions this handle works. `[]` before any
-   * runner has started.
+   * owner recorded ('stopped' when no runner's heartbeat is fresh), lag, rebuild progress
+   * and health ('stalled' once its position has not moved for `stallAfterMs` while events
+   * wait, or it failed; 'stopped' without a fresh heartbeat); `owned` is true for the
+   * partitions this handle works. `[]` before any runner has started.
    */
   status(): Promise<ProjectionStatus[]>;
   /**
@@ -70,6 +72,8 @@ export interface Processors extends AsyncDisposable {
  * reactor's effects and inbox row likewise; a relay checkpoints after the broker's acks.
  * Run `migrate(readModels, { schema, set: 'processors' })` first. It uses the executors
  * it is given and leaves them open; `close()` (or `await using`) ends what it opened.
+ * Opening registers the `duet.processor.*` gauges (stalled, stopped, lag) with the
+ * `meterProvider` (see `observeProcessorMetrics`); they query only when an SDK reads them.
  *
  * @example
  * await using processors = openProcessors({ store, processors: [orderHistory] });
@@ -82,6 +86,7 @@ export function openProcessors(options: ProcessorsOptions): Processors {
   const runner = createProcessorRunner(config);
   const consistency = createProjectionConsistency({ executor, schema });
   const changes = createProjectionChanges({ executor, schema });
+  const stopMetrics = observeProcessorMetrics(config.meterProvider, () => runner.status());
   const stop = async () => {
     await runner.stop();
     // As before the handle existed: a later wait LISTENs again, and close() ends that too.
@@ -90,6 +95,7 @@ export function openProcessors(options: ProcessorsOptions): Processors {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      stopMetrics();
       try {
         await stop();
       } finally {

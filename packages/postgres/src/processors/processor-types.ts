@@ -6,6 +6,7 @@ import type {
   ProjectionTables,
   RecordedEvent,
 } from '@duet/core';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { RunningTransaction } from '../event-store/oldest-running-transaction.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 
@@ -67,6 +68,17 @@ export interface ProcessorsOptions {
    * a record not renewed for 5 intervals counts as a stopped runner.
    */
   readonly statusIntervalMs?: number;
+  /**
+   * A partition whose position has not moved for this long while events of its types
+   * wait after it is `stalled` in `status()` (default 30000). Set it above your slowest
+   * batch; it is judged by whoever reads status, so give every process the same value.
+   */
+  readonly stallAfterMs?: number;
+  /**
+   * Where the `duet.processor.*` gauges (stalled, stopped, lag) go (default: the global
+   * one of `@opentelemetry/api`, a no-op until the app registers an SDK before opening).
+   */
+  readonly meterProvider?: MeterProvider;
   /** After a blue-green switch, wait this long before dropping the old tables (default 1000), so queries that resolved the old version finish. */
   readonly dropDelayMs?: number;
   /** Called after every committed batch (metrics, tests). */
@@ -93,6 +105,14 @@ export interface BatchReport {
  */
 export type ProjectionState = 'catching_up' | 'live' | 'rebuilding' | 'stopped' | 'failed';
 
+/**
+ * Whether a partition makes progress. 'stalled': events of its types wait after its
+ * position and the position has not moved for `stallAfterMs`, or it failed (policy
+ * 'stop'); 'stopped': no runner's heartbeat is fresh (none runs it, or it died). Neither
+ * is ever reported as healthy.
+ */
+export type ProcessorHealth = 'healthy' | 'stalled' | 'stopped';
+
 /** One partition of one projection version, as `status()` reports it. */
 export interface ProjectionStatus {
   readonly name: string;
@@ -110,6 +130,12 @@ export interface ProjectionStatus {
   readonly lagEvents: number;
   /** Age of the oldest of those events (0 when none). */
   readonly lagMs: number;
+  /** See `ProcessorHealth`. */
+  readonly health: ProcessorHealth;
+  /** Why it is not healthy, in a sentence (the event it failed on, the transaction holding it, its runner's last heartbeat). */
+  readonly reason?: string;
+  /** How long its position has not moved while events waited (0 when none wait). */
+  readonly stuckMs: number;
   /** Events it applied so far (this version). */
   readonly applied: number;
   /** True when this runner holds the partition. */

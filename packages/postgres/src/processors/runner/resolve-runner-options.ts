@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CommittedEventPages, ProcessorDefinition } from '@duet/core';
+import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { createCommittedEventPages } from '../../event-store/committed-event-pages.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
 import { DEFAULT_PROCESSORS_SCHEMA } from '../../migrations/migration-set.ts';
@@ -31,6 +32,8 @@ export interface RunnerConfig {
   } | null;
   readonly dropDelayMs: number;
   readonly statusIntervalMs: number;
+  readonly stallAfterMs: number;
+  readonly meterProvider: MeterProvider;
   /** This runner instance, as status reports its partitions' owner: `host:pid:random`. */
   readonly owner: string;
   readonly onBatch: ((batch: BatchReport) => void) | undefined;
@@ -124,10 +127,20 @@ export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
       50,
       600_000,
     ),
+    stallAfterMs: integerOption('stallAfterMs', options.stallAfterMs, 30_000, 1, 86_400_000),
+    meterProvider: checkMeterProvider(options.meterProvider),
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onBatch: options.onBatch,
     registry: store.events,
   };
+}
+
+function checkMeterProvider(provider: unknown): MeterProvider {
+  if (provider === undefined) return metrics.getMeterProvider();
+  if (typeof (provider as Partial<MeterProvider> | null)?.getMeter !== 'function') {
+    failOption('meterProvider', 'expected an OpenTelemetry MeterProvider (with getMeter)');
+  }
+  return provider as MeterProvider;
 }
 
 /** A `PostgresEventStore` (or any source with the port) is read through its own port. */

@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../../executor/sql-executor.ts';
 import type { ProjectionState, ProjectionStatus } from '../processor-types.ts';
 import type { PartitionWorker } from '../runner/partition-worker.ts';
 import { readStatusRows, type StatusRow } from '../tables/status-rows.ts';
+import { judgeProcessorHealth } from './judge-processor-health.ts';
 import { readLag } from './read-lag.ts';
 import { rateOf } from './status-heartbeat.ts';
 
@@ -15,6 +16,8 @@ export interface StatusSource {
   readonly schema: string;
   /** Only these processors' names, with their event types for lag; all names when absent. */
   readonly processors?: readonly ProcessorDefinition[] | undefined;
+  /** Position unmoved this long while events wait: 'stalled'. */
+  readonly stallAfterMs: number;
 }
 
 /** The reading runner's own workers: it knows their state first-hand. */
@@ -30,6 +33,12 @@ function stateOf(row: StatusRow, running: boolean, local: PartitionWorker | unde
   return row.state === 'live' ? 'live' : 'catching_up';
 }
 
+/** The last heartbeat recorded for the row's partition, fresh or expired (the reason for 'stopped'). */
+const lastHeartbeatOf = (row: StatusRow) =>
+  row.last_owner === null || row.heartbeat_age_ms === null
+    ? undefined
+    : { owner: row.last_owner, ageMs: Math.round(row.heartbeat_age_ms) };
+
 const keyOf = (name: string, version: number, partition: number) =>
   `${name}\u0000${version}\u0000${partition}`;
 
@@ -37,9 +46,10 @@ const keyOf = (name: string, version: number, partition: number) =>
  * Status of every partition of every projection version, as any process sees it: the
  * state recorded in its checkpoint while a runner's heartbeat says it works it ('stopped'
  * otherwise), that runner's batch size and progress, and lag in events and time with the
- * transaction holding readers back. Two queries (read models, then the store: head and
- * every lag at once), and a third only when a transaction holds events back. `local`
- * overrides the records with what the calling runner knows of its own workers.
+ * transaction holding readers back, and health by the stall rule (judgeProcessorHealth).
+ * Two queries (read models, then the store: head and every lag at once), and a third only
+ * when a transaction holds events back. `local` overrides the records with what the
+ * calling runner knows of its own workers.
  */
 export async function readStatus(
   source: StatusSource,
@@ -84,6 +94,24 @@ export async function readStatus(
     const eventsDone = ownedHere ? worker.progress.eventsDone : Number(row.events_done ?? 0);
     const error = row.error ?? worker?.failure;
     const lastError = ownedHere ? worker.lastError : (row.last_error ?? undefined);
+    const heldBy =
+      lag.held && holder
+        ? { pid: holder.pid, transactionId: holder.transactionId, ageMs: holder.ageMs }
+        : undefined;
+    const verdict = judgeProcessorHealth(
+      {
+        running: ownedBy !== undefined,
+        failed: state === 'failed',
+        error,
+        lagEvents: lag.events,
+        lagMs: lag.ms,
+        unmovedMs: row.unmoved_ms,
+        heldBy,
+        lastError,
+        lastHeartbeat: lastHeartbeatOf(row),
+      },
+      source.stallAfterMs,
+    );
     return {
       name: row.name,
       version: row.version,
@@ -95,13 +123,14 @@ export async function readStatus(
       head,
       lagEvents: lag.events,
       lagMs: lag.ms,
+      health: verdict.health,
+      ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
+      stuckMs: verdict.stuckMs,
       applied: Number(row.applied),
       owned: ownedHere,
       ...(ownedBy === undefined ? {} : { ownedBy }),
       ...(batchSize === undefined ? {} : { batchSize }),
-      ...(lag.held && holder
-        ? { heldBy: { pid: holder.pid, transactionId: holder.transactionId, ageMs: holder.ageMs } }
-        : {}),
+      ...(heldBy ? { heldBy } : {}),
       ...(state === 'rebuilding' && ownedBy !== undefined
         ? {
             rebuild: {
