@@ -69,7 +69,11 @@ export async function duetConsole(app: FastifyInstance, input: DuetConsoleOption
     base,
     viewer: viewers.get(request) ?? null,
   });
-  registerPageRoutes(app, options, context, viewers);
+  const live = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of live) end();
+  });
+  registerPageRoutes(app, options, context, viewers, live);
 
   function sendError(
     request: FastifyRequest,

@@ -3,6 +3,7 @@ import type { ConsoleViewer } from './access/console-access.ts';
 import type { ResolvedConsoleOptions } from './console-options.ts';
 import type { PageContext } from './html/layout.ts';
 import { sendHtml } from './html/send-html.ts';
+import { registerProcessorRoutes } from './processors/processors-routes.ts';
 import { correlationPage, eventLocation } from './stream/correlation-page.ts';
 import { streamPage } from './stream/stream-page.ts';
 import { type StreamsQuery, streamsPage } from './streams/streams-page.ts';
@@ -12,8 +13,12 @@ export function registerPageRoutes(
   app: FastifyInstance,
   options: ResolvedConsoleOptions,
   context: (request: FastifyRequest) => PageContext,
-  _viewers: WeakMap<FastifyRequest, ConsoleViewer>,
+  viewers: WeakMap<FastifyRequest, ConsoleViewer>,
+  live: Set<() => void>,
 ): void {
+  // Behind the preHandler that found the viewer (or refused the request).
+  const authed = (request: FastifyRequest) => ({ base: app.prefix, viewer: viewers.get(request)! });
+  registerProcessorRoutes(app, options, authed, live);
   app.get<{ Querystring: StreamsQuery }>('/streams', async (request, reply) =>
     sendHtml(reply, 200, await streamsPage(context(request), options, request.query)),
   );
