@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConsoleViewer } from './access/console-access.ts';
 import type { ResolvedConsoleOptions } from './console-options.ts';
+import { registerDeadLetterRoutes } from './dead-letters/dead-letters-routes.ts';
 import type { PageContext } from './html/layout.ts';
 import { sendHtml } from './html/send-html.ts';
 import { registerProcessorRoutes } from './processors/processors-routes.ts';
@@ -19,6 +20,7 @@ export function registerPageRoutes(
   // Behind the preHandler that found the viewer (or refused the request).
   const authed = (request: FastifyRequest) => ({ base: app.prefix, viewer: viewers.get(request)! });
   registerProcessorRoutes(app, options, authed, live);
+  registerDeadLetterRoutes(app, options, authed);
   app.get<{ Querystring: StreamsQuery }>('/streams', async (request, reply) =>
     sendHtml(reply, 200, await streamsPage(context(request), options, request.query)),
   );
