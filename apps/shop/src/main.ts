@@ -4,6 +4,7 @@ import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { createShopServer } from './http/create-shop-server.ts';
+import { shopConsole } from './http/shop-console.ts';
 import { shopPrincipals } from './http/shop-principals.ts';
 
 // `npm start`: the whole shop in one process (customers, catalog, orders with the placement
@@ -35,6 +36,7 @@ const server = await createShopServer({
   services: shop.served,
   contracts: shop.contracts,
   principals,
+  console: shopConsole(shop),
   idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
   rateLimitPerMinute,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
@@ -63,6 +65,7 @@ if (seeded > 0)
     `first run: ${seeded} demo commands sent (customers ada, bob; products tea, mug, pen, notebook; orders demo-1, demo-2, demo-3)`,
   );
 console.log(`API   ${address}  (commands: POST /commands/<type>, queries: GET /queries/<type>)`);
+console.log(`console ${address}/console  (log in with demo-staff)`);
 console.log(`docs  ${address}/docs  (AsyncAPI: ${address}/asyncapi.json)`);
 console.log(
   `keys  ${Object.entries(principals)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Decider, Message } from '@duet/core';
+import type { DeadLetteredMessage, Decider, Message } from '@duet/core';
 import type { Authenticate } from '@duet/http';
 import type { PostgresEventStore, Processors } from '@duet/postgres';
 
@@ -20,18 +20,10 @@ export interface ConsoleProcessors {
   readonly processors: Pick<Processors, 'status' | 'rebuildRequests' | 'deadLetters'>;
 }
 
-/** A dead message as a broker consumer reports it. */
-export interface ConsoleDeadMessage {
-  readonly id: string;
-  readonly subject?: string;
-  readonly error?: string;
-  readonly [key: string]: unknown;
-}
-
 /** A broker consumer with dead letters (core's `IntegrationConsumer`). */
 export interface ConsoleConsumer {
   readonly name: string;
-  deadLetters(): Promise<readonly ConsoleDeadMessage[]>;
+  deadLetters(): Promise<readonly DeadLetteredMessage[]>;
   replay(id?: string): Promise<number>;
 }
 

@@ -3,7 +3,6 @@
 export { ConsoleHttpError } from './console-http-error.ts';
 export type {
   ConsoleConsumer,
-  ConsoleDeadMessage,
   ConsoleDecider,
   ConsoleProcessors,
   ConsoleStore,

@@ -1,8 +1,18 @@
+import type { DeadLetteredMessage } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type ConsoleFixture, keys, openConsoleFixture } from '../console.fixture.ts';
 
 // A broker consumer stand-in whose dead letters the console lists and replays.
-let letters = [{ id: 'm-1', subject: 'orders.placed', error: 'boom <b>' }];
+let letters: DeadLetteredMessage[] = [
+  {
+    id: 'm-1',
+    consumer: 'stock_requests',
+    message: { subject: 'orders.placed' } as DeadLetteredMessage['message'],
+    error: 'boom <b>',
+    attempts: 3,
+    at: '2026-11-20T10:00:00.000Z',
+  },
+];
 const replayed: string[] = [];
 const consumer = {
   name: 'stock_requests',

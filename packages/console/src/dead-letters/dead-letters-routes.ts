@@ -47,8 +47,10 @@ export function registerDeadLetterRoutes(
       ),
       ...consumers.flatMap(({ name, letters }) =>
         letters.map(
-          (l) => html`<tr id="dl-${l.id}"><td>consumer ${name}</td><td>${l.subject ?? ''}</td>
-  <td class="error">${l.error ?? ''}</td><td><details><summary>message</summary><pre>${prettyJson(l)}</pre></details></td>
+          (
+            l,
+          ) => html`<tr id="dl-${l.id}"><td>consumer ${name}</td><td>${l.message.subject} <span class="muted">${l.attempts} attempts, ${l.at}</span></td>
+  <td class="error">${l.error}</td><td><details><summary>message</summary><pre>${prettyJson(l)}</pre></details></td>
   <td>${retryButton(`${base}/dead-letters/consumers/${name}/${l.id}/retry`, ctx.viewer)}</td></tr>`,
         ),
       ),
