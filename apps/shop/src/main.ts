@@ -4,6 +4,7 @@ import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
 import { createShopServer } from './http/create-shop-server.ts';
+import { shopConsole } from './http/shop-console.ts';
 import { shopPrincipals } from './http/shop-principals.ts';
 import { startTelemetry } from './telemetry/start-telemetry.ts';
 
@@ -37,6 +38,7 @@ const server = await createShopServer({
   services: shop.served,
   contracts: shop.contracts,
   principals,
+  console: shopConsole(shop),
   idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
   rateLimitPerMinute,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
@@ -65,6 +67,7 @@ if (seeded > 0)
     `first run: ${seeded} demo commands sent (customers ada, bob; products tea, mug, pen, notebook; orders demo-1, demo-2, demo-3)`,
   );
 console.log(`API   ${address}  (commands: POST /commands/<type>, queries: GET /queries/<type>)`);
+console.log(`console ${address}/console  (log in with demo-staff)`);
 console.log(`docs  ${address}/docs  (AsyncAPI: ${address}/asyncapi.json)`);
 console.log(
   `keys  ${Object.entries(principals)

@@ -6,7 +6,15 @@ export type {
   PostgresCheckpointStoreOptions,
 } from './checkpoint-store/postgres-checkpoint-store.ts';
 export { createPostgresCheckpointStore } from './checkpoint-store/postgres-checkpoint-store.ts';
+export { correlatedEvents } from './event-store/correlated-events.ts';
 export { LateAppendError } from './event-store/late-append-error.ts';
+export type {
+  ListStreamsOptions,
+  StreamCursor,
+  StreamList,
+  StreamSummary,
+} from './event-store/list-streams.ts';
+export { listStreams } from './event-store/list-streams.ts';
 export type { RunningTransaction } from './event-store/oldest-running-transaction.ts';
 export type {
   OpenPostgresEventStoreOptions,

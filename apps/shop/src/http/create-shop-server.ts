@@ -1,3 +1,4 @@
+import { type DuetConsoleOptions, duetConsole } from '@duet/console';
 import type {
   CommandBus,
   CommandDefinition,
@@ -50,6 +51,8 @@ export interface ShopServerOptions {
   /** Requests per principal per minute (default 600). */
   readonly rateLimitPerMinute?: number;
   readonly logLevel?: string;
+  /** Mounts the web console at /console (same API keys; the staff role acts). */
+  readonly console?: Omit<DuetConsoleOptions, 'authenticate'>;
 }
 
 // Ready means the read models are live, not far behind and not stalled: a load balancer
@@ -165,5 +168,12 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       };
     },
   });
+  if (options.console) {
+    await app.register(duetConsole, {
+      prefix: '/console',
+      ...options.console,
+      authenticate: apiKeyAuthentication({ keys: options.principals }),
+    });
+  }
   return app;
 }

@@ -1,0 +1,12 @@
+// @duet/console: the web console for Duet apps, a Fastify plugin mounted at /console.
+
+export { ConsoleHttpError } from './console-http-error.ts';
+export type {
+  ConsoleConsumer,
+  ConsoleDecider,
+  ConsoleProcessors,
+  ConsoleStore,
+  DuetConsoleOptions,
+} from './console-options.ts';
+export { ConsoleOptionError } from './console-options.ts';
+export { duetConsole } from './duet-console.ts';

@@ -1,0 +1,166 @@
+import type { ProjectionStatus, RebuildRequest } from '@duet/postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../access/console-session.ts';
+import { as, type ConsoleFixture, keys, openConsoleFixture } from '../console.fixture.ts';
+
+// The processors here are a stand-in that records what the console asks of it; the shop's
+// browser test drives real ones.
+const asked: string[] = [];
+const status: ProjectionStatus = {
+  name: 'order_list',
+  version: 1,
+  partition: 0,
+  partitions: 1,
+  active: true,
+  state: 'live',
+  position: '0/1' as ProjectionStatus['position'],
+  head: '0/3' as ProjectionStatus['head'],
+  lagEvents: 2,
+  lagMs: 1500,
+  applied: 1,
+  owned: true,
+  ownedBy: 'host:1:abc',
+  health: 'healthy',
+  stuckMs: 0,
+};
+const processors = {
+  status: async () => [status],
+  rebuildRequests: {
+    request: async (name: string): Promise<RebuildRequest> => {
+      asked.push(name);
+      return { id: '1', name, state: 'pending', requestedAt: new Date().toISOString() };
+    },
+    get: async () => null,
+    withdraw: async () => false,
+  },
+  deadLetters: { list: async () => [], retry: async () => 0 },
+};
+
+let fixture: ConsoleFixture;
+beforeAll(async () => {
+  fixture = await openConsoleFixture({
+    processors: [{ name: 'orders', processors }],
+    now: () => new Date('2026-11-20T10:00:00Z'),
+  });
+});
+afterAll(() => fixture.close());
+
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+const auditEvents = async () => {
+  const events = [];
+  for await (const e of fixture.store.readStream('console_audit-2026-11-20')) events.push(e);
+  return events;
+};
+const rebuild = (headers: Record<string, string>, payload: string) =>
+  fixture.app.inject({
+    method: 'POST',
+    url: '/console/processors/orders/order_list/rebuild',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    payload,
+  });
+
+describe('processors page', () => {
+  it('given processors, when shown, then position, head, lag, holder and a rebuild button for staff only', async () => {
+    const staff = await fixture.app.inject({ url: '/console/processors', headers: as(keys.staff) });
+    expect(staff.statusCode).toBe(200);
+    expect(staff.body).toContain('order_list');
+    expect(staff.body).toContain('host:1:abc');
+    expect(staff.body).toContain('1.5 s');
+    expect(staff.body).toContain('>Rebuild<');
+    expect(staff.body).toContain('sse-connect="/console/processors/live"');
+    const viewer = await fixture.app.inject({
+      url: '/console/processors',
+      headers: as(keys.viewer),
+    });
+    expect(viewer.body).toContain('order_list');
+    expect(viewer.body).not.toContain('>Rebuild<');
+  });
+
+  it('given refused rebuilds (no CSRF, a wrong one, the viewer role, no principal, unknown processor), then nothing is asked or recorded', async () => {
+    const page = await fixture.app.inject({ url: '/console/processors', headers: as(keys.staff) });
+    const csrf = csrfOf(page.body)!;
+    expect((await rebuild(as(keys.staff), '')).statusCode).toBe(403);
+    expect((await rebuild(as(keys.staff), '_csrf=forged')).statusCode).toBe(403);
+    const viewerPage = await fixture.app.inject({
+      url: '/console/streams',
+      headers: as(keys.viewer),
+    });
+    expect((await rebuild(as(keys.viewer), `_csrf=${csrfOf(viewerPage.body)}`)).statusCode).toBe(
+      403,
+    );
+    // The staff's token is bound to the staff, not to whoever sends it.
+    expect((await rebuild(as(keys.viewer), `_csrf=${csrf}`)).statusCode).toBe(403);
+    expect((await rebuild({}, `_csrf=${csrf}`)).statusCode).toBe(401);
+    const unknown = await fixture.app.inject({
+      method: 'POST',
+      url: '/console/processors/orders/nope/rebuild',
+      headers: { ...as(keys.staff), 'x-csrf-token': csrf },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(asked).toEqual([]);
+    expect(await auditEvents()).toEqual([]);
+  });
+
+  it('given staff with the token, when rebuilding, then the runner is asked and the action is an audit event', async () => {
+    const page = await fixture.app.inject({ url: '/console/processors', headers: as(keys.staff) });
+    const response = await rebuild(as(keys.staff), `_csrf=${csrfOf(page.body)}`);
+    expect(response.statusCode).toBe(303);
+    expect(asked).toEqual(['order_list']);
+    const [audit] = await auditEvents();
+    expect(audit).toMatchObject({
+      type: 'ConsoleActionTaken',
+      data: {
+        action: 'rebuild',
+        target: { service: 'orders', processor: 'order_list' },
+        outcome: 'done',
+      },
+      metadata: { actor: 'sam' },
+    });
+  });
+
+  it('given the login form, when a staff key logs in, then the cookie session works and its POSTs need its own token', async () => {
+    const login = await fixture.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `credential=${keys.staff}`,
+    });
+    expect(login.statusCode).toBe(303);
+    const cookie = login.cookies.find((c) => c.name === SESSION_COOKIE)!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    const headers = { cookie: `${SESSION_COOKIE}=${cookie.value}` };
+    const page = await fixture.app.inject({ url: '/console/processors', headers });
+    expect(page.statusCode).toBe(200);
+    expect((await rebuild(headers, '_csrf=x')).statusCode).toBe(403);
+    expect((await rebuild(headers, `_csrf=${csrfOf(page.body)}`)).statusCode).toBe(303);
+    const tampered = { cookie: `${SESSION_COOKIE}=${cookie.value.replace(/.$/, 'A')}x` };
+    expect(
+      (await fixture.app.inject({ url: '/console/processors', headers: tampered })).statusCode,
+    ).toBe(401);
+    const wrong = await fixture.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'credential=nope',
+    });
+    expect(wrong.statusCode).toBe(401);
+  });
+});
+
+describe('live processors view', () => {
+  it('given a listener, when it connects, then the table comes as the SSE event processors, and closing the app ends the stream', async () => {
+    const live = await openConsoleFixture({ processors: [{ name: 'orders', processors }] });
+    const address = await live.app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${address}/console/processors/live`, {
+      headers: as(keys.viewer),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('order_list'))
+      text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: processors\ndata: <table id="processors">');
+    await live.close();
+    for (;;) if ((await reader.read()).done) break;
+  });
+});

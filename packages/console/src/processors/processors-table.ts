@@ -1,0 +1,72 @@
+import type { ProjectionStatus } from '@duet/postgres';
+import type { ConsoleViewer } from '../access/console-access.ts';
+import type { ResolvedConsoleOptions } from '../console-options.ts';
+import { type Html, html } from '../html/html.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function progress(status: ProjectionStatus): Html {
+  const { rebuild } = status;
+  if (!rebuild) return html``;
+  return html`<div class="rebuild" data-done="${rebuild.eventsDone}">rebuilding: ${rebuild.eventsDone} events, ${rebuild.eventsPerSec}/s${
+    rebuild.etaSeconds === null ? '' : `, ${rebuild.etaSeconds} s left`
+  }</div>`;
+}
+
+/**
+ * Every processor of every service with position, head, lag, state, who holds each
+ * partition and what holds it back; the rebuild button for viewers who may act. The live
+ * view sends this table again every interval.
+ */
+export async function processorsTable(
+  base: string,
+  options: ResolvedConsoleOptions,
+  viewer: ConsoleViewer,
+): Promise<Html> {
+  const services = await Promise.all(
+    options.processors.map(async (entry) => ({
+      name: entry.name,
+      status: await entry.processors.status(),
+    })),
+  );
+  const holders = await Promise.all(
+    options.stores.map(async ({ name, store }) => ({
+      name,
+      held: await store.oldestRunningTransaction(),
+    })),
+  );
+  return html`<table id="processors"><thead><tr><th>service</th><th>processor</th><th class="num">partition</th>
+<th>state</th><th>position</th><th>head</th><th class="num">lag (events)</th><th class="num">lag</th><th>held by</th><th></th></tr></thead>
+<tbody>${services.flatMap(({ name: service, status }) =>
+    status
+      .filter((s) => s.active)
+      .map(
+        (s) => html`<tr data-processor="${service}/${s.name}">
+  <td>${service}</td><td>${s.name} <span class="muted">v${s.version}</span></td>
+  <td class="num">${s.partition + 1}/${s.partitions}</td>
+  <td class="state-${s.state}">${s.state}${progress(s)}${s.error ? html`<div class="error">${s.error.message}</div>` : ''}${
+    s.lastError ? html`<div class="error">${s.lastError}</div>` : ''
+  }</td>
+  <td><code>${s.position}</code></td><td><code>${s.head}</code></td>
+  <td class="num lag">${s.lagEvents} <span class="bar" style="width:${Math.min(120, s.lagEvents)}px"></span></td>
+  <td class="num">${seconds(s.lagMs)}</td>
+  <td>${s.ownedBy ?? html`<span class="muted">nobody</span>`}${
+    s.heldBy
+      ? html`<div class="error">transaction ${s.heldBy.transactionId} (pid ${s.heldBy.pid}, ${seconds(s.heldBy.ageMs)})</div>`
+      : ''
+  }</td>
+  <td>${
+    viewer.canAct && s.partition === 0
+      ? html`<form class="inline" method="post" action="${base}/processors/${service}/${s.name}/rebuild">
+    <input type="hidden" name="_csrf" value="${viewer.csrf}"><button type="submit" class="quiet">Rebuild</button></form>`
+      : ''
+  }</td></tr>`,
+      ),
+  )}</tbody></table>
+<h2>What holds readers back</h2>
+<ul id="held">${holders.map(({ name, held }) =>
+    held
+      ? html`<li>${name}: backend ${held.pid}, ${held.state}, open ${seconds(held.ageMs)}: <code>${held.query}</code></li>`
+      : html`<li>${name}: <span class="muted">no running transaction</span></li>`,
+  )}</ul>`;
+}
