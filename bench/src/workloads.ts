@@ -4,6 +4,7 @@ import { runLagBench } from './lag/run-lag-bench.ts';
 import { runProjectBench } from './project/run-project-bench.ts';
 import { runRelayBench } from './relay/run-relay-bench.ts';
 import { runShopBench } from './shop/run-shop-bench.ts';
+import { runTelemetryBench } from './telemetry/run-telemetry-bench.ts';
 
 /** The bench's workloads by name. */
 export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
@@ -12,4 +13,5 @@ export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   lag: (args) => runLagBench({ ...args, rate: args.rate ?? 1000 }),
   relay: (args) => runRelayBench(args),
   shop: (args) => runShopBench(args),
+  telemetry: (args) => runTelemetryBench(args),
 };

@@ -40,6 +40,7 @@ workloads:
                        placement -> order history p50/p99 at --rate (open loop), with every
                        service its own process (PostgreSQL + NATS; --store postgres) and as
                        npm start's one process (PGlite; --store pglite)
+  telemetry            what tracing and metrics cost with no OpenTelemetry SDK: ns per call
 
 options:
   --json               one JSON line per result on stdout (default: a table)

@@ -1,7 +1,8 @@
+import { type CpuTimes, readCpuTimes } from '../measure/cpu-times.ts';
 import { machineInfo } from '../report/machine-info.ts';
 import { runDuetLoad } from './run-duet-load.ts';
 import { type ShopDeployment, startOneProcess, startServices } from './shop-deployment.ts';
-import { describeShopLine, shopLine } from './shop-lines.ts';
+import { describeShopLine, shopLine, type WindowCounts } from './shop-lines.ts';
 
 export interface ShopBenchOptions {
   readonly json: boolean;
@@ -56,8 +57,12 @@ export async function runShopBench(options: ShopBenchOptions): Promise<void> {
       try {
         const run = async (load: readonly string[]) => {
           process.stderr.write(`shop: ${deployment.name} ${load.join(' ')}\n`);
-          const summary = await runDuetLoad([...deployment.loadArgs, ...load, ...times]);
-          const line = shopLine(deployment, summary);
+          const window = countWindow(deployment);
+          const summary = await runDuetLoad(
+            [...deployment.loadArgs, ...load, ...times],
+            window.mark,
+          );
+          const line = shopLine(deployment, summary, await window.counts());
           process.stdout.write(options.json ? `${JSON.stringify(line)}\n` : describeShopLine(line));
           return line;
         };
@@ -73,4 +78,38 @@ export async function runShopBench(options: ShopBenchOptions): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Readings at the measured window's two ends (`mark`, from the load's progress lines):
+ * the machine's CPU from /proc/stat and the bench database's counters.
+ */
+function countWindow(deployment: ShopDeployment) {
+  const marks: {
+    cpu: CpuTimes | null;
+    db: Promise<{ commits: number; rowsWritten: number } | null>;
+  }[] = [];
+  return {
+    mark() {
+      marks.push({
+        cpu: readCpuTimes(),
+        db: deployment.databaseCounters?.().catch(() => null) ?? Promise.resolve(null),
+      });
+    },
+    async counts(): Promise<WindowCounts> {
+      const [from, to] = marks;
+      if (!from || !to) return { cpuBusyMs: null, commits: null, rowsWritten: null };
+      const [dbFrom, dbTo] = await Promise.all([from.db, to.db]);
+      // /proc/stat counts in USER_HZ ticks, 100 a second on Linux.
+      const cpuBusyMs =
+        from.cpu && to.cpu
+          ? (to.cpu.total - to.cpu.idle - (from.cpu.total - from.cpu.idle)) * 10
+          : null;
+      return {
+        cpuBusyMs,
+        commits: dbFrom && dbTo ? dbTo.commits - dbFrom.commits : null,
+        rowsWritten: dbFrom && dbTo ? dbTo.rowsWritten - dbFrom.rowsWritten : null,
+      };
+    },
+  };
 }

@@ -52,6 +52,9 @@ describe('npm run bench -- shop', () => {
     expect(rest).toEqual([]);
     expectCase(closed, 'closed');
     expect(closed).toMatchObject({ deployment: 'one-process', store: 'pglite', clients: 4 });
+    // The machine's CPU over the measured window, per order; PGlite has no pg_stat_database.
+    expect(closed!.machine_cpu_ms_per_order).toBeGreaterThan(0);
+    expect(closed!.commits_per_order).toBeNull();
     expectCase(open, 'open');
     expect(open).toMatchObject({ deployment: 'one-process', transport: 'in-process', rate: 5 });
   }, 300_000);
@@ -70,6 +73,8 @@ describe('npm run bench -- shop', () => {
         store: 'postgres',
         transport: 'nats',
       });
+      expect(closed!.commits_per_order).toBeGreaterThan(0);
+      expect(closed!.rows_written_per_order).toBeGreaterThan(0);
       expectCase(open, 'open');
     },
     300_000,

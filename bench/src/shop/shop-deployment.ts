@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
 import { createBenchDatabase } from '../database/bench-database.ts';
 import { type ReadyProcess, spawnUntilReady } from './spawn-until-ready.ts';
 
@@ -34,7 +35,15 @@ export interface ShopDeployment {
   readonly transport: 'nats' | 'in-process';
   /** `--url ...` or `--service name=url ...` */
   readonly loadArgs: readonly string[];
+  /** The bench database's running totals (PostgreSQL only), for the per-order figures. */
+  databaseCounters?(): Promise<DatabaseCounters>;
   close(): Promise<void>;
+}
+
+/** Running totals from `pg_stat_database` (they lag by up to a second). */
+export interface DatabaseCounters {
+  readonly commits: number;
+  readonly rowsWritten: number;
 }
 
 const common = {
@@ -91,6 +100,7 @@ export async function startServices(databaseUrl: string, natsUrl: string): Promi
     name: 'services',
     store: 'postgres',
     transport: 'nats',
+    databaseCounters: () => readDatabaseCounters(databaseUrl, db.url),
     // The load talks to every service but payments (the saga does).
     loadArgs: processes
       .filter(([service]) => service !== 'payments')
@@ -126,6 +136,22 @@ export async function startOneProcess(): Promise<ShopDeployment> {
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+async function readDatabaseCounters(serverUrl: string, dbUrl: string): Promise<DatabaseCounters> {
+  const name = new URL(dbUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ commits: string; written: string }>(
+      `SELECT xact_commit AS commits, tup_inserted + tup_updated + tup_deleted AS written
+         FROM pg_stat_database WHERE datname = $1`,
+      [name],
+    );
+    return { commits: Number(rows[0]?.commits ?? 0), rowsWritten: Number(rows[0]?.written ?? 0) };
+  } finally {
+    await client.end();
   }
 }
 

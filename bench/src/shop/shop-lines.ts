@@ -27,10 +27,33 @@ export interface ShopLine {
   readonly not_settled: number;
   /** History queries of the load's poller that failed and were tried again. */
   readonly history_query_failures: number;
+  /**
+   * Per order started in the measured window, over that window: the whole machine's CPU
+   * (every process: the shop, PostgreSQL, NATS, the load), and the bench database's
+   * commits and rows written (PostgreSQL only). Null where unknown.
+   */
+  readonly machine_cpu_ms_per_order: number | null;
+  readonly commits_per_order: number | null;
+  readonly rows_written_per_order: number | null;
+}
+
+/** What was counted over the measured window. */
+export interface WindowCounts {
+  readonly cpuBusyMs: number | null;
+  readonly commits: number | null;
+  readonly rowsWritten: number | null;
 }
 
 /** The line for one `duet load` summary. */
-export function shopLine(deployment: ShopDeployment, summary: LoadSummary): ShopLine {
+export function shopLine(
+  deployment: ShopDeployment,
+  summary: LoadSummary,
+  counts: WindowCounts,
+): ShopLine {
+  const per = (value: number | null) =>
+    value === null || summary.started === 0
+      ? null
+      : Math.round((value / summary.started) * 10) / 10;
   return {
     workload: 'shop',
     deployment: deployment.name,
@@ -52,6 +75,9 @@ export function shopLine(deployment: ShopDeployment, summary: LoadSummary): Shop
     outcomes: summary.outcomes,
     not_settled: summary.outcomes['not settled'] ?? 0,
     history_query_failures: Number(summary.details.historyQueryFailures ?? 0),
+    machine_cpu_ms_per_order: per(counts.cpuBusyMs),
+    commits_per_order: per(counts.commits),
+    rows_written_per_order: per(counts.rowsWritten),
   };
 }
 
@@ -67,5 +93,10 @@ export function describeShopLine(line: ShopLine): string {
     .filter(([outcome]) => outcome !== 'confirmed')
     .map(([outcome, n]) => `${outcome} ${n}`)
     .join(', ');
-  return `shop ${where}, ${load}, ${line.seconds} s: ${line.confirmed_per_sec} orders/s confirmed (placed ${line.placed_per_sec}/s); placed -> history shows it settled p50 ${line.settled_p50_ms.toFixed(1)} ms, p99 ${line.settled_p99_ms.toFixed(1)} ms${other ? `; ${other}` : ''}\n`;
+  const cost = [
+    line.machine_cpu_ms_per_order === null ? null : `${line.machine_cpu_ms_per_order} ms CPU`,
+    line.commits_per_order === null ? null : `${line.commits_per_order} commits`,
+    line.rows_written_per_order === null ? null : `${line.rows_written_per_order} rows written`,
+  ].filter((part) => part !== null);
+  return `shop ${where}, ${load}, ${line.seconds} s: ${line.confirmed_per_sec} orders/s confirmed (placed ${line.placed_per_sec}/s); placed -> history shows it settled p50 ${line.settled_p50_ms.toFixed(1)} ms, p99 ${line.settled_p99_ms.toFixed(1)} ms${cost.length > 0 ? `; per order ${cost.join(', ')}` : ''}${other ? `; ${other}` : ''}\n`;
 }
