@@ -35,7 +35,8 @@ export const shopperKey = (n: number): string => `key-shopper-${n}`;
 
 /**
  * The API keys of the tests: the demo keys `npm start` prints (demo-ada, demo-bob,
- * demo-staff), a customer per test that needs an order list of its own, and the shoppers.
+ * demo-staff), a customer per test that needs an order list of its own, the shoppers, and
+ * a read-only console viewer (key-vera).
  */
 export const testPrincipals: Record<string, Principal> = {
   ...shopPrincipals({}),
@@ -51,6 +52,7 @@ export const testPrincipals: Record<string, Principal> = {
   'key-lena': { id: 'lena', tenant: 'shop', roles: ['customer'] },
   'key-burst': { id: 'burst', tenant: 'shop', roles: ['customer'] },
   'key-rita': { id: 'rita', tenant: 'shop', roles: ['customer'] },
+  'key-vera': { id: 'vera', tenant: 'shop', roles: ['console-viewer'] },
 };
 
 /** What a test compares before and after hostile requests: nothing may move. */

@@ -1,5 +1,9 @@
 // @duet/console: the web console for Duet apps, a Fastify plugin mounted at /console.
 
+export {
+  ConsoleActionTaken,
+  type ConsoleActionTakenData,
+} from './audit/console-action-taken.ts';
 export { ConsoleHttpError } from './console-http-error.ts';
 export type {
   ConsoleConsumer,

@@ -1,3 +1,4 @@
+import { ConsoleActionTaken } from '@duet/console';
 import {
   type CommandBus,
   createCommandBus,
@@ -62,7 +63,8 @@ export async function createOrdersService(options: OrdersServiceOptions) {
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_projections`, set: 'processors' });
   // The saga's events live in the orders store: its requests go out through the orders relay.
-  const events = createEventRegistry([...orderEvents, ...placementEvents]);
+  // The console's audit events go here too (shopConsole's audit store).
+  const events = createEventRegistry([...orderEvents, ...placementEvents, ConsoleActionTaken]);
   const store = createPostgresEventStore({ executor, schema, events });
   const bus = createCommandBus({
     store,

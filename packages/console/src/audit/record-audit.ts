@@ -1,5 +1,6 @@
 import type { ConsoleViewer } from '../access/console-access.ts';
 import type { ResolvedConsoleOptions } from '../console-options.ts';
+import { ConsoleActionTaken } from './console-action-taken.ts';
 
 /** What the console did for whom, as the audit event records it. */
 export interface ConsoleAction {
@@ -26,8 +27,7 @@ export async function recordAudit(
   const { principal } = viewer;
   await options.audit.store.store.append(options.audit.stream(options.now()), [
     {
-      type: 'ConsoleActionTaken',
-      data: { ...action, roles: principal.roles },
+      ...ConsoleActionTaken.create({ ...action, roles: principal.roles }),
       metadata: {
         actor: principal.id,
         ...(principal.tenant === undefined ? {} : { tenant: principal.tenant }),

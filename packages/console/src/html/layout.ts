@@ -30,6 +30,7 @@ export function page(context: PageContext, title: string, content: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Duet console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${base}/assets/console.css">
 <script src="${base}/assets/htmx.min.js"></script>
 <script src="${base}/assets/sse.js"></script>

@@ -23,8 +23,9 @@ const status: ProjectionStatus = {
   health: 'healthy',
   stuckMs: 0,
 };
+let current: ProjectionStatus = status;
 const processors = {
-  status: async () => [status],
+  status: async () => [current],
   rebuildRequests: {
     request: async (name: string): Promise<RebuildRequest> => {
       asked.push(name);
@@ -144,6 +145,52 @@ describe('processors page', () => {
       payload: 'credential=nope',
     });
     expect(wrong.statusCode).toBe(401);
+  });
+});
+
+describe('processor health', () => {
+  const reason = 'its position has not moved for 30 s while 2 events wait';
+  const stalled: ProjectionStatus = { ...status, health: 'stalled', reason, stuckMs: 30_000 };
+
+  it('given a stalled partition, when the page is shown, then its health says stalled with the reason and how long', async () => {
+    current = stalled;
+    try {
+      const page = await fixture.app.inject({
+        url: '/console/processors',
+        headers: as(keys.viewer),
+      });
+      expect(page.body).toContain('<td class="health-stalled">stalled');
+      expect(page.body).toContain(`<div class="reason">${reason}</div>`);
+      expect(page.body).toContain('stuck 30.0 s');
+    } finally {
+      current = status;
+    }
+    const healthy = await fixture.app.inject({
+      url: '/console/processors',
+      headers: as(keys.viewer),
+    });
+    expect(healthy.body).toContain('<td class="health-healthy">healthy</td>');
+  });
+
+  it('given a stalled partition, when the live view refreshes, then its SSE event carries the health and the reason', async () => {
+    current = stalled;
+    const live = await openConsoleFixture({ processors: [{ name: 'orders', processors }] });
+    try {
+      const address = await live.app.listen({ host: '127.0.0.1', port: 0 });
+      const response = await fetch(`${address}/console/processors/live`, {
+        headers: as(keys.viewer),
+      });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes('</table>'))
+        text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toContain('data:   <td class="health-stalled">stalled');
+      expect(text).toContain(reason);
+      await reader.cancel();
+    } finally {
+      current = status;
+      await live.close();
+    }
   });
 });
 

@@ -14,7 +14,8 @@ function progress(status: ProjectionStatus): Html {
 }
 
 /**
- * Every processor of every service with position, head, lag, state, who holds each
+ * Every processor of every service with state, health (and why it is not healthy),
+ * position, head, lag, who holds each
  * partition and what holds it back; the rebuild button for viewers who may act. The live
  * view sends this table again every interval.
  */
@@ -36,7 +37,7 @@ export async function processorsTable(
     })),
   );
   return html`<table id="processors"><thead><tr><th>service</th><th>processor</th><th class="num">partition</th>
-<th>state</th><th>position</th><th>head</th><th class="num">lag (events)</th><th class="num">lag</th><th>held by</th><th></th></tr></thead>
+<th>state</th><th>health</th><th>position</th><th>head</th><th class="num">lag (events)</th><th class="num">lag</th><th>held by</th><th></th></tr></thead>
 <tbody>${services.flatMap(({ name: service, status }) =>
     status
       .filter((s) => s.active)
@@ -47,6 +48,9 @@ export async function processorsTable(
   <td class="state-${s.state}">${s.state}${progress(s)}${s.error ? html`<div class="error">${s.error.message}</div>` : ''}${
     s.lastError ? html`<div class="error">${s.lastError}</div>` : ''
   }</td>
+  <td class="health-${s.health}">${s.health}${
+    s.reason ? html`<div class="reason">${s.reason}</div>` : ''
+  }${s.stuckMs > 0 ? html`<div class="muted">stuck ${seconds(s.stuckMs)}</div>` : ''}</td>
   <td><code>${s.position}</code></td><td><code>${s.head}</code></td>
   <td class="num lag">${s.lagEvents} <span class="bar" style="width:${Math.min(120, s.lagEvents)}px"></span></td>
   <td class="num">${seconds(s.lagMs)}</td>
