@@ -25,9 +25,11 @@ if (existsSync(reportFile)) {
   passed = report.numPassedTests;
   failed = report.numFailedTests;
   skipped = report.numPendingTests + report.numTodoTests;
-  // A file that fails to load has no tests to count: count it as one failure.
+  // A file that fails to load, or whose beforeAll throws (its tests then count as
+  // skipped), has no failed test to count: count the file as one failure.
   for (const file of report.testResults) {
-    if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
+    const failedTests = file.assertionResults.filter((test) => test.status === 'failed');
+    if (file.status === 'failed' && failedTests.length === 0) failed += 1;
   }
 } else {
   failed = 1;

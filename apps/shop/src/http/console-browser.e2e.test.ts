@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { foldEvents, type RecordedEvent } from '@duet/core';
 import { createPostgresIdempotencyStore, quoteIdentifier } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
@@ -18,8 +19,9 @@ import { createShopServer } from './create-shop-server.ts';
 import { shopConsole } from './shop-console.ts';
 
 // Issue 12: the console in real Chromium (Debian's, driven by playwright-core) against the
-// whole shop in this process on PGlite. Each test writes a screenshot into docs/console/,
-// which docs/console.md shows.
+// whole shop in this process on PGlite. Each test writes a screenshot of its page: into
+// docs/console/ (which docs/console.md shows) with DUET_SCREENSHOTS=1, else into a
+// temporary folder, so a test run leaves the working tree as it found it.
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI === 'true') {
@@ -33,7 +35,10 @@ if (!hasChromium) {
   );
 }
 
-const screenshots = resolve(import.meta.dirname, '../../../../docs/console');
+const screenshots =
+  process.env.DUET_SCREENSHOTS === '1'
+    ? resolve(import.meta.dirname, '../../../../docs/console')
+    : join(tmpdir(), 'duet-console-screenshots');
 // An order whose lines the order history rejects (a constraint added below), so its
 // OrderPlaced ends in the history consumer's dead letters; the test then lifts the
 // constraint and retries it from the page.
