@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeadLetteredMessage, Decider, Message } from '@duet/core';
+import type { DeadLetteredMessage, Decider, Message, RecordedEvent } from '@duet/core';
 import type { Authenticate } from '@duet/http';
 import type { PostgresEventStore, Processors } from '@duet/postgres';
 
@@ -27,6 +27,31 @@ export interface ConsoleConsumer {
   replay(id?: string): Promise<number>;
 }
 
+/** One line of a saga's timeline, as the saga's own code describes its events. */
+export interface ConsoleSagaStep {
+  /** When the saga recorded it (ISO 8601). */
+  readonly at: string;
+  /** What happened, in a few words: `stock reserved`, `payment timed out`. */
+  readonly step: string;
+  readonly detail: string;
+  /** An undo: a release, a void, the start of compensation. */
+  readonly compensation?: boolean;
+}
+
+/** A saga (process manager) the console shows: its streams, timeline and timers. */
+export interface ConsoleSaga {
+  /** Shown and used in URLs, e.g. 'placement'. */
+  readonly name: string;
+  /** The store (by name) that holds its streams. */
+  readonly store: string;
+  /** Its streams' category: `placement` for `placement-<orderId>`. */
+  readonly category: string;
+  /** Its timeline, from the events of one of its streams. */
+  timeline(events: readonly RecordedEvent[]): readonly ConsoleSagaStep[];
+  /** Its timers still to fire, for one stream. */
+  timers?(stream: string): Promise<readonly { readonly kind: string; readonly dueAt: string }[]>;
+}
+
 /** What folds a stream's events into state, for time travel. */
 export type ConsoleDecider = Pick<Decider<Message, unknown, Message>, 'initialState' | 'evolve'>;
 
@@ -39,6 +64,8 @@ export interface DuetConsoleOptions {
   readonly consumers?: readonly ConsoleConsumer[];
   /** Deciders by stream category, for a stream's state at each version. */
   readonly deciders?: Readonly<Record<string, ConsoleDecider>>;
+  /** Sagas whose timelines, timers and compensations the Sagas page shows. */
+  readonly sagas?: readonly ConsoleSaga[];
   /** The role that may see and act (default 'staff'). */
   readonly staffRole?: string;
   /** The role that may only see (default 'console-viewer'). */
@@ -64,7 +91,10 @@ export interface DuetConsoleOptions {
 }
 
 export interface ResolvedConsoleOptions
-  extends Required<Omit<DuetConsoleOptions, 'audit' | 'deciders' | 'processors' | 'consumers'>> {
+  extends Required<
+    Omit<DuetConsoleOptions, 'audit' | 'deciders' | 'processors' | 'consumers' | 'sagas'>
+  > {
+  readonly sagas: readonly ConsoleSaga[];
   readonly processors: readonly ConsoleProcessors[];
   readonly consumers: readonly ConsoleConsumer[];
   readonly deciders: Readonly<Record<string, ConsoleDecider>>;
@@ -104,6 +134,26 @@ export function resolveConsoleOptions(options: DuetConsoleOptions): ResolvedCons
     }
     storeByName.set(entry.name, entry);
   }
+  const sagas = options.sagas ?? [];
+  const sagaNames = new Set<string>();
+  for (const saga of sagas) {
+    if (!namePattern.test(saga.name) || sagaNames.has(saga.name)) {
+      throw new ConsoleOptionError(
+        'sagas',
+        `name ${JSON.stringify(saga.name)} is not a unique [a-z0-9_] name`,
+      );
+    }
+    sagaNames.add(saga.name);
+    if (!storeByName.has(saga.store)) {
+      throw new ConsoleOptionError(
+        'sagas',
+        `saga ${saga.name}: no store named ${JSON.stringify(saga.store)}`,
+      );
+    }
+    if (typeof saga.timeline !== 'function') {
+      throw new ConsoleOptionError('sagas', `saga ${saga.name}: timeline must be a function`);
+    }
+  }
   const auditStore = options.audit?.store
     ? storeByName.get(options.audit.store)
     : options.stores[0];
@@ -127,6 +177,7 @@ export function resolveConsoleOptions(options: DuetConsoleOptions): ResolvedCons
     processors: options.processors ?? [],
     consumers: options.consumers ?? [],
     deciders: options.deciders ?? {},
+    sagas,
     staffRole: options.staffRole ?? 'staff',
     viewerRole: options.viewerRole ?? 'console-viewer',
     readOnly: options.readOnly ?? false,

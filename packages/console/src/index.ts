@@ -9,6 +9,8 @@ export type {
   ConsoleConsumer,
   ConsoleDecider,
   ConsoleProcessors,
+  ConsoleSaga,
+  ConsoleSagaStep,
   ConsoleStore,
   DuetConsoleOptions,
 } from './console-options.ts';

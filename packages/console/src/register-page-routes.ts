@@ -5,6 +5,7 @@ import { registerDeadLetterRoutes } from './dead-letters/dead-letters-routes.ts'
 import type { PageContext } from './html/layout.ts';
 import { sendHtml } from './html/send-html.ts';
 import { registerProcessorRoutes } from './processors/processors-routes.ts';
+import { sagaPage, sagasPage } from './sagas/sagas-pages.ts';
 import { correlationPage, eventLocation } from './stream/correlation-page.ts';
 import { streamPage } from './stream/stream-page.ts';
 import { type StreamsQuery, streamsPage } from './streams/streams-page.ts';
@@ -34,6 +35,18 @@ export function registerPageRoutes(
         await streamPage(context(request), options, store, stream, request.query.at),
       );
     },
+  );
+  app.get<{ Querystring: { saga?: string; before?: string } }>('/sagas', async (request, reply) =>
+    sendHtml(reply, 200, await sagasPage(context(request), options, request.query)),
+  );
+  app.get<{ Params: { saga: string; stream: string } }>(
+    '/sagas/:saga/:stream',
+    async (request, reply) =>
+      sendHtml(
+        reply,
+        200,
+        await sagaPage(context(request), options, request.params.saga, request.params.stream),
+      ),
   );
   app.get<{ Params: { id: string } }>('/correlation/:id', async (request, reply) =>
     sendHtml(reply, 200, await correlationPage(context(request), options, request.params.id)),

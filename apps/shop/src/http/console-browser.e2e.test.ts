@@ -122,6 +122,20 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await database?.dispose();
   });
 
+  it('given staff log in, when they open the sagas page and a placement, then its timeline and timers show with no console errors', async () => {
+    const { page, problems } = await logIn('demo-staff');
+    await page.click('nav a:has-text("Sagas")');
+    await page.locator('#sagas a', { hasText: 'placement-demo-3' }).waitFor();
+    await page.click('#sagas a:has-text("placement-demo-3")');
+    await page.locator('#timeline td', { hasText: 'confirmed' }).first().waitFor();
+    const steps = await page.locator('#timeline tbody td:nth-child(2)').allTextContents();
+    expect(steps[0]).toBe('placement started');
+    expect(steps).toContain('payment authorized');
+    await page.locator('#timers').waitFor();
+    await page.screenshot({ path: shot('sagas.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
   it('given staff log in, when they browse streams, then search and paging work with no console errors or failed requests', async () => {
     const { page, problems } = await logIn('demo-staff');
     await page.selectOption('select[name=store]', 'catalog');

@@ -12,6 +12,7 @@ const sections = [
   ['streams', 'Streams'],
   ['processors', 'Processors'],
   ['dead-letters', 'Dead letters'],
+  ['sagas', 'Sagas'],
 ] as const;
 
 /**

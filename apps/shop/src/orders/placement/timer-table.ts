@@ -48,6 +48,24 @@ export async function scheduleTimer(sql: SqlTransaction, schema: string, timer: 
 }
 
 /**
+ * A stream's timers still to fire (for the console's saga page), soonest first.
+ *
+ * @example
+ * const timers = await timersOf(executor, 'orders', 'placement-o-1'); // [{ kind, dueAt }]
+ */
+export async function timersOf(
+  sql: Pick<SqlTransaction, 'query'>,
+  schema: string,
+  stream: string,
+): Promise<{ kind: string; dueAt: string }[]> {
+  const { rows } = await sql.query<{ kind: string; due_at: Date }>(
+    `SELECT kind, due_at FROM ${table(schema)} WHERE stream = $1 ORDER BY due_at`,
+    [stream],
+  );
+  return rows.map((row) => ({ kind: row.kind, dueAt: new Date(row.due_at).toISOString() }));
+}
+
+/**
  * Removes a stream's timers of these kinds (its saga settled: they no longer matter).
  *
  * @example
