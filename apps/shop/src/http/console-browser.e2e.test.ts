@@ -1,21 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { foldEvents, type RecordedEvent } from '@duet/core';
-import { createPostgresIdempotencyStore, quoteIdentifier } from '@duet/postgres';
-import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
-import type { FastifyInstance } from 'fastify';
+import { quoteIdentifier } from '@duet/postgres';
+import type { TestDatabase } from '@duet/postgres/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, sendCommand } from '../../test-support/shop-client.ts';
-import { testPrincipals } from '../../test-support/shop-test-server.ts';
+import { type ShopInProcess, startShopInProcess } from '../../test-support/shop-in-process.ts';
 import { AddProduct } from '../catalog/product-commands.ts';
-import { createShop, type Shop } from '../create-shop.ts';
-import { seedDemoData } from '../demo/seed-demo-data.ts';
+import type { Shop } from '../create-shop.ts';
 import { orderDecider } from '../orders/order-decider.ts';
 import type { OrderEvent } from '../orders/order-events.ts';
-import { createShopServer } from './create-shop-server.ts';
 import { shopConsole } from './shop-console.ts';
 
 // Issue 12: the console in real Chromium (Debian's, driven by playwright-core) against the
@@ -45,32 +41,19 @@ const screenshots =
 const POISONED_ORDER = 'console-dl-1';
 const STOCK_EVENTS = 2_000;
 
+let running: ShopInProcess;
 let database: TestDatabase;
 let shop: Shop;
-let app: FastifyInstance;
 let url: string;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
   beforeAll(async () => {
-    database = await openTestDatabase({ kind: 'pglite', migrate: false });
-    shop = await createShop({ executor: database.executor, schemaPrefix: `${database.schema}_` });
-    await shop.start();
-    await seedDemoData(shop);
-    app = await createShopServer({
-      services: shop.served,
-      contracts: shop.contracts,
-      principals: testPrincipals,
-      console: { ...shopConsole(shop), liveIntervalMs: 100 },
-      idempotency: createPostgresIdempotencyStore({
-        executor: database.executor,
-        schema: `${database.schema}_orders`,
-      }),
-      rateLimitPerMinute: 100_000,
+    running = await startShopInProcess({
+      console: (started) => ({ ...shopConsole(started), liveIntervalMs: 100 }),
     });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ database, shop, url } = running);
 
     // More streams than a page holds (for paging), and product events for a rebuild to replay.
     for (let i = 0; i < 30; i += 1) {
@@ -117,9 +100,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    await app?.close();
-    await shop?.close();
-    await database?.dispose();
+    await running?.close();
   });
 
   it('given staff log in, when they open the sagas page and a placement, then its timeline and timers show with no console errors', async () => {

@@ -1,39 +1,22 @@
-import { createPostgresIdempotencyStore } from '@duet/postgres';
-import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPrincipals } from '../../test-support/shop-test-server.ts';
-import { createShop, type Shop } from '../create-shop.ts';
-import { seedDemoData } from '../demo/seed-demo-data.ts';
+import { type ShopInProcess, startShopInProcess } from '../../test-support/shop-in-process.ts';
+import type { Shop } from '../create-shop.ts';
 import { scheduleTimer } from '../orders/placement/timer-table.ts';
-import { createShopServer } from './create-shop-server.ts';
 import { shopConsole } from './shop-console.ts';
 
 // Issue 12: the shop serves the console at /console, with the demo keys (demo-staff acts).
-let database: TestDatabase;
+let running: ShopInProcess;
 let shop: Shop;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  database = await openTestDatabase({ kind: 'pglite', migrate: false });
-  shop = await createShop({ executor: database.executor, schemaPrefix: `${database.schema}_` });
-  await shop.start();
-  await seedDemoData(shop);
-  app = await createShopServer({
-    services: shop.served,
-    principals: testPrincipals,
-    idempotency: createPostgresIdempotencyStore({
-      executor: database.executor,
-      schema: `${database.schema}_orders`,
-    }),
-    console: shopConsole(shop),
-  });
+  running = await startShopInProcess({ console: shopConsole, listen: false });
+  ({ shop, app } = running);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  await shop?.close();
-  await database?.dispose();
+  await running?.close();
 });
 
 const get = (url: string, key = 'demo-staff') => app.inject({ url, headers: { 'x-api-key': key } });

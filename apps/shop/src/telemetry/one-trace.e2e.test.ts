@@ -1,6 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { createPostgresIdempotencyStore } from '@duet/postgres';
-import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -10,13 +7,9 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, sendCommand } from '../../test-support/shop-client.ts';
-import { testPrincipals } from '../../test-support/shop-test-server.ts';
-import { createShop, type Shop } from '../create-shop.ts';
-import { seedDemoData } from '../demo/seed-demo-data.ts';
-import { createShopServer } from '../http/create-shop-server.ts';
+import { type ShopInProcess, startShopInProcess } from '../../test-support/shop-in-process.ts';
 
 // Issue 12: one command through HTTP is one trace, from the request across the services.
 // The SDK is set up here as an app would (Duet's packages use only @opentelemetry/api),
@@ -31,35 +24,17 @@ function registerTracing() {
 }
 // #endregion register-sdk
 
-let database: TestDatabase;
-let shop: Shop;
-let app: FastifyInstance;
+let running: ShopInProcess;
 let url: string;
 
 beforeAll(async () => {
   registerTracing();
-  database = await openTestDatabase({ kind: 'pglite', migrate: false });
-  shop = await createShop({ executor: database.executor, schemaPrefix: `${database.schema}_` });
-  await shop.start();
-  await seedDemoData(shop);
-  app = await createShopServer({
-    services: shop.served,
-    contracts: shop.contracts,
-    principals: testPrincipals,
-    idempotency: createPostgresIdempotencyStore({
-      executor: database.executor,
-      schema: `${database.schema}_orders`,
-    }),
-    rateLimitPerMinute: 100_000,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  running = await startShopInProcess();
+  url = running.url;
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  await shop?.close();
-  await database?.dispose();
+  await running?.close();
   await provider.shutdown();
   trace.disable();
   propagation.disable();
