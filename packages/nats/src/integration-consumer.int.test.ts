@@ -267,6 +267,14 @@ describe.each(transports)('integration consumer on %s', (_name, open) => {
     expect((await consumer.deadLetters()).map((l) => l.message.id).sort()).toEqual(
       [`${source.service}-bare`, `${source.service}-garbage`, `${source.service}-neg`].sort(),
     );
+    // The unreadable ones are discarded: gone, and the handler never saw them.
+    const garbage = (await consumer.deadLetters()).find(
+      (l) => l.message.id === `${source.service}-garbage`,
+    );
+    expect(await consumer.discard(garbage!.id)).toBe(1);
+    expect(await consumer.discard()).toBe(2);
+    expect(await consumer.deadLetters()).toEqual([]);
+    expect((await effects(db.executor, name)).length).toBe(rows.length);
   });
 
   it('given a dead letter republished from outside the consumer (as duet dead-letters retry --nats does), then the consumer that gave up handles it once and it leaves the dead letters', async () => {

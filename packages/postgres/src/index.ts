@@ -56,6 +56,7 @@ export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-
 
 export type { ProcessorChanges, Processors } from './processors/open-processors.ts';
 export { openProcessors } from './processors/open-processors.ts';
+export type { ProcessorPause } from './processors/pauses/processor-pauses.ts';
 export type {
   BatchReport,
   DeadLetter,

@@ -71,6 +71,11 @@ export interface IntegrationConsumer extends AsyncDisposable {
    * a message that still fails stays and its error is thrown.
    */
   replay(id?: string): Promise<number>;
+  /**
+   * Drops dead letters (one by id, or all) without running the handler: for a message
+   * this service must never act on. Resolves to the number dropped.
+   */
+  discard(id?: string): Promise<number>;
 }
 
 const consumerName = /^[a-z][a-z0-9_]{0,63}$/;
@@ -335,6 +340,13 @@ export function createIntegrationConsumer<Tx>(
         replayed += 1;
       }
       return replayed;
+    },
+    async discard(id) {
+      const letters = (await transport.deadLetters(name)).filter(
+        (letter) => id === undefined || letter.id === id,
+      );
+      for (const letter of letters) await transport.removeDeadLetter(letter.id);
+      return letters.length;
     },
     [Symbol.asyncDispose]: stop,
   };

@@ -1,5 +1,6 @@
 import type { ConsistencyWaiter, Position } from '@duet/core';
 import { createProjectionChanges } from './changes/projection-changes.ts';
+import { createProcessorPauses, type ProcessorPause } from './pauses/processor-pauses.ts';
 import type {
   DeadLetters,
   ProcessorsOptions,
@@ -61,6 +62,16 @@ export interface Processors extends AsyncDisposable {
   rebuild(name: string, options?: { readonly from?: Position | Date }): Promise<void>;
   /** Rebuilds asked of the runner (in any process) that works the processor. */
   readonly rebuildRequests: RebuildRequests;
+  /**
+   * Pauses a processor (every version and partition) wherever it runs: each runner
+   * finishes its batch in flight and waits, its partitions 'paused' in `status()` and
+   * its lag growing, until `resume`. Recorded in the database, so it outlives restarts and
+   * works without `start()`; pausing a paused one keeps the first time and author.
+   * `UNKNOWN_PROJECTION` for a name no runner has set up.
+   */
+  pause(name: string, options?: { readonly by?: string }): Promise<ProcessorPause>;
+  /** Lets a paused processor go on from its checkpoint (at once, on the control NOTIFY). */
+  resume(name: string): Promise<void>;
   readonly deadLetters: DeadLetters;
   /** The active version's tables of a projection, to build queries on. */
   readModel(name: string): Promise<ReadModel>;
@@ -86,6 +97,7 @@ export function openProcessors(options: ProcessorsOptions): Processors {
   const runner = createProcessorRunner(config);
   const consistency = createProjectionConsistency({ executor, schema });
   const changes = createProjectionChanges({ executor, schema });
+  const pauses = createProcessorPauses(executor, schema);
   const stopMetrics = observeProcessorMetrics(config.meterProvider, () => runner.status());
   const stop = async () => {
     await runner.stop();
@@ -114,6 +126,8 @@ export function openProcessors(options: ProcessorsOptions): Processors {
     status: () => runner.status(),
     rebuild: (name, rebuildOptions) => runner.rebuild(name, rebuildOptions),
     rebuildRequests: createRebuildRequests({ executor, schema }),
+    pause: pauses.pause,
+    resume: pauses.resume,
     deadLetters: runner.deadLetters,
     readModel: (name) => runner.readModel(name),
     [Symbol.asyncDispose]: close,

@@ -101,17 +101,25 @@ export interface BatchReport {
 
 /**
  * 'stopped' means no runner works the partition now (none started, or its heartbeat is
- * stale); 'failed' stays until a runner starts it again.
+ * stale); 'failed' stays until a runner starts it again; 'paused' while an operator has
+ * paused it (`Processors.pause`) and a runner holds it.
  */
-export type ProjectionState = 'catching_up' | 'live' | 'rebuilding' | 'stopped' | 'failed';
+export type ProjectionState =
+  | 'catching_up'
+  | 'live'
+  | 'rebuilding'
+  | 'paused'
+  | 'stopped'
+  | 'failed';
 
 /**
  * Whether a partition makes progress. 'stalled': events of its types wait after its
  * position and the position has not moved for `stallAfterMs`, or it failed (policy
  * 'stop'); 'stopped': no runner's heartbeat is fresh (none runs it, or it died). Neither
- * is ever reported as healthy.
+ * is ever reported as healthy. 'paused': an operator paused it on purpose (its lag grows,
+ * but it is not stuck); readiness does not count it against the process.
  */
-export type ProcessorHealth = 'healthy' | 'stalled' | 'stopped';
+export type ProcessorHealth = 'healthy' | 'stalled' | 'stopped' | 'paused';
 
 /** One partition of one projection version, as `status()` reports it. */
 export interface ProjectionStatus {
@@ -146,6 +154,8 @@ export interface ProjectionStatus {
   readonly batchSize?: number;
   /** The transaction that keeps committed events from readers, when there is one. */
   readonly heldBy?: Pick<RunningTransaction, 'pid' | 'transactionId' | 'ageMs'>;
+  /** Set while an operator has paused it: since when and by whom. */
+  readonly paused?: { readonly at: string; readonly by?: string };
   /** Progress while rebuilding (a newer version, or after `rebuild`). */
   readonly rebuild?: {
     readonly eventsDone: number;
@@ -194,6 +204,12 @@ export interface DeadLetters {
    * them when the handler still fails. Resolves to the number retried.
    */
   retry(idOrName: string, options?: { readonly signal?: AbortSignal }): Promise<number>;
+  /**
+   * Drops dead letters (one by id, or all of a processor's) without handing them to the
+   * processor: for an event its read model must never see. A parked stream goes on with
+   * its next event. Resolves to the number dropped.
+   */
+  skip(idOrName: string): Promise<number>;
 }
 
 /** A read model's tables resolved to the active version, and the database they are in. */

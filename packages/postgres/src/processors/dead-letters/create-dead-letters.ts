@@ -24,7 +24,7 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
 });
 
 /**
- * Lists and retries the events that failed under the 'skip' and 'park' policies. A retry
+ * Lists, retries and skips the events that failed under the 'skip' and 'park' policies. A retry
  * hands the events to the processor's sink in the order they were dead-lettered (a
  * projection's `apply`, a reactor's `handle` behind its inbox, a relay's `publish`, acked
  * before the removal commits), in one transaction with their removal, holding the projection's row so no batch runs meanwhile (a parked stream's
@@ -75,6 +75,21 @@ export function createDeadLetters(
             await processor.publish(events, { signal });
           }
         }
+        await deleteDeadLetters(
+          tx,
+          schema,
+          rows.map((row) => row.id),
+        );
+        for (const name of names) await notifyCheckpointMoved(tx, schema, name);
+        return rows.length;
+      });
+    },
+    async skip(idOrName) {
+      return readModels.transaction(async (tx) => {
+        const rows = await lockDeadLetters(tx, schema, idOrName);
+        const names = [...new Set(rows.map((row) => row.name))].sort();
+        // As a retry does: no batch of the name runs while its parked streams unpark.
+        await lockProcessorNames(tx, schema, names);
         await deleteDeadLetters(
           tx,
           schema,

@@ -8,7 +8,8 @@ import { positionBefore, resetProjection } from '../rebuild/reset-processor.ts';
 import { type PendingRebuild, serveRebuildRequests } from '../rebuild/serve-rebuild-requests.ts';
 import { readStatus } from '../status/read-status.ts';
 import { createStatusHeartbeat } from '../status/status-heartbeat.ts';
-import { readActiveVersion } from '../tables/registry-table.ts';
+import { controlChannel } from '../tables/notify-channels.ts';
+import { readActiveVersion, readPauses } from '../tables/registry-table.ts';
 import { dropOldVersions } from '../versions/drop-old-versions.ts';
 import { registerProjection } from '../versions/register-processor.ts';
 import { switchVersion } from '../versions/switch-version.ts';
@@ -55,6 +56,19 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   });
   let running = false;
   let starting: Promise<void> | null = null;
+  // Names an operator paused (from any process): read on the control NOTIFY and every
+  // status interval; their workers finish the batch in flight and wait.
+  let paused = new Set<string>();
+  let unlistenControl: (() => Promise<void>) | null = null;
+  const refreshPauses = async () => {
+    const now = new Set((await readPauses(readModels, schema)).map((row) => row.name));
+    const changed = new Set([...now, ...paused].filter((n) => now.has(n) !== paused.has(n)));
+    paused = now;
+    for (const worker of workers.values()) {
+      if (changed.has(worker.processor.name)) worker.nudge();
+    }
+  };
+  const checkPauses = () => void refreshPauses().catch(() => {}); // the next interval retries
 
   const unitKey = (projection: ProcessorDefinition, partition: number) =>
     `duet.projection.${schema}.${projection.name}.${projection.version}.${partition}`;
@@ -89,11 +103,14 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
 
   const startWorker = (unit: Unit) => {
     const existing = workers.get(unit.key)?.state;
-    if (!running || existing === 'live' || existing === 'catching_up') return;
+    if (!running || existing === 'live' || existing === 'catching_up' || existing === 'paused') {
+      return;
+    }
     const { processor: projection } = unit;
     const worker = startPartitionWorker(config, projection, unit.partition, wake, {
       building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
       caughtUp: () => trySwitch(projection),
+      paused: () => paused.has(projection.name),
     });
     workers.set(unit.key, worker);
     void heartbeat.beat();
@@ -134,6 +151,10 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   const start = async () => {
     await checkMigrated(readModels, schema, 'processors');
     await wake.start();
+    unlistenControl = await readModels
+      .listen(controlChannel(schema), checkPauses)
+      .catch(() => null); // the status interval still reads pauses
+    await refreshPauses();
     const ordered = [...config.processors].sort((a, b) =>
       a.name === b.name ? a.version - b.version : a.name < b.name ? -1 : 1,
     );
@@ -171,6 +192,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     statusTimer = setInterval(() => {
       void heartbeat.beat();
       void requests.check();
+      checkPauses();
     }, config.statusIntervalMs);
     await requests.start();
   };
@@ -183,6 +205,8 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     for (const timer of dropTimers) clearTimeout(timer);
     dropTimers.clear();
     await requests.stop();
+    await unlistenControl?.().catch(() => {});
+    unlistenControl = null;
     await stopAll();
     await heartbeat.clear();
     await leases?.stop();

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { type CommitSignal, isPosition, type Position, type ProcessorDefinition } from '@duet/core';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { ProjectionFailure } from '../processor-types.ts';
@@ -14,7 +15,7 @@ import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
 import { processorPageReader } from './read-event-page.ts';
 import type { RunnerConfig } from './resolve-runner-options.ts';
 
-export type WorkerState = 'catching_up' | 'live' | 'failed' | 'stopped';
+export type WorkerState = 'catching_up' | 'live' | 'paused' | 'failed' | 'stopped';
 export type WorkerExit = 'stopped' | 'superseded' | 'failed';
 
 /** One partition of one processor version, run by this process. */
@@ -30,6 +31,8 @@ export interface PartitionWorker {
   /** The event it stopped on (state 'failed'). */
   readonly failure: ProjectionFailure | undefined;
   readonly done: Promise<WorkerExit>;
+  /** Ends the wait it is in (idle, or paused) so it looks again: after a pause or a resume. */
+  nudge(): void;
   /** Finishes the batch in flight and resolves when the loop has ended. */
   stop(): Promise<WorkerExit>;
 }
@@ -39,6 +42,8 @@ export interface WorkerHooks {
   building(): boolean;
   /** A building version's partition caught up: try the blue-green switch. */
   caughtUp(): Promise<void>;
+  /** True while an operator has paused the processor: finish the batch, then wait. */
+  paused(): boolean;
 }
 
 /**
@@ -70,6 +75,9 @@ export function startPartitionWorker(
   let lastError: string | undefined;
   let failure: ProjectionFailure | undefined;
   const progress = { eventsDone: 0, since: Date.now() };
+  // Waits end on stop (signal) or on a nudge (a pause or resume to look at now).
+  let nudger = new AbortController();
+  const waitSignal = () => AbortSignal.any([signal, nudger.signal]);
 
   // Catching up until it finds nothing more to read (then markLive): the state recorded
   // for other processes' status must not say 'live' from a run that ended long ago.
@@ -111,8 +119,17 @@ export function startPartitionWorker(
     let heldBackoff = 5;
     while (!signal.aborted) {
       try {
+        if (hooks.paused()) {
+          // Between batches: nothing is in flight. Reload on resume, in case a rebuild
+          // (which a paused processor still takes) moved the checkpoint meanwhile.
+          state = 'paused';
+          position = null;
+          await abortableSleep(config.pollIntervalMs, waitSignal());
+          continue;
+        }
         position ??= await load();
         if (position === null) return 'superseded'; // its rows were dropped after a switch
+        if (state === 'paused') state = 'catching_up';
         const seen = wake.generation;
         const size = sizer.size;
         const page = await reader.read(position, size);
@@ -121,7 +138,7 @@ export function startPartitionWorker(
             // Committed, but held behind a running appender's transaction. No NOTIFY will
             // come for these events again, but the blocker notifies when it commits: wait
             // for that, or (if it rolls back) for a growing backoff.
-            await wake.wait(seen, heldBackoff, signal);
+            await wake.wait(seen, heldBackoff, waitSignal());
             heldBackoff = Math.min(heldBackoff * 2, config.pollIntervalMs);
             continue;
           }
@@ -133,7 +150,7 @@ export function startPartitionWorker(
           }
           state = 'live';
           if (hooks.building()) await hooks.caughtUp();
-          await wake.wait(seen, config.pollIntervalMs, signal);
+          await wake.wait(seen, config.pollIntervalMs, waitSignal());
           continue;
         }
         heldBackoff = 5;
@@ -159,6 +176,9 @@ export function startPartitionWorker(
           position,
         });
         if (caughtUp && hooks.building()) await hooks.caughtUp();
+        // PGlite runs in this thread and answers without I/O: a catch-up of promise-only
+        // batches would starve timers and requests (status, HTTP) until it ended.
+        else if (!caughtUp) await yieldToLoop();
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof SupersededError) return 'superseded';
@@ -205,6 +225,10 @@ export function startPartitionWorker(
       return failure;
     },
     done,
+    nudge() {
+      nudger.abort();
+      nudger = new AbortController();
+    },
     stop() {
       controller.abort();
       return done;

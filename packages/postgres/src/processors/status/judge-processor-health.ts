@@ -7,6 +7,8 @@ export interface HealthSample {
   /** It stopped on a poisoned event (policy 'stop'), with the event when known. */
   readonly failed: boolean;
   readonly error?: ProjectionFailure | undefined;
+  /** An operator paused it (since when, by whom) and its runner waits. */
+  readonly paused?: { readonly at: string; readonly by?: string } | undefined;
   /** Events of its types (and partition) after its position, and the oldest one's age. */
   readonly lagEvents: number;
   readonly lagMs: number;
@@ -32,7 +34,7 @@ export interface HealthVerdict {
  * still: the shorter of "since the checkpoint last moved" and "age of the oldest waiting
  * event" (a projection idle for a day is not stuck the moment an event arrives). Then:
  * no fresh heartbeat is 'stopped'; a failed partition is 'stalled' at once (it will not
- * move until restarted); stuck for `stallAfterMs` or more is 'stalled'; else 'healthy'.
+ * move until restarted); a paused one is 'paused' (stuck on purpose); stuck for `stallAfterMs` or more is 'stalled'; else 'healthy'.
  * A busy catch-up moves its checkpoint every batch, so it never counts as stuck.
  *
  * @example
@@ -44,6 +46,7 @@ export function judgeProcessorHealth(sample: HealthSample, stallAfterMs: number)
     sample.lagEvents > 0 ? Math.max(0, Math.round(Math.min(sample.unmovedMs, sample.lagMs))) : 0;
   if (!sample.running) return { health: 'stopped', stuckMs, reason: stoppedReason(sample) };
   if (sample.failed) return { health: 'stalled', stuckMs, reason: failedReason(sample) };
+  if (sample.paused) return { health: 'paused', stuckMs, reason: pausedReason(sample) };
   if (sample.lagEvents > 0 && stuckMs >= stallAfterMs) {
     return { health: 'stalled', stuckMs, reason: stuckReason(sample, stuckMs) };
   }
@@ -56,6 +59,12 @@ function stoppedReason(sample: HealthSample): string {
     ? `no runner works it: the last heartbeat, from ${beat.owner}, is ${formatMs(beat.ageMs)} old`
     : 'no runner works it';
   return sample.failed ? `${runner}; ${failedReason(sample)}` : runner;
+}
+
+function pausedReason(sample: HealthSample): string {
+  const waiting = sample.lagEvents === 1 ? '1 event waits' : `${sample.lagEvents} events wait`;
+  const who = sample.paused?.by ?? 'an operator';
+  return `paused by ${who} since ${sample.paused?.at ?? 'now'}; ${waiting}`;
 }
 
 function failedReason({ error }: HealthSample): string {

@@ -10,10 +10,11 @@ const PROCESSOR_METER_NAME = '@duet/postgres';
  *
  * - `duet.processor.stalled` (1 while stalled, else 0) and `duet.processor.stopped`
  *   (1 while no runner's heartbeat is fresh, else 0): alert on either;
+ * - `duet.processor.paused` (1 while an operator has paused it);
  * - `duet.processor.lag` ({event}) and `duet.processor.lag.age` (s, the oldest waiting
  *   event's age).
  *
- * One `status()` per collection serves all four (a batch callback), so it costs nothing
+ * One `status()` per collection serves all five (a batch callback), so it costs nothing
  * until an SDK reads them. Returns the function that unregisters them.
  *
  * @example
@@ -34,6 +35,10 @@ export function observeProcessorMetrics(
       'Whether no runner works the partition (no fresh heartbeat: none runs, or it died)',
     unit: '1',
   });
+  const paused = meter.createObservableGauge('duet.processor.paused', {
+    description: 'Whether an operator has paused the partition (Processors.pause)',
+    unit: '1',
+  });
   const lag = meter.createObservableGauge('duet.processor.lag', {
     description: 'Events of the processor after its position',
     unit: '{event}',
@@ -42,7 +47,7 @@ export function observeProcessorMetrics(
     description: 'Age of the oldest event the processor has not handled yet',
     unit: 's',
   });
-  const observables = [stalled, stopped, lag, lagAge];
+  const observables = [stalled, stopped, paused, lag, lagAge];
   const observe: BatchObservableCallback = async (result) => {
     for (const s of await status()) {
       const attributes = {
@@ -52,6 +57,7 @@ export function observeProcessorMetrics(
       };
       result.observe(stalled, s.health === 'stalled' ? 1 : 0, attributes);
       result.observe(stopped, s.health === 'stopped' ? 1 : 0, attributes);
+      result.observe(paused, s.health === 'paused' ? 1 : 0, attributes);
       result.observe(lag, s.lagEvents, attributes);
       result.observe(lagAge, s.lagMs / 1_000, attributes);
     }

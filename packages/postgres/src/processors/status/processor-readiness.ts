@@ -30,7 +30,8 @@ export interface ProcessorReadinessOptions {
 
 /**
  * Readiness from `status()` rows: ready while every partition of an active version is
- * healthy (neither stalled nor stopped: a dead runner is never ready) and, with
+ * healthy or paused by an operator (neither stalled nor stopped: a dead runner is never
+ * ready) and, with
  * `maxLagMs`, live and close to the head. Every partition is listed; each one that keeps
  * it from being ready says why. Versions being built beside the active one are listed
  * but do not count.
@@ -67,7 +68,10 @@ export function processorReadiness(
 /** A sentence that names the partition and says why it is not ready, or undefined. */
 function notReadyBecause(s: ProjectionStatus, maxLagMs: number | undefined): string | undefined {
   const label = `${s.name} v${s.version}${s.partitions > 1 ? ` partition ${s.partition}` : ''}`;
-  if (s.health !== 'healthy') return `${label} is ${s.health}: ${s.reason ?? 'no reason recorded'}`;
+  // Paused on purpose: an operator's choice, not a fault to take the process out for.
+  if (s.health !== 'healthy' && s.health !== 'paused') {
+    return `${label} is ${s.health}: ${s.reason ?? 'no reason recorded'}`;
+  }
   if (maxLagMs === undefined) return undefined;
   if (s.state !== 'live') return `${label} is ${s.state}, ${s.lagEvents} events behind`;
   if (s.lagMs > maxLagMs) return `${label} is ${s.lagMs} ms behind, more than ${maxLagMs}`;

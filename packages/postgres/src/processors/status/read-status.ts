@@ -29,6 +29,10 @@ export interface LocalWorkers {
 function stateOf(row: StatusRow, running: boolean, local: PartitionWorker | undefined) {
   if (row.state === 'failed' || local?.state === 'failed') return 'failed';
   if (!running) return 'stopped';
+  // Asked to pause: its runner finishes the batch in flight, then waits.
+  if (local ? local.state === 'paused' || row.paused_at !== null : row.paused_at !== null) {
+    return 'paused';
+  }
   if (row.version > row.active_version || row.state === 'rebuilding') return 'rebuilding';
   return row.state === 'live' ? 'live' : 'catching_up';
 }
@@ -98,10 +102,15 @@ export async function readStatus(
       lag.held && holder
         ? { pid: holder.pid, transactionId: holder.transactionId, ageMs: holder.ageMs }
         : undefined;
+    const pause =
+      row.paused_at === null
+        ? undefined
+        : { at: row.paused_at, ...(row.paused_by === null ? {} : { by: row.paused_by }) };
     const verdict = judgeProcessorHealth(
       {
         running: ownedBy !== undefined,
         failed: state === 'failed',
+        paused: state === 'paused' ? (pause ?? { at: new Date().toISOString() }) : undefined,
         error,
         lagEvents: lag.events,
         lagMs: lag.ms,
@@ -131,6 +140,7 @@ export async function readStatus(
       ...(ownedBy === undefined ? {} : { ownedBy }),
       ...(batchSize === undefined ? {} : { batchSize }),
       ...(heldBy ? { heldBy } : {}),
+      ...(pause ? { paused: pause } : {}),
       ...(state === 'rebuilding' && ownedBy !== undefined
         ? {
             rebuild: {

@@ -61,3 +61,45 @@ export async function setActiveVersion(
     [name, version],
   );
 }
+
+/** A paused name, as the registry keeps it. */
+export interface PauseRow {
+  readonly name: string;
+  readonly paused_at: string;
+  readonly paused_by: string | null;
+}
+
+const pausedAt = `to_char(paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Pauses `name` (keeping the first pause's time and author when it already is) or, with
+ * `by` null, resumes it; resolves to the row after, or undefined when no such name is
+ * registered.
+ */
+export async function setPaused(
+  sql: Sql,
+  schema: string,
+  name: string,
+  pause: { readonly by: string | null } | null,
+): Promise<{ readonly paused_at: string | null; readonly paused_by: string | null } | undefined> {
+  const { rows } = await sql.query<{ paused_at: string | null; paused_by: string | null }>(
+    pause
+      ? `UPDATE ${quoteIdentifier(schema)}.projections
+            SET paused_at = coalesce(paused_at, now()),
+                paused_by = CASE WHEN paused_at IS NULL THEN $2 ELSE paused_by END
+          WHERE name = $1 RETURNING ${pausedAt} AS paused_at, paused_by`
+      : `UPDATE ${quoteIdentifier(schema)}.projections SET paused_at = NULL, paused_by = NULL
+          WHERE name = $1 RETURNING NULL::text AS paused_at, NULL::text AS paused_by`,
+    pause ? [name, pause.by] : [name],
+  );
+  return rows[0];
+}
+
+/** Every paused name. */
+export async function readPauses(sql: Sql, schema: string): Promise<PauseRow[]> {
+  const { rows } = await sql.query<PauseRow>(
+    `SELECT name, ${pausedAt} AS paused_at, paused_by FROM ${quoteIdentifier(schema)}.projections
+      WHERE paused_at IS NOT NULL ORDER BY name`,
+  );
+  return rows;
+}

@@ -13,6 +13,9 @@ export interface StatusRow {
   readonly applied: string;
   readonly error: ProjectionFailure | null;
   readonly active_version: number;
+  /** Set while an operator has paused the name. */
+  readonly paused_at: string | null;
+  readonly paused_by: string | null;
   /** From the owner row, when its heartbeat has not expired. */
   readonly owner: string | null;
   readonly batch_size: number | null;
@@ -44,6 +47,8 @@ export async function readStatusRows(
     const { rows } = await readModels.query<StatusRow>(
       `SELECT c.name, c.version, c.partition, c.partitions, c.position, c.state,
               c.applied::text AS applied, c.error, p.active_version,
+              to_char(p.paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS paused_at,
+              p.paused_by,
               o.owner, o.batch_size, o.events_done::text AS events_done, o.events_per_sec,
               o.last_error,
               (extract(epoch FROM clock_timestamp() - c.updated_at) * 1000)::float8 AS unmoved_ms,
