@@ -17,7 +17,10 @@ export interface ConsoleStore {
 export interface ConsoleProcessors {
   /** The service they belong to, e.g. 'orders'. */
   readonly name: string;
-  readonly processors: Pick<Processors, 'status' | 'rebuildRequests' | 'deadLetters'>;
+  readonly processors: Pick<
+    Processors,
+    'status' | 'rebuildRequests' | 'deadLetters' | 'pause' | 'resume'
+  >;
 }
 
 /** A broker consumer with dead letters (core's `IntegrationConsumer`). */
@@ -25,6 +28,7 @@ export interface ConsoleConsumer {
   readonly name: string;
   deadLetters(): Promise<readonly DeadLetteredMessage[]>;
   replay(id?: string): Promise<number>;
+  discard(id?: string): Promise<number>;
 }
 
 /** One line of a saga's timeline, as the saga's own code describes its events. */
@@ -70,7 +74,7 @@ export interface DuetConsoleOptions {
   readonly staffRole?: string;
   /** The role that may only see (default 'console-viewer'). */
   readonly viewerRole?: string;
-  /** Everyone is read-only: no rebuild, retry or skip (default false). */
+  /** Everyone is read-only: no rebuild, pause, resume, retry or skip (default false). */
   readonly readOnly?: boolean;
   /**
    * Where actions are recorded: the store (by name; default the first) and the stream of a

@@ -34,7 +34,17 @@ const processors = {
     get: async () => null,
     withdraw: async () => false,
   },
-  deadLetters: { list: async () => [], retry: async () => 0 },
+  deadLetters: { list: async () => [], retry: async () => 0, skip: async () => 0 },
+  async pause(name: string, { by }: { by?: string } = {}) {
+    asked.push(`pause ${name} by ${by}`);
+    current = { ...current, state: 'paused', health: 'paused', paused: { at: 'now', by: by! } };
+    return { name, pausedAt: 'now', pausedBy: by! };
+  },
+  async resume(name: string) {
+    asked.push(`resume ${name}`);
+    const { paused: _, ...rest } = current;
+    current = { ...rest, state: 'live', health: 'healthy' };
+  },
 };
 
 let fixture: ConsoleFixture;
@@ -145,6 +155,90 @@ describe('processors page', () => {
       payload: 'credential=nope',
     });
     expect(wrong.statusCode).toBe(401);
+  });
+});
+
+describe('pause and resume', () => {
+  const act = (action: string, csrf: string, key: string = keys.staff) =>
+    fixture.app.inject({
+      method: 'POST',
+      url: `/console/processors/orders/order_list/${action}`,
+      headers: { ...as(key), 'x-csrf-token': csrf },
+    });
+
+  it('given staff, when they pause and then resume a processor, then each is asked in their name, audited, and the page offers the other button', async () => {
+    asked.length = 0;
+    const before = await fixture.app.inject({
+      url: '/console/processors',
+      headers: as(keys.staff),
+    });
+    expect(before.body).toContain('>Pause<');
+    const csrf = csrfOf(before.body)!;
+    const paused = await act('pause', csrf);
+    expect(paused.statusCode).toBe(303);
+    expect(paused.headers.location).toBe(
+      '/console/processors?action=pause&done=orders%2Forder_list',
+    );
+    const shown = await fixture.app.inject({
+      url: paused.headers.location as string,
+      headers: as(keys.staff),
+    });
+    expect(shown.body).toContain('orders/order_list: Paused');
+    expect(shown.body).toContain('<td class="state-paused">paused');
+    expect(shown.body).toContain('>Resume<');
+    expect(shown.body).not.toContain('>Pause<');
+    expect((await act('resume', csrf)).statusCode).toBe(303);
+    expect(asked).toEqual(['pause order_list by sam', 'resume order_list']);
+    const actions = (await auditEvents()).map((e) => (e.data as { action: string }).action);
+    expect(actions.slice(-2)).toEqual(['pause', 'resume']);
+  });
+
+  it('given the read-only viewer or an unknown action, when they POST, then nothing is asked', async () => {
+    asked.length = 0;
+    const page = await fixture.app.inject({ url: '/console/streams', headers: as(keys.viewer) });
+    expect((await act('pause', csrfOf(page.body)!, keys.viewer)).statusCode).toBe(403);
+    const staff = await fixture.app.inject({ url: '/console/streams', headers: as(keys.staff) });
+    expect((await act('explode', csrfOf(staff.body)!)).statusCode).toBe(404);
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('lag chart', () => {
+  it('given readings over time, when the page is shown, then each partition has a line of its lag scaled to the peak', async () => {
+    let clock = Date.parse('2026-11-20T10:00:00Z');
+    const lags = [0, 4, 10, 6];
+    let i = 0;
+    const charted = await openConsoleFixture({
+      processors: [
+        {
+          name: 'orders',
+          processors: {
+            ...processors,
+            status: async () => [{ ...status, lagEvents: lags[Math.min(i, lags.length - 1)]! }],
+          },
+        },
+      ],
+      now: () => new Date(clock),
+    });
+    try {
+      const first = await charted.app.inject({
+        url: '/console/processors',
+        headers: as(keys.viewer),
+      });
+      expect(first.body).toContain('collecting…');
+      let body = '';
+      for (i = 1; i < lags.length; i += 1) {
+        clock += 1_000;
+        body = (await charted.app.inject({ url: '/console/processors', headers: as(keys.viewer) }))
+          .body;
+      }
+      expect(body).toContain('data-samples="4" data-peak="10"');
+      expect(body).toContain('peak 10 events, now 6');
+      // Time runs left to right over the 3 s; the peak (10) touches the top.
+      expect(body).toContain('points="0.0,31.0 53.3,19.0 106.7,1.0 160.0,13.0"');
+    } finally {
+      await charted.close();
+    }
   });
 });
 
