@@ -1,6 +1,8 @@
+import { ValidationError } from '@duet/core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import { authenticationHooks, type Principals } from './auth/authentication-hooks.ts';
+import { findUnstorableText } from './body/find-unstorable-text.ts';
 import { type DuetHttpOptions, resolveDuetHttpOptions } from './duet-http-options.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
 import { HttpProblem } from './problems/http-problem.ts';
@@ -99,6 +101,13 @@ function setUpParsingAndErrors(
     { parseAs: 'string', bodyLimit },
     app.getDefaultJsonParser('error', 'error'),
   );
+  // One check for every route of the plugin, before any handler: text no store can keep
+  // (NUL, lone surrogates) is a 400 naming where it is, never a store's 500. The path's
+  // parameters, then the query string's, then the body's, each named as a parameter.
+  app.addHook('preValidation', async (request) => {
+    const issues = [request.params, request.query, request.body].flatMap(findUnstorableText);
+    if (issues.length > 0) throw new ValidationError('text in the request', issues);
+  });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler((error, request, reply) =>
