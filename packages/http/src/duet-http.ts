@@ -2,8 +2,13 @@ import { ValidationError } from '@duet/core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import { authenticationHooks, type Principals } from './auth/authentication-hooks.ts';
+import { drainUnreadBody } from './body/drain-unread-body.ts';
 import { findUnstorableText } from './body/find-unstorable-text.ts';
-import { type DuetHttpOptions, resolveDuetHttpOptions } from './duet-http-options.ts';
+import {
+  type DuetHttpOptions,
+  type ResolvedDuetHttpOptions,
+  resolveDuetHttpOptions,
+} from './duet-http-options.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
 import { HttpProblem } from './problems/http-problem.ts';
 import { sendProblem } from './problems/send-problem.ts';
@@ -31,7 +36,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
   const options = resolveDuetHttpOptions(rawOptions);
   const principals: Principals = new WeakMap();
 
-  setUpParsingAndErrors(app, options.bodyLimit, options.retryAfterSeconds);
+  setUpParsingAndErrors(app, options);
   await registerOpenApi(app, options);
 
   const hooks = authenticationHooks({
@@ -92,8 +97,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
  */
 function setUpParsingAndErrors(
   app: FastifyInstance,
-  bodyLimit: number,
-  retryAfterSeconds: number,
+  { bodyLimit, retryAfterSeconds, drainLimit }: ResolvedDuetHttpOptions,
 ): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -110,7 +114,14 @@ function setUpParsingAndErrors(
   });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler((error, request, reply) =>
-    sendProblem(error, request, reply, retryAfterSeconds),
-  );
+  app.setErrorHandler((error, request, reply) => {
+    if (!request.raw.complete) {
+      // Fastify asks to close the connection when it stops reading a body (over the
+      // limit), which cuts a client still sending before it reads the 413. Read the rest
+      // instead; the connection then stays usable.
+      reply.removeHeader('connection');
+      drainUnreadBody(request.raw, drainLimit);
+    }
+    return sendProblem(error, request, reply, retryAfterSeconds);
+  });
 }
