@@ -87,6 +87,14 @@ export interface DuetHttpOptions {
      */
     readonly tags?: readonly OpenApiTag[];
   };
+  /**
+   * Answer paths no route serves with a 404 `unknown-route` problem (405
+   * `method-not-allowed` with `Allow` when the path has other methods) [true when
+   * registered with a `prefix`, for paths under it; false without one, leaving the app's
+   * 404 handler alone: set true when the app is only this API, and the plugin sets the
+   * app's handler].
+   */
+  readonly notFound?: boolean;
   /** Where the interactive docs page is served, or false for none ['/docs']. */
   readonly docsPath?: string | false;
   /**
@@ -197,6 +205,9 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
       'openapi.tags',
       "tags of distinct names other than 'commands', 'queries' and 'health', each with types",
     );
+  }
+  if (options.notFound !== undefined && typeof options.notFound !== 'boolean') {
+    throw fail('notFound', 'true or false');
   }
   const readTokenServices = resolveReadTokenServices(options, fail);
   const docsPath = options.docsPath ?? '/docs';

@@ -15,6 +15,7 @@ import { sendProblem } from './problems/send-problem.ts';
 import { registerCommandRoute } from './routes/command-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerLiveQueryRoute } from './routes/live-query-route.ts';
+import { setProblemNotFoundHandler } from './routes/not-found-handler.ts';
 import { registerQueryRoutes } from './routes/query-routes.ts';
 import { registerUnknownRoutes } from './routes/unknown-routes.ts';
 import { traceRoutes } from './tracing/trace-routes.ts';
@@ -88,6 +89,12 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
     onRequest,
   });
   registerHealthRoutes(app, options);
+  // Under its own prefix the plugin owns every unknown path; without one, the app's 404
+  // handler is the app's unless it asks (a second setNotFoundHandler at one level throws).
+  const { prefix } = rawOptions as { readonly prefix?: string };
+  if (options.notFound ?? (prefix !== undefined && prefix !== '' && prefix !== '/')) {
+    setProblemNotFoundHandler(app);
+  }
 };
 
 /**
