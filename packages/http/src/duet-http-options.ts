@@ -8,6 +8,7 @@ import {
   type QueryDefinition,
 } from '@duet/core';
 import type { Authenticate } from './auth/principal.ts';
+import type { DrainLimit } from './body/drain-unread-body.ts';
 
 /** What `/health/ready` reports: `ready: false` answers 503. */
 export interface Readiness {
@@ -57,6 +58,13 @@ export interface DuetHttpOptions {
   readonly rateLimit?: { readonly max: number; readonly timeWindow: number | string };
   /** Largest accepted body in bytes [1 MiB]. */
   readonly bodyLimit?: number;
+  /**
+   * A body answered before it was read (413 over `bodyLimit`, 415, 401) is read to its end
+   * and thrown away, so a client still sending gets the answer instead of a broken pipe;
+   * past `bytes` read or `ms` after the answer the connection is closed
+   * [64 MiB, 30000 ms].
+   */
+  readonly drainLimit?: { readonly bytes?: number; readonly ms?: number };
   /** Page-size parameters (`limit`, `pageSize`) above this are lowered to it [100]. */
   readonly maxPageSize?: number;
   /** Seconds clients are told to wait (`Retry-After`) after a stale read or a busy key [1]. */
@@ -79,6 +87,14 @@ export interface DuetHttpOptions {
      */
     readonly tags?: readonly OpenApiTag[];
   };
+  /**
+   * Answer paths no route serves with a 404 `unknown-route` problem (405
+   * `method-not-allowed` with `Allow` when the path has other methods) [true when
+   * registered with a `prefix`, for paths under it; false without one, leaving the app's
+   * 404 handler alone: set true when the app is only this API, and the plugin sets the
+   * app's handler].
+   */
+  readonly notFound?: boolean;
   /** Where the interactive docs page is served, or false for none ['/docs']. */
   readonly docsPath?: string | false;
   /**
@@ -98,6 +114,7 @@ export interface DuetHttpOptions {
 export interface ResolvedDuetHttpOptions extends DuetHttpOptions {
   readonly requireAuthentication: boolean;
   readonly bodyLimit: number;
+  readonly drainLimit: DrainLimit;
   readonly maxPageSize: number;
   readonly retryAfterSeconds: number;
   readonly heartbeatMs: number;
@@ -189,6 +206,9 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
       "tags of distinct names other than 'commands', 'queries' and 'health', each with types",
     );
   }
+  if (options.notFound !== undefined && typeof options.notFound !== 'boolean') {
+    throw fail('notFound', 'true or false');
+  }
   const readTokenServices = resolveReadTokenServices(options, fail);
   const docsPath = options.docsPath ?? '/docs';
   if (docsPath !== false && !/^\/[\w/-]*$/.test(docsPath))
@@ -197,6 +217,10 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
     ...options,
     requireAuthentication: options.requireAuthentication ?? options.authenticate !== undefined,
     bodyLimit: positive('bodyLimit', options.bodyLimit, 1024 * 1024),
+    drainLimit: {
+      bytes: positive('drainLimit.bytes', options.drainLimit?.bytes, 64 * 1024 * 1024),
+      ms: positive('drainLimit.ms', options.drainLimit?.ms, 30_000),
+    },
     maxPageSize: positive('maxPageSize', options.maxPageSize, 100),
     retryAfterSeconds: positive('retryAfterSeconds', options.retryAfterSeconds, 1),
     heartbeatMs: positive('liveTiming.heartbeatMs', options.liveTiming?.heartbeatMs, 15_000),

@@ -1,13 +1,21 @@
+import { ValidationError } from '@duet/core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import { authenticationHooks, type Principals } from './auth/authentication-hooks.ts';
-import { type DuetHttpOptions, resolveDuetHttpOptions } from './duet-http-options.ts';
+import { drainUnreadBody } from './body/drain-unread-body.ts';
+import { findUnstorableText } from './body/find-unstorable-text.ts';
+import {
+  type DuetHttpOptions,
+  type ResolvedDuetHttpOptions,
+  resolveDuetHttpOptions,
+} from './duet-http-options.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
 import { HttpProblem } from './problems/http-problem.ts';
 import { sendProblem } from './problems/send-problem.ts';
 import { registerCommandRoute } from './routes/command-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerLiveQueryRoute } from './routes/live-query-route.ts';
+import { setProblemNotFoundHandler } from './routes/not-found-handler.ts';
 import { registerQueryRoutes } from './routes/query-routes.ts';
 import { registerUnknownRoutes } from './routes/unknown-routes.ts';
 import { traceRoutes } from './tracing/trace-routes.ts';
@@ -29,7 +37,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
   const options = resolveDuetHttpOptions(rawOptions);
   const principals: Principals = new WeakMap();
 
-  setUpParsingAndErrors(app, options.bodyLimit, options.retryAfterSeconds);
+  setUpParsingAndErrors(app, options);
   await registerOpenApi(app, options);
 
   const hooks = authenticationHooks({
@@ -81,6 +89,12 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
     onRequest,
   });
   registerHealthRoutes(app, options);
+  // Under its own prefix the plugin owns every unknown path; without one, the app's 404
+  // handler is the app's unless it asks (a second setNotFoundHandler at one level throws).
+  const { prefix } = rawOptions as { readonly prefix?: string };
+  if (options.notFound ?? (prefix !== undefined && prefix !== '' && prefix !== '/')) {
+    setProblemNotFoundHandler(app);
+  }
 };
 
 /**
@@ -90,8 +104,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
  */
 function setUpParsingAndErrors(
   app: FastifyInstance,
-  bodyLimit: number,
-  retryAfterSeconds: number,
+  { bodyLimit, retryAfterSeconds, drainLimit }: ResolvedDuetHttpOptions,
 ): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -99,9 +112,23 @@ function setUpParsingAndErrors(
     { parseAs: 'string', bodyLimit },
     app.getDefaultJsonParser('error', 'error'),
   );
+  // One check for every route of the plugin, before any handler: text no store can keep
+  // (NUL, lone surrogates) is a 400 naming where it is, never a store's 500. The path's
+  // parameters, then the query string's, then the body's, each named as a parameter.
+  app.addHook('preValidation', async (request) => {
+    const issues = [request.params, request.query, request.body].flatMap(findUnstorableText);
+    if (issues.length > 0) throw new ValidationError('text in the request', issues);
+  });
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler((error, request, reply) =>
-    sendProblem(error, request, reply, retryAfterSeconds),
-  );
+  app.setErrorHandler((error, request, reply) => {
+    if (!request.raw.complete) {
+      // Fastify asks to close the connection when it stops reading a body (over the
+      // limit), which cuts a client still sending before it reads the 413. Read the rest
+      // instead; the connection then stays usable.
+      reply.removeHeader('connection');
+      drainUnreadBody(request.raw, drainLimit);
+    }
+    return sendProblem(error, request, reply, retryAfterSeconds);
+  });
 }

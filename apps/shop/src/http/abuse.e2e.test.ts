@@ -340,7 +340,7 @@ describe.each(shopBackends())('abuse of the shop API on $kind', ({ kind, availab
   );
 
   it.skipIf(!available)(
-    'given unknown types and wrong methods, when called, then 404 and 405 problems',
+    'given unknown types, unknown paths and wrong methods, when called, then 404 and 405 problems',
     async () => {
       await expectNoChange(async () => {
         await expectProblem(
@@ -358,6 +358,12 @@ describe.each(shopBackends())('abuse of the shop API on $kind', ({ kind, availab
         expect(get.headers.get('allow')).toContain('POST');
         const del = await fetch(url('/queries/MyOrders'), { method: 'DELETE', headers: ada });
         await expectProblem(del, 405, 'method-not-allowed');
+        // Issue 13: any other unknown path was Fastify's default JSON.
+        await expectProblem(await fetch(url('/nope'), { headers: ada }), 404, 'unknown-route');
+        await expectProblem(await postJson(url('/orders/1'), {}, ada), 404, 'unknown-route');
+        const health = await fetch(url('/health/live'), { method: 'POST' });
+        await expectProblem(health, 405, 'method-not-allowed');
+        expect(health.headers.get('allow')).toBe('GET, HEAD');
       });
     },
   );

@@ -138,6 +138,9 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
     idempotency: options.idempotency,
     rateLimit: { max: options.rateLimitPerMinute ?? 600, timeWindow: '1 minute' },
     maxPageSize: MAX_PAGE_SIZE,
+    // The app is this API (and the console under its own prefix, with its own 404 page):
+    // unknown paths answer problems too.
+    notFound: true,
     ...(lives.length > 0 ? { live } : {}),
     openapi: {
       title: services.length === 1 ? `Duet shop: ${services[0]!.name}` : 'Duet shop',

@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   'unknown-command': { status: 404, title: 'No such command' },
   'unknown-query': { status: 404, title: 'No such query' },
   'not-found': { status: 404, title: 'Not found' },
+  'unknown-route': { status: 404, title: 'No such route' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   concurrency: { status: 412, title: 'The stream is not at the expected version' },
   'concurrency-retries-exhausted': { status: 409, title: 'Too many concurrent writers' },
