@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { QueryResultOf } from '@duet/core';
 import pg from 'pg';
@@ -109,6 +110,35 @@ describe('the shop as a real process', { timeout: 180_000 }, () => {
     const exit = await shop.stop('SIGINT');
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(shop.output()).toContain('stopped');
+  });
+
+  // Issue 13: a second shop on the same folder died inside PGlite with `RuntimeError:
+  // Aborted()` and a dump of PGlite's bundle.
+  it('given a shop running on a data folder, when a second shop starts on it, then the second exits 4 with one line naming the folder and the first one, which keeps serving', async () => {
+    const start = async () =>
+      spawnShop(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: shopDir,
+        env: { SHOP_DATA_DIR: dataDir },
+        port: await freePort(),
+      });
+    const first = await start();
+    running = first;
+    await first.waitUntilReady(readyWithinMs);
+
+    const second = await start();
+    const exit = await new Promise((resolve) =>
+      second.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    expect(exit, second.output()).toEqual({ code: 4, signal: null });
+    expect(second.output()).toBe(
+      `duet shop: the PGlite directory ${dataDir} is in use by process ${first.child.pid} on ${hostname()}: PGlite allows one process per directory; stop that process (the app, another duet) and try again (if ${first.child.pid} is no Duet process, the lock is left over: delete ${join(dataDir, 'duet.lock')}); or start with SHOP_DATA_DIR=<another directory>\n`,
+    );
+
+    const health = await fetch(`${first.url}/health/ready`);
+    expect(health.status).toBe(200);
+    await health.text();
+    expect(await first.stop('SIGINT')).toMatchObject({ code: 0, signal: null });
+    expect(existsSync(join(dataDir, 'duet.lock'))).toBe(false);
   });
 
   it.skipIf(databaseUrl === null)(

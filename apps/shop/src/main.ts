@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createPostgresIdempotencyStore } from '@duet/postgres';
+import { createPostgresIdempotencyStore, PGliteDirectoryInUseError } from '@duet/postgres';
 import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
@@ -26,7 +26,12 @@ if (!Number.isSafeInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) {
 }
 
 const stopTelemetry = await startTelemetry('duet-shop');
-const database = await openDatabase({ databaseUrl, dataDir });
+const database = await openDatabase({ databaseUrl, dataDir }).catch((error: unknown) => {
+  if (!(error instanceof PGliteDirectoryInUseError)) throw error;
+  // Another shop (or a duet command) has the directory: say so in one line, not a stack.
+  console.error(`duet shop: ${error.message}; or start with SHOP_DATA_DIR=<another directory>`);
+  process.exit(4);
+});
 const shop = await createShop({
   executor: database.executor,
   ...(databaseUrl ? { databaseUrl } : {}),

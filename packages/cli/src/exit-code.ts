@@ -13,7 +13,7 @@ export const ExitCode = {
   usage: 2,
   /** What was asked for does not exist: a stream, a projection, a dead letter. */
   notFound: 3,
-  /** The database cannot be reached or opened (connection refused, bad credentials, no PGlite directory). */
+  /** The database cannot be reached or opened (connection refused, bad credentials, no PGlite directory, a PGlite directory another process holds). */
   unavailable: 4,
   /** The schema has no Duet tables, or is behind: run `duet migrate`. */
   notMigrated: 5,

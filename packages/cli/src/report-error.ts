@@ -1,5 +1,5 @@
 import { DuetError, ErrorCode } from '@duet/core';
-import { NotMigratedError } from '@duet/postgres';
+import { NotMigratedError, PGliteDirectoryInUseError } from '@duet/postgres';
 import { CliError } from './cli-error.ts';
 import type { OutputStream } from './cli-io.ts';
 import { isConnectionFailure } from './database/connection-failure.ts';
@@ -22,6 +22,10 @@ export function classifyError(error: unknown): { code: ExitCode; message: string
   }
   if (error instanceof DuetError && error.code === ErrorCode.NOT_MIGRATED) {
     return { code: ExitCode.notMigrated, message, hint: 'run: duet migrate' };
+  }
+  if (error instanceof PGliteDirectoryInUseError) {
+    const hint = `PGlite is one process at a time: stop process ${error.pid}, run duet, start it again (or run the app on PostgreSQL and use --database-url)`;
+    return { code: ExitCode.unavailable, message, hint };
   }
   if (error instanceof DuetError && error.code === ErrorCode.UNKNOWN_PROJECTION) {
     return { code: ExitCode.notFound, message };

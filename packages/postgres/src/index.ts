@@ -30,8 +30,13 @@ export type {
   GroupCommitOptions,
   PostgresEventStoreOptions,
 } from './event-store/postgres-event-store-options.ts';
+export type { PGliteDirectoryLock } from './executor/lock-pglite-directory.ts';
+export { lockPGliteDirectory, PGLITE_LOCK_FILE } from './executor/lock-pglite-directory.ts';
+export type { OpenedPGlite } from './executor/open-pglite.ts';
+export { openPGlite } from './executor/open-pglite.ts';
 export type { PgExecutorOptions } from './executor/pg-executor.ts';
 export { createPgExecutor } from './executor/pg-executor.ts';
+export { PGliteDirectoryInUseError } from './executor/pglite-directory-in-use-error.ts';
 export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-executor.ts';
 export { createPGliteExecutor } from './executor/pglite-executor.ts';
 export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';

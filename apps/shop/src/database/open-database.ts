@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { createPGliteExecutor, createPgExecutor, type SqlExecutor } from '@duet/postgres';
-import { PGlite } from '@electric-sql/pglite';
+import { createPgExecutor, openPGlite, type SqlExecutor } from '@duet/postgres';
 
 export interface ShopDatabase {
   readonly executor: SqlExecutor;
@@ -12,7 +10,8 @@ export interface ShopDatabase {
 /**
  * PostgreSQL when `databaseUrl` is set, otherwise embedded PGlite in `dataDir` (created on
  * first run). Embedded mode is one PGlite for the whole process (STACK.md): every service
- * gets its own schema in it.
+ * gets its own schema in it. While it runs it holds the directory's lock: a second shop or
+ * a `duet` command on the directory gets `PGliteDirectoryInUseError`.
  */
 export async function openDatabase(options: {
   databaseUrl?: string | undefined;
@@ -24,15 +23,10 @@ export async function openDatabase(options: {
     if (url.password) url.password = '***';
     return { executor, description: `PostgreSQL ${url.toString()}`, close: () => executor.close() };
   }
-  await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: options.dataDir });
-  const executor = createPGliteExecutor(db);
+  const pglite = await openPGlite(options.dataDir);
   return {
-    executor,
+    executor: pglite.executor,
     description: `PGlite in ${options.dataDir}`,
-    async close() {
-      await executor.close();
-      await db.close();
-    },
+    close: () => pglite.close(),
   };
 }

@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createPGliteExecutor, createPgExecutor, type SqlExecutor } from '@duet/postgres';
-import { PGlite } from '@electric-sql/pglite';
+import {
+  createPgExecutor,
+  type OpenedPGlite,
+  openPGlite,
+  PGliteDirectoryInUseError,
+  type SqlExecutor,
+} from '@duet/postgres';
 import pg from 'pg';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-code.ts';
@@ -23,7 +27,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens the target and proves the connection with `SELECT 1`. A PGlite directory must
- * already hold a database unless `create` (only `duet migrate` creates one).
+ * already hold a database unless `create` (only `duet migrate` creates one), and no other
+ * live process may have it open (`PGliteDirectoryInUseError`, exit 4).
  */
 export async function openDatabase(
   target: DatabaseTarget | null,
@@ -38,7 +43,7 @@ export async function openDatabase(
   }
   return target.kind === 'postgres'
     ? openPostgres(target.url)
-    : openPGlite(resolve(target.dir), options.create);
+    : openPGliteDirectory(resolve(target.dir), options.create);
 }
 
 async function openPostgres(url: string): Promise<OpenDatabase> {
@@ -86,7 +91,7 @@ async function openPostgres(url: string): Promise<OpenDatabase> {
   return { executor, description, close, [Symbol.asyncDispose]: close };
 }
 
-async function openPGlite(dir: string, create: boolean): Promise<OpenDatabase> {
+async function openPGliteDirectory(dir: string, create: boolean): Promise<OpenDatabase> {
   const description = `PGlite in ${dir}`;
   // PGlite keeps a PostgreSQL data directory; PG_VERSION is there once initialised.
   if (!create && !existsSync(join(dir, 'PG_VERSION'))) {
@@ -96,24 +101,23 @@ async function openPGlite(dir: string, create: boolean): Promise<OpenDatabase> {
       `create one with: duet migrate --pglite ${dir}`,
     );
   }
-  if (create) await mkdir(dir, { recursive: true });
-  let db: PGlite;
+  let pglite: OpenedPGlite;
   try {
-    db = await PGlite.create({ dataDir: dir });
+    // Takes the directory's lock first: an app (or another duet) on it is refused here.
+    pglite = await openPGlite(dir);
   } catch (error) {
+    if (error instanceof PGliteDirectoryInUseError) throw error; // exit 4, see report-error.ts
     throw new CliError(
       ExitCode.unavailable,
       `cannot open ${description}: ${reason(error)}`,
-      'is another process (an app, another duet) using it? PGlite allows one at a time',
-      { cause: error },
+      undefined,
+      {
+        cause: error,
+      },
     );
   }
-  const executor = createPGliteExecutor(db);
-  const close = async () => {
-    await executor.close();
-    await db.close();
-  };
-  return { executor, description, close, [Symbol.asyncDispose]: close };
+  const close = () => pglite.close();
+  return { executor: pglite.executor, description, close, [Symbol.asyncDispose]: close };
 }
 
 function reason(error: unknown): string {

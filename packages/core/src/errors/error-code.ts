@@ -30,6 +30,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** Duet's tables are missing from a schema: run `migrate` (`NotMigratedError`). */
   NOT_MIGRATED: 'NOT_MIGRATED',
+  /** Another live process has the PGlite data directory open (`PGliteDirectoryInUseError` in `@duet/postgres`). */
+  PGLITE_DIRECTORY_IN_USE: 'PGLITE_DIRECTORY_IN_USE',
   /** No projection runner has created its tables in the read-model schema. */
   NO_PROJECTION_RUNNER: 'NO_PROJECTION_RUNNER',
   /** A read model did not reach the position a query waited for (`StaleReadError`). */

@@ -9,7 +9,7 @@ import type { ProblemName } from './problem-types.ts';
  * `internal` is a decision, not a gap: those codes are server faults or set-up mistakes
  * (a lost append, a store used after close, an unmigrated schema, a decider that emits
  * an invalid event, a projection the server does not run, a dependency that is down, a
- * broker set up unlike its definition), and
+ * broker set up unlike its definition, a PGlite directory another process holds), and
  * the caller gets a 500 whose body says nothing about them; the server logs the cause.
  *
  * @example
@@ -28,6 +28,7 @@ export const PROBLEM_FOR_CODE = {
   NOT_FOUND: 'not-found',
   NOT_MIGRATED: 'internal',
   NO_PROJECTION_RUNNER: 'internal',
+  PGLITE_DIRECTORY_IN_USE: 'internal',
   STALE_READ: 'stale-read',
   STORE_CLOSED: 'internal',
   TRANSPORT_CONFIG: 'internal',

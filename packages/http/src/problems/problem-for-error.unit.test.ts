@@ -125,6 +125,7 @@ describe('problemForError over every ErrorCode', () => {
     ErrorCode.INVALID_EVENT,
     ErrorCode.NOT_MIGRATED,
     ErrorCode.NO_PROJECTION_RUNNER,
+    ErrorCode.PGLITE_DIRECTORY_IN_USE,
     ErrorCode.STORE_CLOSED,
     ErrorCode.TRANSPORT_CONFIG,
     ErrorCode.UNAVAILABLE,

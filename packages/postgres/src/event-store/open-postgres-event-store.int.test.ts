@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@duet/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lockPGliteDirectory } from '../executor/lock-pglite-directory.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
+import { PGliteDirectoryInUseError } from '../executor/pglite-directory-in-use-error.ts';
 import { testDatabaseUrl } from '../testing/open-test-database.ts';
 import { openPostgresEventStore } from './open-postgres-event-store.ts';
 
@@ -64,5 +69,19 @@ describe('openPostgresEventStore', () => {
     await expect(
       openPostgresEventStore({ connectionString: testDatabaseUrl(), pageSize: -1 }),
     ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('given a PGlite directory whose lock is held, when opening a store on it, then PGliteDirectoryInUseError before PGlite touches it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'duet-open-store-'));
+    try {
+      const lock = await lockPGliteDirectory(root);
+      await expect(openPostgresEventStore({ pglite: root })).rejects.toBeInstanceOf(
+        PGliteDirectoryInUseError,
+      );
+      await lock.release();
+      expect(await readdir(root)).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
+import { openPGlite } from '../executor/open-pglite.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
-import { createPGliteExecutor } from '../executor/pglite-executor.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { failOption } from '../options/option-checks.ts';
@@ -17,7 +17,8 @@ export type PostgresConnectionOptions =
   | {
       /**
        * A PGlite data directory (`'./data'`), or `'memory://'` for an in-memory database.
-       * Needs `@electric-sql/pglite` installed. One process may open a directory once.
+       * Needs `@electric-sql/pglite` installed. One process may open a directory once: while
+       * it is open, other openers get `PGliteDirectoryInUseError` (see `openPGlite`).
        */
       readonly pglite: string;
     };
@@ -102,20 +103,8 @@ async function openConnection(options: PostgresConnectionOptions): Promise<Opene
   if (typeof options.pglite !== 'string' || options.pglite.length === 0) {
     failOption('pglite', "expected a data directory or 'memory://'");
   }
-  // An optional peer: only PGlite users need it installed.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(options.pglite);
-  const executor = createPGliteExecutor(db);
-  return {
-    executor,
-    async close() {
-      try {
-        await executor.close();
-      } finally {
-        await db.close();
-      }
-    },
-  };
+  const pglite = await openPGlite(options.pglite);
+  return { executor: pglite.executor, close: () => pglite.close() };
 }
 
 /** The event store's own options: the connection's are not its business. */

@@ -8,12 +8,10 @@ import {
 } from '@duet/core';
 import { createNotifyWakeUp } from '../../executor/notify-wake-up.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { integerOption } from '../../options/option-checks.ts';
 import { checkSchemaName } from '../../schema-name.ts';
 import { readSlowestActiveCheckpoints } from '../tables/checkpoints-table.ts';
 import { checkpointsChannel } from '../tables/notify-channels.ts';
-
-// A fallback re-check, in case a LISTEN could not be set up; notifications do the rest.
-const fallbackCheckMs = 1_000;
 
 /** A `ConsistencyWaiter` and the LISTEN it holds. */
 export interface ProjectionConsistency {
@@ -38,8 +36,21 @@ export function createProjectionConsistency(options: {
   readonly executor: SqlExecutor;
   /** The runner's schema (default 'duet_projections'). */
   readonly schema?: string;
+  /**
+   * Re-check this often while no NOTIFY arrives (default 1000): a fallback for a LISTEN
+   * that could not be set up; notifications (and the re-check after a LISTEN reconnects)
+   * do the rest.
+   */
+  readonly pollIntervalMs?: number;
 }): ProjectionConsistency {
   const schema = checkSchemaName(options.schema ?? 'duet_projections');
+  const pollIntervalMs = integerOption(
+    'pollIntervalMs',
+    options.pollIntervalMs,
+    1_000,
+    10,
+    3_600_000,
+  );
   const { executor } = options;
   const wake = createNotifyWakeUp((onNotify) =>
     executor.listen(checkpointsChannel(schema), onNotify),
@@ -97,7 +108,7 @@ export function createProjectionConsistency(options: {
           ...(reached === null ? [] : [reached as Position]),
         );
       }
-      await wake.wait(seen, Math.min(remaining, fallbackCheckMs), signal);
+      await wake.wait(seen, Math.min(remaining, pollIntervalMs), signal);
     }
   };
 
