@@ -95,7 +95,11 @@ export function openProcessors(options: ProcessorsOptions): Processors {
   const config = resolveRunnerOptions(options);
   const { readModels: executor, schema } = config;
   const runner = createProcessorRunner(config);
-  const consistency = createProjectionConsistency({ executor, schema });
+  const consistency = createProjectionConsistency({
+    executor,
+    schema,
+    pollIntervalMs: config.pollIntervalMs,
+  });
   const changes = createProjectionChanges({ executor, schema });
   const pauses = createProcessorPauses(executor, schema);
   const stopMetrics = observeProcessorMetrics(config.meterProvider, () => runner.status());
