@@ -25,22 +25,44 @@ function region(file, name) {
     (line, index) => index > start && line.trim() === `// #endregion ${name}`,
   );
   if (start === -1 || end === -1) throw new Error(`${file}: no region ${name}`);
-  return lines.slice(start + 1, end).join('\n');
+  // Dedented, so a region inside a test's body reads as top-level code in the docs.
+  const body = lines.slice(start + 1, end);
+  const indent = Math.min(
+    ...body.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length),
+  );
+  return body.map((line) => line.slice(Math.min(indent, line.length))).join('\n');
 }
 
-const marker = /<!-- snippet: ([^#\s]+)#([\w-]+) -->\n```(\w*)\n([\s\S]*?)\n```/g;
+// The block after a marker: whole lines up to the first fence, so an empty block never
+// reaches into the next one.
+const marker = /<!-- snippet: ([^#\s]+)#([\w-]+) -->\n```(\w*)\n((?:(?!```).*\n)*?)```/g;
 let stale = 0;
+let broken = 0;
 for (const doc of docs) {
   const text = readFileSync(doc, 'utf8');
-  const updated = text.replace(marker, (block, path, name, lang, body) => {
+  const markers = text.match(/<!-- snippet:[^>]*-->/g)?.length ?? 0;
+  let matched = 0;
+  const updated = text.replace(marker, (block, path, name, lang, lines) => {
+    matched += 1;
+    const body = lines.replace(/\n$/, '');
     const source = region(resolve(dirname(doc), path), name);
+    if (!source.trim()) {
+      broken += 1;
+      console.error(`${doc}: the region ${path}#${name} is empty`);
+      return block;
+    }
     if (source === body) return block;
     stale += 1;
     console.error(`${doc}: the snippet from ${join(dirname(doc), path)}#${name} is out of date`);
     return `<!-- snippet: ${path}#${name} -->\n\`\`\`${lang}\n${source}\n\`\`\``;
   });
+  if (matched !== markers) {
+    broken += 1;
+    console.error(`${doc}: ${markers - matched} snippet marker(s) not followed by a code block`);
+  }
   if (write && updated !== text) writeFileSync(doc, updated);
 }
+if (broken > 0) process.exit(1);
 if (stale > 0 && !write) {
   console.error(`${stale} snippet(s) out of date: run node scripts/check-snippets.mjs --write`);
   process.exit(1);

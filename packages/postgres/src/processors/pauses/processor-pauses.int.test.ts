@@ -173,3 +173,27 @@ describe.each(backendsFor(inject('databaseUrl')))('skipping dead letters on $kin
     expect((await totals(runner)).balance).toBe(sumTo(30) - skippedSum + 1_000);
   });
 });
+
+describe('the docs example (docs/projections.md)', () => {
+  it('given a runner, when an operator pauses, resumes and skips, then each does what the docs say', async () => {
+    await using fx = await openRunnerFixture({ kind: 'pglite' });
+    await fx.deposit(12, 3, 1, true);
+    const processors = fx.runner([
+      accountsProjection({ onFailure: 'skip', poison: { amount: 4, active: () => true } }),
+    ]);
+    await processors.start();
+    await waitForStatus(processors, (s) => s.state === 'live' && s.lagEvents === 0);
+    const [letter] = await processors.deadLetters.list();
+    const id = letter!.id;
+    // #region pause
+    await processors.pause('accounts', { by: 'alice' }); // every runner, in any process
+    await waitForStatus(processors, (s) => s.state === 'paused'); // after its batch in flight
+    const [status] = await processors.status(); // health 'paused', paused: { at, by: 'alice' }
+    await processors.resume('accounts'); // on from its checkpoint
+    await processors.deadLetters.skip(id); // or a name: all of its dead letters, unhandled
+    // #endregion pause
+    expect(status).toMatchObject({ health: 'paused', paused: { by: 'alice' } });
+    await waitForStatus(processors, (s) => s.state === 'live');
+    expect(await processors.deadLetters.list()).toEqual([]);
+  });
+});
