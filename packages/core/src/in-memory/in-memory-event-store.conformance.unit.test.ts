@@ -3,6 +3,8 @@ import { createInMemoryEventStore } from './in-memory-event-store.ts';
 
 runEventStoreConformance({
   name: 'in-memory',
+  // Cheap here: more runs than the default.
+  modelRuns: { sequential: 150, concurrent: 100 },
   create: async () => {
     const store = createInMemoryEventStore();
     return {

@@ -10,6 +10,7 @@ import { describeConcurrentAppends } from './conformance/concurrent-appends.ts';
 import type { ConformanceContext } from './conformance/conformance-context.ts';
 import { describeEventContent } from './conformance/event-content.ts';
 import { describeLargeStream } from './conformance/large-stream.ts';
+import { describeModelProperties } from './conformance/model-properties.ts';
 import { describeReadAll } from './conformance/read-all.ts';
 import { describeReadStream } from './conformance/read-stream.ts';
 import { describeStreamInfo } from './conformance/stream-info.ts';
@@ -37,13 +38,19 @@ export interface EventStoreConformanceOptions {
    * store that cannot take overlapping calls, and say why.
    */
   readonly supportsConcurrentWriters?: boolean;
+  /**
+   * Runs of the model-based properties (fast-check, an optional peer dependency):
+   * random sequences of appends and reads, and batches of appends fired at once, checked
+   * against a model (default { sequential: 100, concurrent: 60 }; fewer on a slow store).
+   */
+  readonly modelRuns?: { readonly sequential?: number; readonly concurrent?: number };
 }
 
 /**
  * Runs the EventStore contract as vitest tests: expected versions, idempotent retries,
  * validation and limits, atomicity, paged reads both ways, global order, races,
  * subscriptions, committed pages and their commit signal (`CommittedEventPages`), stream
- * info and content round-trips. Call it at the top level of an adapter's test file.
+ * info and content round-trips, and model-based properties (fast-check). Call it at the top level of an adapter's test file.
  *
  * @example
  * // in-memory-event-store.conformance.unit.test.ts
@@ -71,6 +78,10 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
       },
       largeStreamSize,
       supportsConcurrentWriters: options.supportsConcurrentWriters ?? true,
+      modelRuns: {
+        sequential: options.modelRuns?.sequential ?? 100,
+        concurrent: options.modelRuns?.concurrent ?? 60,
+      },
     };
 
     beforeAll(async () => {
@@ -92,5 +103,6 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
     describeCommittedPages(context);
     describeStreamInfo(context);
     describeEventContent(context);
+    describeModelProperties(context);
   });
 }

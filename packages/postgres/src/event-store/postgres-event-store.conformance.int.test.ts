@@ -22,7 +22,14 @@ function storeOn(kind: 'pglite' | 'postgres', url?: string) {
   };
 }
 
-runEventStoreConformance({ name: 'postgres store on PGlite', create: storeOn('pglite') });
+// Each model run is a few dozen round trips: fewer runs than in memory.
+const modelRuns = { sequential: 60, concurrent: 40 };
+
+runEventStoreConformance({
+  name: 'postgres store on PGlite',
+  create: storeOn('pglite'),
+  modelRuns,
+});
 
 const databaseUrl = inject('databaseUrl');
 if (databaseUrl === null) {
@@ -31,5 +38,6 @@ if (databaseUrl === null) {
   runEventStoreConformance({
     name: 'postgres store on PostgreSQL',
     create: storeOn('postgres', databaseUrl),
+    modelRuns,
   });
 }

@@ -8,6 +8,8 @@ export interface ConformanceContext {
   store(): EventStore & CommittedEventPages;
   readonly largeStreamSize: number;
   readonly supportsConcurrentWriters: boolean;
+  /** fast-check runs of the model properties: sequential operations, and concurrent batches. */
+  readonly modelRuns: { readonly sequential: number; readonly concurrent: number };
 }
 
 /**
