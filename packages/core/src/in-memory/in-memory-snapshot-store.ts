@@ -57,7 +57,8 @@ function checkSnapshot(snapshot: Snapshot<unknown>): string {
   }
   let state: string | undefined;
   try {
-    state = JSON.stringify(snapshot?.state ?? null);
+    // undefined is no state (the PostgreSQL store refuses it too), not null.
+    state = snapshot?.state === undefined ? undefined : JSON.stringify(snapshot.state);
   } catch (error) {
     issues.push({
       path: ['state'],

@@ -3,7 +3,9 @@
 // -- idempotency store conformance --
 export type { IdempotencyStoreConformanceOptions } from '../idempotency/idempotency-store-conformance.ts';
 export { runIdempotencyStoreConformance } from '../idempotency/idempotency-store-conformance.ts';
-
+// -- checkpoint store conformance --
+export type { CheckpointStoreConformanceOptions } from './checkpoint-store-conformance.ts';
+export { runCheckpointStoreConformance } from './checkpoint-store-conformance.ts';
 // -- decider test kit --
 export type {
   DeciderSpec,
@@ -20,6 +22,9 @@ export { runEventStoreConformance } from './event-store-conformance.ts';
 // -- inbox conformance --
 export type { InboxConformanceOptions } from './inbox-conformance.ts';
 export { runInboxConformance } from './inbox-conformance.ts';
+// -- snapshot store conformance --
+export type { SnapshotStoreConformanceOptions } from './snapshot-store-conformance.ts';
+export { runSnapshotStoreConformance } from './snapshot-store-conformance.ts';
 // -- transport conformance --
 export type { TransportConformanceOptions } from './transport-conformance.ts';
 export { runTransportConformance } from './transport-conformance.ts';
