@@ -4,7 +4,12 @@
 // does not count and nothing is tuned: no --max-old-space-size, no forced GC.
 //
 //   node --import tsx read-million.ts <connection string> <schema> <stream>
-import { createPgExecutor, createPostgresEventStore } from '@duet/postgres';
+import { createCommandBus, type Decider, defineCommand, defineCommandHandler } from '@duet/core';
+import {
+  createPgExecutor,
+  createPostgresEventStore,
+  createPostgresSnapshotStore,
+} from '@duet/postgres';
 
 const [connectionString, schema, stream] = process.argv.slice(2);
 if (connectionString === undefined || schema === undefined || stream === undefined) {
@@ -42,8 +47,64 @@ try {
   }
   const allMs = Date.now() - started;
   sample();
+  const readRss = peakRss;
+
+  // Loaded through the command bus, as a command handler would: first with no snapshot
+  // (the decider folds every event), then from a snapshot at the head (no tail to read).
+  const Tally = defineCommand('Tally', {
+    '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value: value as object }) },
+  });
+  const tally: Decider<ReturnType<typeof Tally.create>, { events: number; sum: number }, never> = {
+    initialState: () => ({ events: 0, sum: 0 }),
+    evolve: (state, event) => ({
+      events: state.events + 1,
+      sum: state.sum + (event as unknown as { data: { amount: number } }).data.amount,
+    }),
+    decide: () => [],
+  };
+  const snapshots = createPostgresSnapshotStore({ executor, schema });
+  const bus = createCommandBus({
+    store,
+    snapshots,
+    handlers: [
+      defineCommandHandler({
+        decider: tally,
+        commands: [Tally],
+        stream: () => stream,
+        snapshot: { version: 1, every: 1_000_000_000 },
+      }),
+    ],
+  });
+  started = Date.now();
+  const folded = await bus.send(Tally.create({}));
+  const loadMs = Date.now() - started;
+  sample();
+  const loadRss = peakRss;
+  await snapshots.save({
+    stream,
+    streamVersion: folded.streamVersion,
+    deciderVersion: 1,
+    state: { events: folded.streamVersion, sum: 0 },
+  });
+  started = Date.now();
+  const fromSnapshot = await bus.send(Tally.create({}));
+  const snapshotLoadMs = Date.now() - started;
+  sample();
   process.stdout.write(
-    `${JSON.stringify({ streamCount, allCount, outOfOrder, peakRss, streamMs, allMs })}\n`,
+    `${JSON.stringify({
+      streamCount,
+      allCount,
+      outOfOrder,
+      peakRss,
+      readRss,
+      loadRss,
+      streamMs,
+      allMs,
+      loadedVersion: folded.streamVersion,
+      loadMs,
+      snapshotVersion: fromSnapshot.streamVersion,
+      snapshotLoadMs,
+    })}\n`,
   );
 } finally {
   clearInterval(sampler);
