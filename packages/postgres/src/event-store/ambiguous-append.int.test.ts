@@ -2,6 +2,7 @@ import { type NewEvent, newEventId, type RecordedEvent } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgExecutor } from '../executor/pg-executor.ts';
 import { openTestDatabase, startPgFaultProxy, type TestDatabase } from '../testing/index.ts';
+import { createPostgresIdempotencyStore } from '../idempotency/postgres-idempotency-store.ts';
 import { createPostgresEventStore } from './postgres-event-store.ts';
 
 // Issue 13, scenario S3 at the store: the connection is cut after the append's COMMIT and
@@ -74,6 +75,46 @@ describe.skipIf(databaseUrl === null)('an append whose reply is lost after COMMI
       }),
     ).rejects.toMatchObject({ code: 'DUPLICATE_EVENT', eventId: event.id });
     expect(await collect(store.readStream(stream))).toHaveLength(1);
+    await store.close();
+  });
+
+  it('given an append that carries a claimed idempotency key, when the reply is lost after COMMIT, then the key is completed with the append and a new claim gets the original result', async () => {
+    await using proxy = await startPgFaultProxy(databaseUrl!);
+    await using viaProxy = createPgExecutor({ connectionString: proxy.url, max: 1 });
+    const store = createPostgresEventStore({ executor: viaProxy, schema: db.schema });
+    const keys = createPostgresIdempotencyStore({ executor: db.executor, schema: db.schema });
+    const stream = `cart-${newEventId()}`;
+    const claim = await keys.claim('alice', 'k-1', 'hash-1');
+    if (claim.status !== 'claimed') throw new Error('expected a claim');
+
+    const cut = proxy.cutAfterCommitOf('append_events');
+    await expect(
+      store.append(stream, [{ type: 'CartOpened', data: { cartId: stream } }], {
+        idempotencyKey: { scope: 'alice', key: 'k-1', token: claim.token, result: { commandId: 'c-1' } },
+      }),
+    ).rejects.toThrow();
+    await cut;
+    // The caller, seeing an error, gives the key back: too late, it was completed.
+    await keys.release('alice', 'k-1', claim.token);
+
+    const [event] = await collect(store.readStream(stream));
+    await expect(keys.claim('alice', 'k-1', 'hash-1')).resolves.toEqual({
+      status: 'completed',
+      result: { commandId: 'c-1', stream, streamVersion: 1, position: event!.position },
+    });
+    await expect(keys.claim('alice', 'k-1', 'hash-2')).resolves.toEqual({ status: 'mismatch' });
+    await store.close();
+  });
+
+  it('given a key claimed by someone else meanwhile, when an append carries the stale token, then the events are stored and the other claim is left alone', async () => {
+    const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });
+    const keys = createPostgresIdempotencyStore({ executor: db.executor, schema: db.schema });
+    const claim = await keys.claim('bob', 'k-2', 'hash-1');
+    expect(claim.status).toBe('claimed');
+    await store.append(`cart-${newEventId()}`, [{ type: 'CartOpened', data: {} }], {
+      idempotencyKey: { scope: 'bob', key: 'k-2', token: 'not-the-token' },
+    });
+    await expect(keys.claim('bob', 'k-2', 'hash-1')).resolves.toEqual({ status: 'in-progress' });
     await store.close();
   });
 });
