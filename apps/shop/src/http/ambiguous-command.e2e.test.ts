@@ -75,7 +75,11 @@ describe.skipIf(databaseUrl === null)('a command whose append reply is lost afte
     const deposit = (key: string, cents: number) =>
       fetch(`http://127.0.0.1:${port}/commands/Deposit`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'k-ada', 'idempotency-key': key },
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': 'k-ada',
+          'idempotency-key': key,
+        },
         body: JSON.stringify({ account: 'a1', cents }),
       });
 

@@ -1,8 +1,8 @@
 import { type NewEvent, newEventId, type RecordedEvent } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgExecutor } from '../executor/pg-executor.ts';
-import { openTestDatabase, startPgFaultProxy, type TestDatabase } from '../testing/index.ts';
 import { createPostgresIdempotencyStore } from '../idempotency/postgres-idempotency-store.ts';
+import { openTestDatabase, startPgFaultProxy, type TestDatabase } from '../testing/index.ts';
 import { createPostgresEventStore } from './postgres-event-store.ts';
 
 // Issue 13, scenario S3 at the store: the connection is cut after the append's COMMIT and
@@ -36,9 +36,10 @@ describe.skipIf(databaseUrl === null)('an append whose reply is lost after COMMI
     ];
 
     const cut = proxy.cutAfterCommitOf('append_events');
-    const lost = await store
-      .append(stream, events, { expectedVersion: 'no_stream' })
-      .then(() => undefined, (error: unknown) => error);
+    const lost = await store.append(stream, events, { expectedVersion: 'no_stream' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await cut;
     // The client saw a connection error, not a result and not a domain error.
     expect(lost).toBeInstanceOf(Error);
@@ -90,7 +91,12 @@ describe.skipIf(databaseUrl === null)('an append whose reply is lost after COMMI
     const cut = proxy.cutAfterCommitOf('append_events');
     await expect(
       store.append(stream, [{ type: 'CartOpened', data: { cartId: stream } }], {
-        idempotencyKey: { scope: 'alice', key: 'k-1', token: claim.token, result: { commandId: 'c-1' } },
+        idempotencyKey: {
+          scope: 'alice',
+          key: 'k-1',
+          token: claim.token,
+          result: { commandId: 'c-1' },
+        },
       }),
     ).rejects.toThrow();
     await cut;

@@ -1,6 +1,6 @@
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '@duet/core';
 import { appendLockStatement } from '../event-store/read-horizon.ts';
 import { streamLockKey } from '../event-store/stream-lock.ts';
-import { DEFAULT_IDEMPOTENCY_TTL_MS } from '@duet/core';
 import type { Migration, MigrationTarget } from './migration.ts';
 
 /**
