@@ -32,6 +32,7 @@ export type {
 } from './event-store/committed-event-pages.ts';
 export { newEventId } from './event-store/event-id.ts';
 export type {
+  AppendIdempotencyKey,
   AppendOptions,
   AppendResult,
   EventStore,

@@ -1,5 +1,5 @@
 import type { Decider } from '../decider/decider.ts';
-import type { EventStore } from '../event-store/event-store.ts';
+import type { AppendIdempotencyKey, EventStore } from '../event-store/event-store.ts';
 import type { ExpectedVersion } from '../event-store/expected-version.ts';
 import type { Position } from '../event-store/position.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
@@ -31,6 +31,12 @@ export interface CommandContext {
    * `ConcurrencyError` at once, without the bus's retries.
    */
   readonly expectedVersion?: ExpectedVersion;
+  /**
+   * An idempotency key the caller claimed for this command (HTTP `Idempotency-Key`): the
+   * append completes it in its own transaction, with `{ stream, streamVersion, position,
+   * commandId }` as its result (see `AppendOptions.idempotencyKey`).
+   */
+  readonly idempotencyKey?: Omit<AppendIdempotencyKey, 'result'>;
   readonly signal?: AbortSignal;
 }
 

@@ -108,7 +108,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
       const metadata = eventMetadata(command, context, commandId, now().toISOString());
       let recorded: RecordedEvent[];
       try {
-        recorded = await append(stream, events, metadata, loaded.version, signal);
+        recorded = await append(stream, events, metadata, loaded.version, context);
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
         lastError = error;
@@ -132,7 +132,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
     events: readonly Message[],
     metadata: EventMetadata,
     loadedVersion: number,
-    signal: AbortSignal | undefined,
+    context: CommandContext,
   ): Promise<RecordedEvent[]> {
     // Ids are made here, not by the store, so the reply can name each stored event.
     const ids = events.map(() => newEventId());
@@ -145,7 +145,19 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
           id: ids[index]!,
           metadata,
         })),
-        { expectedVersion: loadedVersion === 0 ? 'no_stream' : loadedVersion, ...signalOf(signal) },
+        {
+          expectedVersion: loadedVersion === 0 ? 'no_stream' : loadedVersion,
+          ...signalOf(context.signal),
+          ...(context.idempotencyKey === undefined
+            ? {}
+            : {
+                // The reply's own fields come from the append; the command id from here.
+                idempotencyKey: {
+                  ...context.idempotencyKey,
+                  result: { commandId: String(metadata.commandId) },
+                },
+              }),
+        },
       )
       .catch((error: unknown) => {
         // The command was valid; events that fail their definitions are the decider's bug.

@@ -4,9 +4,33 @@ import type { Position } from './position.ts';
 import type { NewEvent, RecordedEvent } from './recorded-event.ts';
 import type { StreamName } from './stream-name.ts';
 
+/**
+ * An idempotency key claimed in an `IdempotencyStore`, to complete in the append's own
+ * transaction: the key's result is stored if and only if the events are. A retry after a
+ * reply lost in transit then finds the key completed instead of running again.
+ *
+ * @example
+ * await store.append('cart-1', events, { idempotencyKey: { scope, key, token, result: { commandId } } });
+ */
+export interface AppendIdempotencyKey {
+  readonly scope: string;
+  readonly key: string;
+  /** The token `claim` returned: a claim taken over by someone else is left alone. */
+  readonly token: string;
+  /** Stored as the key's result, with the append's `stream`, `streamVersion` and `position` set on it. */
+  readonly result?: Readonly<Record<string, unknown>>;
+}
+
 export interface AppendOptions {
   /** Default `'any'`. A mismatch throws `ConcurrencyError` and stores nothing. */
   readonly expectedVersion?: ExpectedVersion;
+  /**
+   * Completes this claimed key in the append's transaction, when the store keeps
+   * idempotency keys in the same database (`@duet/postgres`: the idempotency store on the
+   * event store's schema). Stores that do not ignore it; the caller completes the key
+   * afterwards either way (a no-op once completed).
+   */
+  readonly idempotencyKey?: AppendIdempotencyKey;
   readonly signal?: AbortSignal;
 }
 

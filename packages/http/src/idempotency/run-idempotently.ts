@@ -1,38 +1,34 @@
 import { type IdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, ValidationError } from '@duet/core';
 import { HttpProblem } from '../problems/http-problem.ts';
 
-/** A response as the command route sends it and the idempotency store keeps it. */
-export interface StoredResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
-}
-
 /** The header that marks a response as a replay of a stored one. */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
 /**
  * Runs `execute` once per (scope, key): a repeat with the same request hash gets the stored
- * response (marked replayed), one with another hash a 422, one while the first still runs
- * a 409 with `Retry-After`. Only successes are stored: a failed command changed nothing,
- * so the key is released and a retry runs it again.
+ * result (marked replayed), one with another hash a 422, one while the first still runs
+ * a 409 with `Retry-After`. `execute` gets the claim's token to hand to the append, which
+ * completes the key in its own transaction (`AppendOptions.idempotencyKey`); completing it
+ * here again afterwards is then a no-op. On an error the key is released, which is a no-op
+ * too when the append committed and only its reply was lost: the retry then gets the
+ * stored result instead of running again. A failure that stored nothing frees the key.
  *
  * @example
- * const { response, replayed } = await runIdempotently({ store, scope: 'user-7', key, hash, execute });
+ * const { result, replayed } = await runIdempotently({ store, scope: 'user-7', key, hash, execute });
  */
-export async function runIdempotently(options: {
+export async function runIdempotently<T>(options: {
   readonly store: IdempotencyStore;
   readonly scope: string;
   readonly key: string;
   readonly hash: string;
   readonly retryAfterSeconds: number;
-  readonly execute: () => Promise<StoredResponse>;
-}): Promise<{ response: StoredResponse; replayed: boolean }> {
+  readonly execute: (token: string) => Promise<T>;
+}): Promise<{ result: T; replayed: boolean }> {
   const { store, scope, key } = options;
   const claim = await store.claim(scope, key, options.hash);
   switch (claim.status) {
     case 'completed':
-      return { response: claim.result as StoredResponse, replayed: true };
+      return { result: claim.result as T, replayed: true };
     case 'mismatch':
       throw new HttpProblem(
         'idempotency-key-reused',
@@ -45,15 +41,16 @@ export async function runIdempotently(options: {
         { headers: { 'retry-after': String(options.retryAfterSeconds) } },
       );
   }
-  let response: StoredResponse;
+  let result: T;
   try {
-    response = await options.execute();
+    result = await options.execute(claim.token);
   } catch (error) {
     await store.release(scope, key, claim.token);
     throw error;
   }
-  await store.complete(scope, key, claim.token, response);
-  return { response, replayed: false };
+  // Completes keys the append did not (a command that appended nothing, a store elsewhere).
+  await store.complete(scope, key, claim.token, result);
+  return { result, replayed: false };
 }
 
 /** Reads the `Idempotency-Key` header: a token of visible ASCII, quoted or not. */

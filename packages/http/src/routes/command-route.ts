@@ -15,7 +15,6 @@ import {
   REPLAYED_HEADER,
   readIdempotencyKey,
   runIdempotently,
-  type StoredResponse,
 } from '../idempotency/run-idempotently.ts';
 import { openApiSchema, problemResponses } from '../openapi/route-schemas.ts';
 
@@ -106,36 +105,27 @@ export function registerCommandRoute(
       const ifMatch = request.headers['if-match'];
       const principal = principals.get(request);
       const context = commandContext(request, principal, parseIfMatch(ifMatch));
-      const execute = async (): Promise<StoredResponse> => {
-        const result = await options.commandBus.send(
-          { type: definition.type, data: body },
-          context,
-        );
-        const readToken = service === undefined ? undefined : readTokenOf(service, result);
-        return {
-          status: 200,
-          headers: {
-            [POSITION_HEADER]: result.position,
-            etag: `"${result.streamVersion}"`,
-            ...(readToken === undefined ? {} : { [READ_TOKEN_HEADER]: readToken }),
-          },
-          body: {
-            stream: result.stream,
-            streamVersion: result.streamVersion,
-            position: result.position,
-            commandId: result.commandId,
-            ...(readToken === undefined ? {} : { readToken }),
-          },
-        };
-      };
       const key = options.idempotency
         ? readIdempotencyKey(request.headers['idempotency-key'])
         : undefined;
-      const { response, replayed } =
+      const scope = principal ? `${principal.tenant ?? ''}/${principal.id}` : 'anonymous';
+      // What a key stores is the reply's substance, which the append can record itself in
+      // its transaction; the response is rebuilt from it the same way each time.
+      const execute = async (token?: string): Promise<CommandReply> => {
+        const result = await options.commandBus.send(
+          { type: definition.type, data: body },
+          key === undefined || token === undefined
+            ? context
+            : { ...context, idempotencyKey: { scope, key, token } },
+        );
+        const { stream, streamVersion, position, commandId } = result;
+        return { stream, streamVersion, position, commandId };
+      };
+      const { result, replayed } =
         options.idempotency && key !== undefined
           ? await runIdempotently({
               store: options.idempotency,
-              scope: principal ? `${principal.tenant ?? ''}/${principal.id}` : 'anonymous',
+              scope,
               key,
               hash: requestHash({
                 method: request.method,
@@ -146,13 +136,45 @@ export function registerCommandRoute(
               retryAfterSeconds: options.retryAfterSeconds,
               execute,
             })
-          : { response: await execute(), replayed: false };
+          : { result: await execute(), replayed: false };
+      const response = commandResponse(result, service);
       // Widened: the route's response schema narrows `code` to the documented statuses.
       (reply as FastifyReply).code(response.status).headers(response.headers);
       if (replayed) reply.header(REPLAYED_HEADER, 'true');
       return response.body;
     },
   );
+}
+
+/** What a command's reply is made of, and what an idempotency key stores. */
+interface CommandReply {
+  readonly stream: string;
+  readonly streamVersion: number;
+  readonly position: string;
+  readonly commandId: string;
+}
+
+/** The 200 response of a command: the reply in the body, position and version in headers. */
+function commandResponse(
+  reply: CommandReply,
+  service: string | undefined,
+): { status: number; headers: Record<string, string>; body: unknown } {
+  const readToken = service === undefined ? undefined : readTokenOf(service, reply);
+  return {
+    status: 200,
+    headers: {
+      [POSITION_HEADER]: reply.position,
+      etag: `"${reply.streamVersion}"`,
+      ...(readToken === undefined ? {} : { [READ_TOKEN_HEADER]: readToken }),
+    },
+    body: {
+      stream: reply.stream,
+      streamVersion: reply.streamVersion,
+      position: reply.position,
+      commandId: reply.commandId,
+      ...(readToken === undefined ? {} : { readToken }),
+    },
+  };
 }
 
 /**

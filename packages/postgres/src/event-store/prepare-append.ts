@@ -1,6 +1,12 @@
-import type { AppendLimits, AppendOptions, EventRegistry, NewEvent } from '@duet/core';
+import type {
+  AppendIdempotencyKey,
+  AppendLimits,
+  AppendOptions,
+  EventRegistry,
+  NewEvent,
+} from '@duet/core';
 import { categoryOf } from '@duet/core';
-import { type CheckedAppend, prepareAppendInput } from '@duet/core/adapters';
+import { type CheckedAppend, checkIdempotencyInput, prepareAppendInput } from '@duet/core/adapters';
 
 /** An append checked and serialized, ready to join a batch of `append_events`. */
 export interface PreparedAppend {
@@ -41,6 +47,15 @@ export async function prepareAppend(
     (event) =>
       `{"id":"${event.id}","type":${JSON.stringify(event.type)},"schemaVersion":${event.schemaVersion},"data":${event.data},"metadata":${event.metadata}}`,
   );
-  const json = `{"stream":${JSON.stringify(checked.stream)},"category":${JSON.stringify(categoryOf(checked.stream))},"expected":"${expected === 0 ? 'no_stream' : String(expected)}","at":"${at}","checkIds":${checked.idsGiven},"events":[${items.join(',')}]}`;
+  const key = idempotencyKeyJson(options?.idempotencyKey);
+  const json = `{"stream":${JSON.stringify(checked.stream)},"category":${JSON.stringify(categoryOf(checked.stream))},"expected":"${expected === 0 ? 'no_stream' : String(expected)}","at":"${at}","checkIds":${checked.idsGiven},${key}"events":[${items.join(',')}]}`;
   return { stream: checked.stream, expected, json, count: checked.events.length };
+}
+
+/** The batch item's `"idempotencyKey":{...},` member (completed by append_events), or ''. */
+function idempotencyKeyJson(key: AppendIdempotencyKey | undefined): string {
+  if (key === undefined) return '';
+  checkIdempotencyInput({ scope: key.scope, key: key.key });
+  const { scope, key: name, token, result = {} } = key;
+  return `"idempotencyKey":${JSON.stringify({ scope, key: name, token, result })},`;
 }

@@ -21,7 +21,9 @@ interface KeyRow {
 /**
  * The idempotency store on PostgreSQL or PGlite. Claims are one `INSERT ... ON CONFLICT`,
  * so of any number of concurrent claims exactly one wins; the database's clock decides
- * expiry, so instances with skewed clocks agree. The table is created on first use.
+ * expiry, so instances with skewed clocks agree. The table comes from `migrate`. On the
+ * event store's executor and schema, an append given the claim (`idempotencyKey`)
+ * completes the key in its own transaction.
  *
  * @example
  * const idempotency = createPostgresIdempotencyStore({ executor, schema: 'orders' });
@@ -55,14 +57,15 @@ export function createPostgresIdempotencyStore(
     // returns nothing and the row as it stands tells what the caller gets.
     for (let attempt = 0; attempt < 3; attempt++) {
       const { rows: won } = await query(
-        `INSERT INTO ${table} AS k (scope, key, request_hash, state, token, expires_at)
-         VALUES ($1, $2, $3, 'pending', $4, now() + $5 * interval '1 millisecond')
+        // ttl_ms: how long the result lives once completed, also when an append completes it.
+        `INSERT INTO ${table} AS k (scope, key, request_hash, state, token, expires_at, ttl_ms)
+         VALUES ($1, $2, $3, 'pending', $4, now() + $5 * interval '1 millisecond', $6)
          ON CONFLICT (scope, key) DO UPDATE
            SET request_hash = excluded.request_hash, state = 'pending', token = excluded.token,
-               result = NULL, expires_at = excluded.expires_at
+               result = NULL, expires_at = excluded.expires_at, ttl_ms = excluded.ttl_ms
            WHERE k.expires_at <= now()
          RETURNING token`,
-        [scope, key, requestHash, token, claimOptions.lockMs ?? lockMs],
+        [scope, key, requestHash, token, claimOptions.lockMs ?? lockMs, ttlMs],
       );
       if (won.length > 0) return { status: 'claimed', token };
       const { rows } = await query<KeyRow>(

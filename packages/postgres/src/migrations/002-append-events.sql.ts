@@ -1,6 +1,7 @@
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '@duet/core';
 import { appendLockStatement } from '../event-store/read-horizon.ts';
 import { streamLockKey } from '../event-store/stream-lock.ts';
-import type { Migration } from './migration.ts';
+import type { Migration, MigrationTarget } from './migration.ts';
 
 /**
  * `append_events(batch jsonb)`: the one statement every append runs. A batch is a JSON
@@ -29,7 +30,7 @@ import type { Migration } from './migration.ts';
  * `pending_*` arrays) in one INSERT, returns an 'ok' row for each, and empties the list:
  * one executor start-up per batch instead of one per append.
  */
-function flushPending(s: string): string {
+function flushPending(s: string, keys: boolean): string {
   return `IF cardinality(pending_index) > 0 THEN
       WITH inserted AS (
           INSERT INTO ${s}.events
@@ -60,7 +61,7 @@ function flushPending(s: string): string {
         r_tx_ids := array_fill(flushed_xid, ARRAY[pending_n[k]]);
         r_seqs := flushed_seqs[flushed_count + 1 : flushed_count + pending_n[k]];
         r_event_id := NULL;
-        flushed_count := flushed_count + pending_n[k];
+        flushed_count := flushed_count + pending_n[k];${keys ? completeKey(s) : ''}
         RETURN NEXT;
       END LOOP;
       pending_index := '{}';
@@ -69,15 +70,48 @@ function flushPending(s: string): string {
       pending_category := '{}';
       pending_version := '{}';
       pending_n := '{}';
-      pending_at := '{}';
+      pending_at := '{}';${keys ? "\n      pending_key := '{}';" : ''}
     END IF;`;
+}
+
+/**
+ * (Migration 007.) Completes the append's claimed idempotency key, if it carries one, in
+ * this transaction: the key's result is the caller's `result` plus the append's stream,
+ * version and position (formatted as `makePosition` does). A key not held with this token
+ * in this schema (taken over, or kept in another schema) is left alone.
+ */
+function completeKey(s: string): string {
+  return `
+        IF pending_key[k] IS NOT NULL THEN
+          UPDATE ${s}.idempotency_keys AS ik
+             SET state = 'completed',
+                 result = coalesce(pending_key[k]->'result', '{}'::jsonb) || jsonb_build_object(
+                   'stream', pending_stream[k],
+                   'streamVersion', pending_version[k],
+                   'position', lpad(to_hex(flushed_xid::bigint), 16, '0') || '-' ||
+                               lpad(to_hex(r_seqs[cardinality(r_seqs)]::bigint), 16, '0')),
+                 expires_at = now() + coalesce(ik.ttl_ms, ${DEFAULT_IDEMPOTENCY_TTL_MS}) * interval '1 millisecond'
+           WHERE ik.scope = pending_key[k]->>'scope' AND ik.key = pending_key[k]->>'key'
+             AND ik.token = pending_key[k]->>'token' AND ik.state = 'pending';
+        END IF;`;
 }
 
 export const appendEventsMigration: Migration = {
   version: 2,
   name: 'append-events',
-  statements: ({ schema: s, name, channel }) => [
-    `CREATE FUNCTION ${s}.append_events(batch jsonb)
+  statements: (target) => [appendEventsFunction(target, { idempotencyKeys: false })],
+};
+
+/**
+ * The `append_events` function's definition. With `idempotencyKeys` (migration 007) an
+ * append may carry `idempotencyKey: { scope, key, token, result }`, completed with it.
+ */
+export function appendEventsFunction(
+  { schema: s, name, channel }: MigrationTarget,
+  options: { readonly idempotencyKeys: boolean },
+): string {
+  const keys = options.idempotencyKeys;
+  return `${keys ? 'CREATE OR REPLACE' : 'CREATE'} FUNCTION ${s}.append_events(batch jsonb)
 RETURNS TABLE (
   r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
 )
@@ -113,7 +147,7 @@ DECLARE
   pending_category text[] := '{}';
   pending_version bigint[] := '{}';
   pending_n integer[] := '{}';
-  pending_at timestamptz[] := '{}';
+  pending_at timestamptz[] := '{}';${keys ? "\n  pending_key jsonb[] := '{}';" : ''}
   flushed_seqs text[];
   flushed_top bigint;
   flushed_xid text;
@@ -145,7 +179,7 @@ BEGIN
   LOOP
     -- The id probe below must see this batch's earlier appends (a retry in the same batch).
     IF (item->>'checkIds')::boolean THEN
-      ${flushPending(s)}
+      ${flushPending(s, keys)}
     END IF;
     r_index := item_index;
     r_version := NULL;
@@ -251,9 +285,9 @@ BEGIN
     pending_category := pending_category || (item->>'category');
     pending_version := pending_version || new_version;
     pending_n := pending_n || n;
-    pending_at := pending_at || at;
+    pending_at := pending_at || at;${keys ? "\n    pending_key := array_append(pending_key, item->'idempotencyKey');" : ''}
   END LOOP;
-  ${flushPending(s)}
+  ${flushPending(s, keys)}
 
   -- Delivered after commit, never before; the payload is a hint (the batch's last
   -- position), subscribers re-read from their own position either way.
@@ -264,6 +298,5 @@ BEGIN
     );
   END IF;
 END
-$append$`,
-  ],
-};
+$append$`;
+}

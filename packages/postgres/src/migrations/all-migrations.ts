@@ -4,6 +4,7 @@ import { snapshotsMigration } from './003-snapshots.sql.ts';
 import { checkpointsMigration } from './004-checkpoints.sql.ts';
 import { inboxMigration } from './005-inbox.sql.ts';
 import { idempotencyKeysMigration } from './006-idempotency-keys.sql.ts';
+import { atomicIdempotencyKeysMigration } from './007-atomic-idempotency-keys.sql.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration of an event store's schema, in the order they apply. */
@@ -14,4 +15,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   checkpointsMigration,
   inboxMigration,
   idempotencyKeysMigration,
+  atomicIdempotencyKeysMigration,
 ];

@@ -12,3 +12,8 @@ export type {
   SpecQuery,
 } from './projection-spec.ts';
 export { projectionSpec } from './projection-spec.ts';
+
+// -- fault injection --
+
+export type { PgFaultProxy } from './pg-fault-proxy.ts';
+export { startPgFaultProxy } from './pg-fault-proxy.ts';
