@@ -21,7 +21,7 @@ const contracts = defineContracts('orders', [
 
 describe('relay logs', () => {
   it('given a logger, when the broker refuses a publish, then a warn line names the relay, the subjects and the error, and the batch is thrown back as unavailable', async () => {
-    const lines: { level: string; fields: object; message?: string }[] = [];
+    const lines: { level: string; fields: object; message?: string | undefined }[] = [];
     const at = (level: string) => (fields: object, message?: string) =>
       lines.push({ level, fields, message });
     const transport = {

@@ -11,7 +11,8 @@ import { tracedLogger } from './duet-logger.ts';
 import { inSpan } from './in-span.ts';
 
 function collectingLogger() {
-  const lines: { level: string; fields: Record<string, unknown>; message?: string }[] = [];
+  const lines: { level: string; fields: Record<string, unknown>; message?: string | undefined }[] =
+    [];
   const at = (level: string) => (fields: object, message?: string) =>
     lines.push({ level, fields: fields as Record<string, unknown>, message });
   return {
