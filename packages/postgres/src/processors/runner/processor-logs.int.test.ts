@@ -9,6 +9,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { migrate } from '../../migrations/migrate.ts';
+import { openProcessors } from '../open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -39,10 +41,8 @@ type Line = Record<string, unknown> & { level: number; msg: string };
 /** A pino logger writing JSON lines into an array, as an app would to stdout. */
 function memoryLogger() {
   const lines: Line[] = [];
-  // #region pino-logger
-  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  // #endregion pino-logger
-  return { lines, logger: logger.child({ service: 'accounts' }) };
+  const memory = { write: (line: string) => lines.push(JSON.parse(line)) };
+  return { lines, memory, logger: pino({ level: 'info' }, memory).child({ service: 'accounts' }) };
 }
 
 /** Resolves with the first line `match` accepts (the test's timeout bounds the wait). */
@@ -67,11 +67,23 @@ describe.each(backendsFor(inject('databaseUrl')))('processor logs on $kind', (ba
       traceId: span.spanContext().traceId,
     }));
     await fx.deposit(5, 2, 1, true);
-    const { lines, logger } = memoryLogger();
-    const runner = fx.runner(
-      [accountsProjection({ onFailure: 'skip', poison: { amount: POISON, active: () => true } })],
-      { logger },
-    );
+    const { lines, memory } = memoryLogger();
+    const { store } = fx;
+    const accounts = accountsProjection({
+      onFailure: 'skip',
+      poison: { amount: POISON, active: () => true },
+    });
+    // #region processors-logger
+    const logger = pino({ level: 'info' }, memory); // an app's: pino(), to stdout
+    const runner = openProcessors({
+      store,
+      schema: fx.runnerSchema,
+      readModelSchema: fx.readModelSchema,
+      processors: [accounts],
+      logger: logger.child({ service: 'accounts' }),
+    });
+    // #endregion processors-logger
+    await migrate(fx.executor, { schema: fx.runnerSchema, set: 'processors' });
     await runner.start();
 
     const deadLetter = await lineWhere(lines, (line) => line.msg === 'event dead-lettered');
@@ -96,20 +108,26 @@ describe.each(backendsFor(inject('databaseUrl')))('processor logs on $kind', (ba
     // The retries before it, warn: the whole batch's, then, narrowed to the event, its own
     // in its trace (a batch continues its first event's trace).
     const retries = lines.filter((line) => line.msg === 'batch failed, will retry');
-    expect(retries.map((line) => line.events)).toEqual([11, 1]);
-    expect(retries[1]).toMatchObject({
+    expect(retries.map((line) => [line.events, line.attempt])).toEqual([
+      [11, 1],
+      [11, 2],
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(retries[2]).toMatchObject({
       level: 40,
       processor: 'accounts',
       partition: 0,
       first_event_id: letter?.event.id,
       attempt: 1,
-      attempts: 2,
+      attempts: 3,
       error: `poisoned amount ${POISON}`,
       trace_id: appended.traceId,
     });
     expect(lines[0]).toMatchObject({ level: 30, msg: 'processor runner started' });
     await runner.stop();
     expect(lines.at(-1)).toMatchObject({ level: 30, msg: 'processor runner stopped' });
+    await runner.close();
   });
 
   it("given a pino logger, when a partition stops on a poisoned event under 'stop', then an error line says where and why, in the event's trace", async () => {
