@@ -1,5 +1,6 @@
 import { createInProcessTransport, type Transport } from '@duet/core';
 import type { SqlExecutor } from '@duet/postgres';
+import type { Logger } from 'pino';
 import { createCatalogService } from './catalog/catalog-service.ts';
 import { catalogContracts } from './contracts/catalog-contracts.ts';
 import { customersContracts } from './contracts/customer-contracts.ts';
@@ -28,6 +29,8 @@ export interface ShopOptions {
   readonly transport?: Transport;
   /** How long an order-history query waits for its read tokens [5,000 ms]. */
   readonly historyTimeoutMs?: number;
+  /** Each service logs through a child of it (`{ service: 'orders' }`) [none]. */
+  readonly logger?: Logger;
 }
 
 /** The shop's services in this process, each on its own schema, by name. */
@@ -61,10 +64,25 @@ export async function createShop(options: ShopOptions) {
     streams,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   };
-  const customers = await createCustomersService({ ...common, schema: `${prefix}customers` });
-  const catalog = await createCatalogService({ ...common, schema: `${prefix}catalog` });
-  const payments = await createPaymentsService({ ...common, schema: `${prefix}payments` });
+  const logger = (service: string) =>
+    options.logger ? { logger: options.logger.child({ service }) } : {};
+  const customers = await createCustomersService({
+    ...common,
+    schema: `${prefix}customers`,
+    ...logger('customers'),
+  });
+  const catalog = await createCatalogService({
+    ...common,
+    schema: `${prefix}catalog`,
+    ...logger('catalog'),
+  });
+  const payments = await createPaymentsService({
+    ...common,
+    schema: `${prefix}payments`,
+    ...logger('payments'),
+  });
   const history = await createOrderHistoryService({
+    ...logger('order_history'),
     executor,
     transport,
     streams,
@@ -74,6 +92,7 @@ export async function createShop(options: ShopOptions) {
       : { defaultTimeoutMs: options.historyTimeoutMs }),
   });
   const orders = await createOrdersService({
+    ...logger('orders'),
     executor,
     schema: `${prefix}orders`,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createPostgresIdempotencyStore, PGliteDirectoryInUseError } from '@duet/postgres';
+import { pino } from 'pino';
 import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
 import { seedDemoData } from './demo/seed-demo-data.ts';
@@ -26,6 +27,9 @@ if (!Number.isSafeInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) {
 }
 
 const stopTelemetry = await startTelemetry('duet-shop');
+// JSON lines on stdout: the services' (processors, relays, consumers: each line with its
+// `service`, and `trace_id` when it is about a traced event) and, at warn, HTTP requests'.
+const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
 const database = await openDatabase({ databaseUrl, dataDir }).catch((error: unknown) => {
   if (!(error instanceof PGliteDirectoryInUseError)) throw error;
   // Another shop (or a duet command) has the directory: say so in one line, not a stack.
@@ -35,6 +39,7 @@ const database = await openDatabase({ databaseUrl, dataDir }).catch((error: unkn
 const shop = await createShop({
   executor: database.executor,
   ...(databaseUrl ? { databaseUrl } : {}),
+  logger,
 });
 await shop.start();
 const seeded = await seedDemoData(shop);
@@ -46,6 +51,7 @@ const server = await createShopServer({
   console: shopConsole(shop),
   idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
   rateLimitPerMinute,
+  logger,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
 });
 let address: string;

@@ -18,5 +18,6 @@ export {
   checkIdempotencyInput,
   resolveIdempotencyStoreOptions,
 } from './idempotency/check-idempotency-input.ts';
+export { tracedLogger } from './telemetry/duet-logger.ts';
 export { type DuetInstruments, duetInstruments } from './telemetry/duet-metrics.ts';
 export { batchTraceOf, startSpan } from './telemetry/in-span.ts';

@@ -193,6 +193,7 @@ export type {
   Transport,
   TransportMessage,
 } from './messaging/transport.ts';
+export type { DuetLogger } from './telemetry/duet-logger.ts';
 export { inSpan, type SpanOptions } from './telemetry/in-span.ts';
 export {
   contextOfTraceFields,

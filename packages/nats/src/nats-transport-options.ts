@@ -1,4 +1,5 @@
-import { ValidationError } from '@duet/core';
+import { type DuetLogger, ValidationError } from '@duet/core';
+import { tracedLogger } from '@duet/core/adapters';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /** Options of `openNatsTransport`; each is checked when the transport is opened. */
@@ -18,8 +19,10 @@ export interface NatsTransportOptions {
     /** Default 1; use 3 in a three-node cluster. */
     readonly replicas?: number;
   };
-  /** Where warnings go (a stream meant to be durable with one replica in a cluster). Default `console.warn`. */
+  /** Where warnings go (a stream meant to be durable with one replica in a cluster). Default `logger.warn`, or `console.warn` without a logger. */
   readonly warn?: (message: string) => void;
+  /** A pino-shaped logger for the transport's warnings (`transport: 'nats'` on each line). */
+  readonly logger?: DuetLogger;
   /**
    * A namespace for every subject this transport publishes, stores and consumes, e.g.
    * `staging` turns `orders.OrderPlaced` into `staging.orders.OrderPlaced` on the wire
@@ -92,7 +95,13 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     deadLetterStream,
     deadLetterPrefix,
     deadLetterReplicas,
-    warn: options.warn ?? ((message) => console.warn(message)),
+    warn: options.warn ?? warnThrough(options.logger),
     subjectPrefix: namespace ? `${namespace}.` : '',
   };
+}
+
+function warnThrough(logger: DuetLogger | undefined): (message: string) => void {
+  if (logger === undefined) return (message) => console.warn(message);
+  const log = tracedLogger(logger, 'option logger');
+  return (message) => log.warn({ transport: 'nats' }, message);
 }

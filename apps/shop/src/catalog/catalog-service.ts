@@ -3,6 +3,7 @@ import {
   createEventRegistry,
   createQueryBus,
   createRelay,
+  type DuetLogger,
   type Transport,
 } from '@duet/core';
 import {
@@ -32,6 +33,8 @@ export interface CatalogServiceOptions {
   readonly streams: ShopStreams;
   /** For the processor runner's partition leases on PostgreSQL. */
   readonly databaseUrl?: string;
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface CatalogServiceOptions {
 export async function createCatalogService(options: CatalogServiceOptions) {
   const schema = options.schema ?? 'catalog';
   const { executor, transport, streams } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_processors`, set: 'processors' });
   const events = createEventRegistry([...productEvents, ...stockReservationEvents]);
@@ -59,19 +63,25 @@ export async function createCatalogService(options: CatalogServiceOptions) {
     snapshots: createPostgresSnapshotStore({ executor, schema }),
     events,
   });
-  const relay = createRelay({ contracts: catalogContracts, transport, store });
+  const relay = createRelay({ contracts: catalogContracts, transport, store, ...logged });
   const processors = openProcessors({
     store,
     schema: `${schema}_processors`,
     readModelSchema: `${schema}_read`,
     processors: [catalogProductsProjection, relay],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    ...logged,
   });
   const queries = createQueryBus({
     handlers: catalogQueryHandlers((name) => processors.readModel(name)),
     consistency: processors.waitForPosition,
   });
-  const stockRequests = createStockRequestsConsumer({ store, transport, source: streams.orders });
+  const stockRequests = createStockRequestsConsumer({
+    store,
+    transport,
+    source: streams.orders,
+    ...logged,
+  });
   return {
     store,
     commands,

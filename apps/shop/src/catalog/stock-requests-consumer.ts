@@ -1,4 +1,4 @@
-import type { MessageStreamDefinition } from '@duet/core';
+import type { DuetLogger, MessageStreamDefinition } from '@duet/core';
 import { createIntegrationConsumer, type IntegrationConsumer, type Transport } from '@duet/core';
 import { createPostgresInbox, type PostgresEventStore } from '@duet/postgres';
 import { ordersContracts } from '../contracts/order-placement-contracts.ts';
@@ -15,6 +15,8 @@ export interface StockRequestsConsumerOptions {
   readonly source: MessageStreamDefinition;
   /** Deliveries fetched and handled in one inbox transaction (default 100). */
   readonly batch?: number;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createStockRequestsConsumer(
 ): IntegrationConsumer {
   const { store, transport, source } = options;
   return createIntegrationConsumer({
+    ...(options.logger ? { logger: options.logger } : {}),
     name: 'catalog_stock_requests',
     transport,
     inbox: createPostgresInbox({ store }),

@@ -1,5 +1,6 @@
 import {
   createIntegrationConsumer,
+  type DuetLogger,
   type IntegrationConsumer,
   type IntegrationDataOf,
   type IntegrationMessage,
@@ -33,6 +34,8 @@ export interface CreditRequestsConsumerOptions {
   readonly store: PostgresEventStore;
   readonly transport: Transport;
   readonly streams: Pick<ShopStreams, 'orders'>;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -51,6 +54,7 @@ export function createCreditRequestsConsumer(
 ): IntegrationConsumer {
   const { store } = options;
   return createIntegrationConsumer({
+    ...(options.logger ? { logger: options.logger } : {}),
     name: 'customers_credit_requests',
     transport: options.transport,
     inbox: createPostgresInbox({ store }),

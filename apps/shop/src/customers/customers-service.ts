@@ -3,6 +3,7 @@ import {
   createEventRegistry,
   createQueryBus,
   createRelay,
+  type DuetLogger,
   type Transport,
 } from '@duet/core';
 import {
@@ -40,6 +41,8 @@ export interface CustomersServiceOptions {
   readonly streams: Pick<ShopStreams, 'customers' | 'orders'>;
   /** For the processors' partition leases on PostgreSQL. */
   readonly databaseUrl?: string;
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /** The commands clients send over HTTP (the saga's credit requests come by the broker). */
@@ -61,6 +64,7 @@ const httpCommands = [RegisterCustomer, RenameCustomer, ChangeShippingAddress, S
 export async function createCustomersService(options: CustomersServiceOptions) {
   const schema = options.schema ?? 'customers';
   const { executor, transport, streams } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_processors`, set: 'processors' });
   const events = createEventRegistry(customerServiceEvents);
@@ -84,9 +88,10 @@ export async function createCustomersService(options: CustomersServiceOptions) {
     readModelSchema: `${schema}_read`,
     processors: [
       profilesProjection,
-      createRelay({ contracts: customersContracts, transport, store }),
+      createRelay({ contracts: customersContracts, transport, store, ...logged }),
     ],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    ...logged,
   });
   const queries = createQueryBus({
     handlers: [
@@ -96,7 +101,7 @@ export async function createCustomersService(options: CustomersServiceOptions) {
     policies: customerQueryPolicies,
     consistency: processors.waitForPosition,
   });
-  const consumers = [createCreditRequestsConsumer({ store, transport, streams })];
+  const consumers = [createCreditRequestsConsumer({ store, transport, streams, ...logged })];
   return {
     store,
     commands,

@@ -15,7 +15,8 @@ import {
   type Principal,
 } from '@duet/http';
 import { processorReadiness } from '@duet/postgres';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { OrdersService } from '../orders/orders-service.ts';
 import { MAX_PAGE_SIZE } from '../orders/queries/order-queries.ts';
 
@@ -51,6 +52,8 @@ export interface ShopServerOptions {
   /** Requests per principal per minute (default 600). */
   readonly rateLimitPerMinute?: number;
   readonly logLevel?: string;
+  /** Request logs go through a child of it at `logLevel` (default: a pino logger of Fastify's own). */
+  readonly logger?: Logger;
   /** Mounts the web console at /console (same API keys; the staff role acts). */
   readonly console?: Omit<DuetConsoleOptions, 'authenticate'>;
 }
@@ -87,7 +90,12 @@ export function servedOrders(orders: OrdersService): ServedService {
  */
 export async function createShopServer(options: ShopServerOptions): Promise<FastifyInstance> {
   const { services } = options;
-  const app = Fastify({ logger: { level: options.logLevel ?? 'warn' } });
+  const level = options.logLevel ?? 'warn';
+  // Requests log at `level` (info would print two lines per request), whatever the
+  // services' logger lets through.
+  const app = options.logger
+    ? Fastify({ loggerInstance: options.logger.child({}, { level }) as FastifyBaseLogger })
+    : Fastify({ logger: { level } });
   const commandOwner = new Map<string, ServedService>();
   const queryOwner = new Map<string, ServedService>();
   for (const service of services) {

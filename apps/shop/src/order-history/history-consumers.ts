@@ -1,6 +1,7 @@
 import {
   type Contracts,
   createIntegrationConsumer,
+  type DuetLogger,
   type IntegrationConsumer,
   type IntegrationEventDefinition,
   type IntegrationMessage,
@@ -95,6 +96,8 @@ export interface HistoryConsumersOptions {
   readonly committed: () => void;
   /** Deliveries per inbox transaction (default the consumer's). */
   readonly batch?: number;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -112,6 +115,7 @@ export function createHistoryConsumers(options: HistoryConsumersOptions): Integr
   return (Object.keys(sources) as HistorySource[]).map((service) => {
     const { contracts, events, apply } = sources[service];
     return createIntegrationConsumer({
+      ...(options.logger ? { logger: options.logger } : {}),
       name: historyConsumerName(service),
       transport,
       inbox,

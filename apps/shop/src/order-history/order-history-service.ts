@@ -1,5 +1,6 @@
 import {
   createQueryBus,
+  type DuetLogger,
   type QueryBus,
   type QueryContext,
   type QueryDefinition,
@@ -32,6 +33,8 @@ export interface OrderHistoryServiceOptions {
   readonly batch?: number;
   /** How long a read-your-writes wait lasts by default (default 5,000 ms). */
   readonly defaultTimeoutMs?: number;
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /** A query's context, plus read-your-writes tokens of any service (`<service>@<stream>:<version>`). */
@@ -55,6 +58,7 @@ export interface HistoryQueryContext extends QueryContext {
 export async function createOrderHistoryService(options: OrderHistoryServiceOptions) {
   const schema = options.schema ?? 'order_history';
   const { executor, transport, streams } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   const tables = historyTables(schema);
   await migrate(executor, { schema });
   // Under the schema lock: several processes of the service may start at once.
@@ -80,6 +84,7 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
       live.notify();
     },
     ...(options.batch === undefined ? {} : { batch: options.batch }),
+    ...logged,
   });
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 5_000;
   const queries: QueryBus = createQueryBus({

@@ -4,6 +4,7 @@ import {
   createCommandBus,
   createEventRegistry,
   createQueryBus,
+  type DuetLogger,
   type Transport,
 } from '@duet/core';
 import {
@@ -46,6 +47,8 @@ export interface OrdersServiceOptions {
     readonly streams: ShopStreams;
     readonly paymentTimeoutMs?: number;
   };
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -60,6 +63,7 @@ export interface OrdersServiceOptions {
 export async function createOrdersService(options: OrdersServiceOptions) {
   const schema = options.schema ?? 'orders';
   const { executor } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_projections`, set: 'processors' });
   // The saga's events live in the orders store: its requests go out through the orders relay.
@@ -79,6 +83,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
     readModelSchema: `${schema}_read`,
     projections: [myOrdersProjection, orderDetailProjection],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    ...logged,
   });
   const { messaging } = options;
   // With the catalog (messaging), carts are priced from its events; alone, by the client.
@@ -91,6 +96,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
       schema,
       transport: messaging.transport,
       source: messaging.streams.catalog,
+      ...logged,
     });
     commands = routeCommands(bus, { AddItem: priceFromCatalog(bus, executor, schema) });
   }
@@ -105,6 +111,7 @@ export async function createOrdersService(options: OrdersServiceOptions) {
           ? {}
           : { paymentTimeoutMs: messaging.paymentTimeoutMs }),
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+        ...logged,
       })
     : null;
   const queries = createQueryBus({

@@ -1,5 +1,6 @@
 import {
   createIntegrationConsumer,
+  type DuetLogger,
   type IntegrationConsumer,
   type IntegrationMessage,
   type Transport,
@@ -24,6 +25,8 @@ export interface PaymentRequestsConsumerOptions {
   readonly transport: Transport;
   readonly streams: Pick<ShopStreams, 'orders'>;
   readonly gateway: PaymentGateway;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createPaymentRequestsConsumer(
 ): IntegrationConsumer {
   const { store, gateway } = options;
   return createIntegrationConsumer({
+    ...(options.logger ? { logger: options.logger } : {}),
     name: 'payments_requests',
     transport: options.transport,
     inbox: createPostgresInbox({ store }),

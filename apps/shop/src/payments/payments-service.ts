@@ -3,6 +3,7 @@ import {
   createEventRegistry,
   createQueryBus,
   createRelay,
+  type DuetLogger,
   type Transport,
   UnknownMessageError,
 } from '@duet/core';
@@ -35,6 +36,8 @@ export interface PaymentsServiceOptions {
   readonly gateway?: PaymentGateway;
   /** For the processors' partition leases on PostgreSQL. */
   readonly databaseUrl?: string;
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 // Every command here needs the gateway, so none goes through a plain decider bus: types
@@ -60,6 +63,7 @@ const noOtherCommands: CommandBus = {
 export async function createPaymentsService(options: PaymentsServiceOptions) {
   const schema = options.schema ?? 'payments';
   const { executor, transport, streams } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   const gateway =
     options.gateway ?? createSimulatedGateway({ failureRate: 0, latencyMs: { min: 0, max: 0 } });
   await migrate(executor, { schema });
@@ -77,16 +81,19 @@ export async function createPaymentsService(options: PaymentsServiceOptions) {
     readModelSchema: `${schema}_read`,
     processors: [
       paymentsByOrderProjection,
-      createRelay({ contracts: paymentsContracts, transport, store }),
+      createRelay({ contracts: paymentsContracts, transport, store, ...logged }),
     ],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    ...logged,
   });
   const queries = createQueryBus({
     handlers: paymentQueryHandlers((name) => processors.readModel(name)),
     policies: paymentQueryPolicies,
     consistency: processors.waitForPosition,
   });
-  const consumers = [createPaymentRequestsConsumer({ store, transport, streams, gateway })];
+  const consumers = [
+    createPaymentRequestsConsumer({ store, transport, streams, gateway, ...logged }),
+  ];
   return {
     store,
     commands,

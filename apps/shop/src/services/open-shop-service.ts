@@ -1,5 +1,6 @@
 import type { Contracts, EventStore, Transport } from '@duet/core';
 import type { SqlExecutor } from '@duet/postgres';
+import type { Logger } from 'pino';
 import { createCatalogService } from '../catalog/catalog-service.ts';
 import { catalogContracts } from '../contracts/catalog-contracts.ts';
 import { customersContracts } from '../contracts/customer-contracts.ts';
@@ -41,6 +42,8 @@ export interface ShopServiceOptions {
   readonly gateway?: PaymentGateway;
   /** Orders only: how long the saga waits for the payment's answer. */
   readonly paymentTimeoutMs?: number;
+  /** The service logs through a child of it (`{ service: 'orders' }`) [none]. */
+  readonly logger?: Logger;
 }
 
 /** One service of the shop, ready to serve over HTTP and to run its processors. */
@@ -74,7 +77,8 @@ export async function openShopService(
   const { executor, transport, streams } = options;
   const prefix = options.schemaPrefix ?? '';
   const leases = options.databaseUrl ? { databaseUrl: options.databaseUrl } : {};
-  const common = { executor, transport, streams, ...leases };
+  const logged = options.logger ? { logger: options.logger.child({ service: name }) } : {};
+  const common = { executor, transport, streams, ...leases, ...logged };
   switch (name) {
     case 'customers': {
       const schema = `${prefix}customers`;
@@ -101,6 +105,7 @@ export async function openShopService(
         executor,
         schema,
         ...leases,
+        ...logged,
         messaging: {
           transport,
           streams,
@@ -113,7 +118,13 @@ export async function openShopService(
     }
     case 'order-history': {
       const schema = `${prefix}order_history`;
-      const service = await createOrderHistoryService({ executor, transport, streams, schema });
+      const service = await createOrderHistoryService({
+        executor,
+        transport,
+        streams,
+        schema,
+        ...logged,
+      });
       return opened(name, schema, servedHistory(service), [], { ...service, store: undefined });
     }
   }

@@ -1,5 +1,6 @@
 import { openNatsTransport } from '@duet/nats';
 import { createPgExecutor, createPostgresIdempotencyStore } from '@duet/postgres';
+import { pino } from 'pino';
 import { shopStreams } from '../contracts/message-streams.ts';
 import { createShopServer } from '../http/create-shop-server.ts';
 import { shopPrincipals } from '../http/shop-principals.ts';
@@ -24,12 +25,15 @@ export interface RunningShopService {
  */
 export async function runShopService(settings: ServiceSettings): Promise<RunningShopService> {
   const ns = settings.namespace;
+  // JSON lines on stdout, each with `service` (and `trace_id` when about a traced event).
+  const logger = pino({ level: settings.logLevel ?? 'info' });
   const executor = createPgExecutor({
     connectionString: settings.databaseUrl,
     max: settings.databasePoolMax,
   });
   const transport = await openNatsTransport({
     servers: settings.natsUrls,
+    logger: logger.child({ service: settings.service }),
     ...(ns
       ? {
           subjectPrefix: ns,
@@ -56,6 +60,7 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
       ? {}
       : { paymentTimeoutMs: settings.paymentTimeoutMs }),
     gateway: createSimulatedGateway(settings.payments),
+    logger,
   });
   if (roles.has('processors')) {
     // Consumers read streams other services publish on, whichever process comes up first.
@@ -78,6 +83,7 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     principals: shopPrincipals(),
     idempotency: createPostgresIdempotencyStore({ executor, schema: service.schema }),
     rateLimitPerMinute: settings.rateLimitPerMinute,
+    logger: logger.child({ service: settings.service }),
     ...(settings.logLevel ? { logLevel: settings.logLevel } : {}),
   });
   let address: string;

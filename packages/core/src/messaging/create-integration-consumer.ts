@@ -1,6 +1,7 @@
-import { SpanKind } from '@opentelemetry/api';
+import { context as otelContext, SpanKind } from '@opentelemetry/api';
 import { ValidationError } from '../errors/validation-error.ts';
 import { validate } from '../messages/schema.ts';
+import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { inSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields } from '../telemetry/trace-context.ts';
@@ -45,6 +46,11 @@ export interface IntegrationConsumerOptions<Tx> {
    * pool above it.
    */
   readonly concurrency?: number;
+  /**
+   * Where it logs failed deliveries (warn), dead letters (error) and broker or database
+   * outages (warn), each line with the message's `trace_id` and `span_id` (default none).
+   */
+  readonly logger?: DuetLogger;
   /** Called for every dead-lettered message (logs, metrics). */
   readonly onDeadLetter?: (letter: {
     message: string;
@@ -126,6 +132,7 @@ export function createIntegrationConsumer<Tx>(
     throw fail(`consumer ${name} option concurrency`, 'expected a whole number from 1 to 64');
   }
   const backoff = options.backoffMs ?? [100, 500, 2_000, 5_000];
+  const log = tracedLogger(options.logger, `consumer ${name} option logger`);
   const spec = {
     name,
     stream: source,
@@ -139,11 +146,28 @@ export function createIntegrationConsumer<Tx>(
 
   const delay = (attempt: number) => backoff[Math.min(attempt - 1, backoff.length - 1)] ?? 1_000;
 
+  // What a line about one delivery says, in the trace its message continues.
+  const logDelivery = (
+    level: 'warn' | 'error',
+    delivery: Delivery,
+    error: string,
+    message: string,
+  ) => {
+    const { headers, subject, id } = delivery.message;
+    otelContext.with(contextOfTraceFields(headers), () =>
+      log[level](
+        { consumer: name, subject, message_id: id, attempt: delivery.attempt, maxDeliver, error },
+        message,
+      ),
+    );
+  };
+
   const deadLetter = async (delivery: Delivery, error: string, entry?: InboxEntry) => {
     await transport.deadLetter(name, delivery, error);
     if (entry) await inbox.pass(name, entry);
     await delivery.ack();
     duetInstruments().deadLetters.add(1, { 'duet.consumer': name });
+    logDelivery('error', delivery, error, 'message dead-lettered');
     options.onDeadLetter?.({
       message: error,
       subject: delivery.message.subject,
@@ -262,7 +286,15 @@ export function createIntegrationConsumer<Tx>(
       } catch (error) {
         if (item.delivery.attempt >= maxDeliver)
           await deadLetter(item.delivery, errorText(error), item.entry);
-        else item.delivery.nak(delay(item.delivery.attempt));
+        else {
+          logDelivery(
+            'warn',
+            item.delivery,
+            errorText(error),
+            'delivery failed, will be redelivered',
+          );
+          item.delivery.nak(delay(item.delivery.attempt));
+        }
       }
     }
   };
@@ -280,6 +312,13 @@ export function createIntegrationConsumer<Tx>(
       } catch (error) {
         if (signal.aborted) return;
         // The broker or the database is down: the deliveries come again; wait, then resume.
+        // One line per outage, not one per retry.
+        if (lastError === undefined) {
+          log.warn(
+            { consumer: name, error: errorText(error) },
+            'consumer waiting for the broker or the database',
+          );
+        }
         lastError = errorText(error);
         await pause(500, signal);
       }

@@ -12,6 +12,7 @@ import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { validate } from '../messages/schema.ts';
 import { checkProcessorOptions } from '../processor/check-processor-options.ts';
 import type { FailurePolicy, RelayDefinition } from '../processor/processor-definition.ts';
+import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { startSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields, traceFieldsOf } from '../telemetry/trace-context.ts';
@@ -35,6 +36,11 @@ export interface RelayOptions {
    * outage, which is waited out). Default `'stop'`: a contract is not silently skipped.
    */
   readonly onFailure?: FailurePolicy;
+  /**
+   * Where it logs a publish the broker refused or did not acknowledge (warn; the runner
+   * publishes the batch again), with the batch span's `trace_id` and `span_id` (default none).
+   */
+  readonly logger?: DuetLogger;
 }
 
 // Streams remembered with their last published version; older entries are forgotten.
@@ -60,6 +66,7 @@ export function createRelay(options: RelayOptions): RelayDefinition {
     ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
     ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
   });
+  const log = tracedLogger(options.logger, `relay ${base.name} option logger`);
   const published = new Map<string, number>();
 
   const remember = (stream: string, version: number) => {
@@ -163,15 +170,23 @@ export function createRelay(options: RelayOptions): RelayDefinition {
         for (const span of spans) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
         }
-        if (signal.aborted || error instanceof UnavailableError) throw error;
-        // Whatever the broker says, it is not this event's fault: wait and publish again.
-        throw new UnavailableError(
-          transport.kind,
-          error instanceof Error ? error.message : String(error),
+        if (signal.aborted) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        log.warn(
           {
-            cause: error,
+            relay: base.name,
+            transport: transport.kind,
+            messages: messages.length,
+            subjects: [...new Set(messages.map((message) => message.subject))],
+            first_event_id: events[0]?.id,
+            first_position: events[0]?.position,
+            error: reason,
           },
+          'relay publish failed, will publish again',
         );
+        if (error instanceof UnavailableError) throw error;
+        // Whatever the broker says, it is not this event's fault: wait and publish again.
+        throw new UnavailableError(transport.kind, reason, { cause: error });
       } finally {
         for (const span of spans) span.end();
       }

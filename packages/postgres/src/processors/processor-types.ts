@@ -1,4 +1,5 @@
 import type {
+  DuetLogger,
   EventRegistry,
   Position,
   ProcessorDefinition,
@@ -81,6 +82,13 @@ export interface ProcessorsOptions {
   readonly meterProvider?: MeterProvider;
   /** After a blue-green switch, wait this long before dropping the old tables (default 1000), so queries that resolved the old version finish. */
   readonly dropDelayMs?: number;
+  /**
+   * Where the runner logs (pino's shape: pass a pino logger or a child as it is): a batch
+   * retried (warn), an event dead-lettered or parked (error), a partition stopped on a
+   * poisoned event (error), rebuilds, pauses and resumes, start and stop (info). Each line
+   * names the processor and carries `trace_id` and `span_id` (default none: silent).
+   */
+  readonly logger?: DuetLogger;
   /** Called after every committed batch (metrics, tests). */
   readonly onBatch?: (batch: BatchReport) => void;
 }

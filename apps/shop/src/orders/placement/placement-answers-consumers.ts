@@ -1,5 +1,6 @@
 import {
   createIntegrationConsumer,
+  type DuetLogger,
   type IntegrationConsumer,
   type IntegrationMessage,
   type Transport,
@@ -22,6 +23,8 @@ export interface PlacementAnswerConsumersOptions extends PlacementRecorder {
   readonly clock: () => Date;
   /** Prefix of the durable consumers' names (default 'orders'): `<prefix>_placement_<service>`. */
   readonly prefix?: string;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 const sources = [
@@ -50,6 +53,7 @@ export function createPlacementAnswerConsumers(
   const prefix = options.prefix ?? 'orders';
   return sources.map(({ service, contracts, events }) =>
     createIntegrationConsumer({
+      ...(options.logger ? { logger: options.logger } : {}),
       name: `${prefix}_placement_${service}`,
       transport,
       inbox,

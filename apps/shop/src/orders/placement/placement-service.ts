@@ -1,4 +1,10 @@
-import { type CommandBus, createRelay, foldEvents, type Transport } from '@duet/core';
+import {
+  type CommandBus,
+  createRelay,
+  type DuetLogger,
+  foldEvents,
+  type Transport,
+} from '@duet/core';
 import {
   migrate,
   openProcessors,
@@ -46,6 +52,8 @@ export interface PlacementServiceOptions {
   readonly relay?: boolean;
   /** For the processors' partition leases on PostgreSQL (several processes). */
   readonly databaseUrl?: string;
+  /** Where its processors, relay and consumers log (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /**
@@ -67,6 +75,7 @@ export interface PlacementServiceOptions {
 export async function createPlacementService(options: PlacementServiceOptions) {
   const schema = options.schema ?? 'orders';
   const { orders, executor, transport, streams } = options;
+  const logged = options.logger ? { logger: options.logger } : {};
   const { store } = orders;
   const clock = options.clock ?? (() => new Date());
   const decider = createPlacementDecider(
@@ -88,11 +97,12 @@ export async function createPlacementService(options: PlacementServiceOptions) {
       createSettledOrderSender({ commands: orders.commands }),
       ...(options.relay === false
         ? []
-        : [createRelay({ contracts: ordersContracts, transport, store })]),
+        : [createRelay({ contracts: ordersContracts, transport, store, ...logged })]),
     ],
     // A lost race on a saga stream (LateAppendError) is cured by a new transaction.
     retry: { attempts: 6, backoffMs: 50 },
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    ...logged,
   });
   const consumers = createPlacementAnswerConsumers({
     ...recorder,
@@ -100,6 +110,7 @@ export async function createPlacementService(options: PlacementServiceOptions) {
     streams,
     clock,
     prefix: schema,
+    ...logged,
   });
   const poller = createTimerPoller({
     ...recorder,

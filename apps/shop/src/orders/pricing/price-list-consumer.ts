@@ -1,5 +1,6 @@
 import {
   createIntegrationConsumer,
+  type DuetLogger,
   type IntegrationConsumer,
   type MessageStreamDefinition,
   type Transport,
@@ -22,6 +23,8 @@ export interface PriceListConsumerOptions {
   readonly transport: Transport;
   /** The catalog's broker stream (`shopStreams().catalog`). */
   readonly source: MessageStreamDefinition;
+  /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
+  readonly logger?: DuetLogger;
 }
 
 /** The durable consumer's name: `<orders schema>_price_list`. */
@@ -38,6 +41,7 @@ export const priceListConsumerName = (schema: string) => `${schema}_price_list`;
 export function createPriceListConsumer(options: PriceListConsumerOptions): IntegrationConsumer {
   const { executor, schema, transport, source } = options;
   return createIntegrationConsumer({
+    ...(options.logger ? { logger: options.logger } : {}),
     name: priceListConsumerName(schema),
     transport,
     inbox: createPostgresInbox({ executor, schema }),

@@ -1,4 +1,10 @@
-import type { Position, ProcessorDefinition, ProjectionTables, RecordedEvent } from '@duet/core';
+import type {
+  DuetLogger,
+  Position,
+  ProcessorDefinition,
+  ProjectionTables,
+  RecordedEvent,
+} from '@duet/core';
 import { contextOfTraceFields, inSpan } from '@duet/core';
 import { batchTraceOf, duetInstruments } from '@duet/core/adapters';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
@@ -27,6 +33,8 @@ export interface BatchTarget {
   readonly processor: ProcessorDefinition;
   readonly tables: ProjectionTables;
   readonly partition: number;
+  /** Where dead letters and failures are logged (with the batch span's trace ids). */
+  readonly log: DuetLogger;
 }
 
 export type { DeadLetterInput };
@@ -55,12 +63,15 @@ export interface Batch {
  * row makes a blue-green switch wait for batches in flight. A batch with nothing for the
  * sink (only other processors' events) just moves the checkpoint, fenced the same way, in
  * one statement (`skipCheckpoint`). Resolves to the number of events the sink got.
+ * `failed` hears of an error inside the batch's span (to log a retry in its trace); the
+ * dead letters are logged there after the commit.
  */
 export async function applyBatch(
   readModels: SqlExecutor,
   target: BatchTarget,
   batch: Batch,
   signal: AbortSignal,
+  failed?: (error: unknown) => void,
 ): Promise<number> {
   const { schema, processor, partition } = target;
   const key = { name: processor.name, version: processor.version, partition };
@@ -73,8 +84,12 @@ export async function applyBatch(
     return 0;
   }
   // A batch serves many commands: it continues the first event's trace and links the rest.
+  // A batch of dead letters alone continues theirs, so the dead letter's log line names
+  // the trace of the command that appended the event.
   const { parent, links } = batchTraceOf(
-    batch.events.map((event) => contextOfTraceFields(event.metadata)),
+    [...batch.events, ...(batch.deadLetters ?? []).map((letter) => letter.event)].map((event) =>
+      contextOfTraceFields(event.metadata),
+    ),
   );
   return inSpan(
     `duet.${processor.kind} batch ${processor.name}`,
@@ -89,8 +104,38 @@ export async function applyBatch(
         'duet.events': batch.events.length,
       },
     },
-    () => commitBatch(readModels, target, batch, signal, key),
+    async () => {
+      try {
+        const { applied, deadLetters } = await commitBatch(readModels, target, batch, signal, key);
+        for (const letter of deadLetters) logDeadLetter(target, letter);
+        return applied;
+      } catch (error) {
+        failed?.(error);
+        throw error;
+      }
+    },
   );
+}
+
+/** One line per event set aside: error for the one that failed, warn for those held behind a parked stream. */
+function logDeadLetter(target: BatchTarget, letter: DeadLetterInput & { held?: boolean }) {
+  const { processor, partition, log } = target;
+  const { event } = letter;
+  const fields = {
+    processor: processor.name,
+    kind: processor.kind,
+    version: processor.version,
+    partition,
+    policy: processor.onFailure,
+    event_id: event.id,
+    event_type: event.type,
+    stream: event.stream,
+    stream_version: event.streamVersion,
+    position: event.position,
+    error: letter.error,
+  };
+  if (letter.held) log.warn(fields, 'event held: its stream is parked');
+  else log.error(fields, letter.parked ? 'event failed: stream parked' : 'event dead-lettered');
 }
 
 async function commitBatch(
@@ -99,7 +144,7 @@ async function commitBatch(
   batch: Batch,
   signal: AbortSignal,
   key: { readonly name: string; readonly version: number; readonly partition: number },
-): Promise<number> {
+): Promise<{ applied: number; deadLetters: (DeadLetterInput & { held?: boolean })[] }> {
   const { schema, processor, tables, partition } = target;
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
@@ -108,7 +153,7 @@ async function commitBatch(
     if (activeVersion === undefined || activeVersion > processor.version) {
       throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
     }
-    const deadLetters = [...(batch.deadLetters ?? [])];
+    const deadLetters: (DeadLetterInput & { held?: boolean })[] = [...(batch.deadLetters ?? [])];
     let events = batch.events;
     const parked =
       parkedBefore ??
@@ -116,7 +161,7 @@ async function commitBatch(
     if (parked && parked.size > 0) {
       for (const event of events) {
         if (parked.has(event.stream)) {
-          deadLetters.push({ event, error: 'stream is parked', parked: true });
+          deadLetters.push({ event, error: 'stream is parked', parked: true, held: true });
         }
       }
       events = events.filter((event) => !parked.has(event.stream));
@@ -137,7 +182,7 @@ async function commitBatch(
       caughtUp: batch.caughtUp,
     });
     if (!moved) throw movedAway(processor, partition, batch.expected);
-    return events.length;
+    return { applied: events.length, deadLetters };
   });
 }
 

@@ -80,8 +80,34 @@ async function tryCommit(
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     context.signal.throwIfAborted();
+    // Logged in the batch's span, so the line names the trace of its first event.
+    const retrying = (error: unknown) => {
+      if (isFatal(error) || context.signal.aborted) return;
+      const { processor, partition, log } = context.target;
+      const first = range.events[0];
+      log.warn(
+        {
+          processor: processor.name,
+          kind: processor.kind,
+          version: processor.version,
+          partition,
+          events: range.events.length,
+          from_position: range.expected,
+          to_position: range.end,
+          ...(first ? { first_event_id: first.id } : {}),
+          attempt,
+          attempts,
+          error: messageOf(error),
+        },
+        attempt < attempts
+          ? 'batch failed, will retry'
+          : range.events.length > 1
+            ? 'batch failed on every attempt, narrowing to the failing event'
+            : 'event failed on every attempt, applying the failure policy',
+      );
+    };
     try {
-      return await applyBatch(context.readModels, context.target, range, context.signal);
+      return await applyBatch(context.readModels, context.target, range, context.signal, retrying);
     } catch (error) {
       if (isFatal(error)) throw error;
       last = error;

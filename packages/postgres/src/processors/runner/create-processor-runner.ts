@@ -60,10 +60,23 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   // status interval; their workers finish the batch in flight and wait.
   let paused = new Set<string>();
   let unlistenControl: (() => Promise<void>) | null = null;
+  const { log } = config;
+  const names = new Set(config.processors.map((p) => p.name));
   const refreshPauses = async () => {
-    const now = new Set((await readPauses(readModels, schema)).map((row) => row.name));
+    const rows = await readPauses(readModels, schema);
+    const now = new Set(rows.map((row) => row.name));
     const changed = new Set([...now, ...paused].filter((n) => now.has(n) !== paused.has(n)));
     paused = now;
+    for (const name of changed) {
+      if (!names.has(name)) continue;
+      const row = rows.find((r) => r.name === name);
+      if (row) {
+        log.info(
+          { processor: name, runner: config.owner, paused_by: row.paused_by ?? undefined },
+          'processor paused: its partitions here finish their batch and wait',
+        );
+      } else log.info({ processor: name, runner: config.owner }, 'processor resumed');
+    }
     for (const worker of workers.values()) {
       if (changed.has(worker.processor.name)) worker.nudge();
     }
@@ -101,6 +114,25 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     scheduleDrop(name);
   };
 
+  // Partitions replaying after a rebuild, with when it started: their catch-up is logged.
+  const rebuilding = new Map<string, number>();
+  const rebuildCaughtUp = (unit: Unit, worker: () => PartitionWorker | undefined) => {
+    const since = rebuilding.get(unit.key);
+    if (since === undefined) return;
+    rebuilding.delete(unit.key);
+    log.info(
+      {
+        processor: unit.processor.name,
+        version: unit.processor.version,
+        partition: unit.partition,
+        runner: config.owner,
+        events: worker()?.progress.eventsDone,
+        ms: Date.now() - since,
+      },
+      'rebuild finished: the partition caught up',
+    );
+  };
+
   const startWorker = (unit: Unit) => {
     const existing = workers.get(unit.key)?.state;
     if (!running || existing === 'live' || existing === 'catching_up' || existing === 'paused') {
@@ -111,6 +143,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
       building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
       caughtUp: () => trySwitch(projection),
       paused: () => paused.has(projection.name),
+      live: () => rebuildCaughtUp(unit, () => workers.get(unit.key)),
     });
     workers.set(unit.key, worker);
     void heartbeat.beat();
@@ -195,6 +228,15 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
       checkPauses();
     }, config.statusIntervalMs);
     await requests.start();
+    log.info(
+      {
+        runner: config.owner,
+        processors: config.processors.map((p) => `${p.name}@${p.version}`),
+        partitions: units.length,
+        leases: config.leases !== null,
+      },
+      'processor runner started',
+    );
   };
 
   const stop = async () => {
@@ -212,6 +254,8 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     await leases?.stop();
     leases = null;
     await config.closePages();
+    rebuilding.clear();
+    log.info({ runner: config.owner }, 'processor runner stopped');
   };
 
   const resolveFrom = async (from: Position | Date | undefined): Promise<Position> => {
@@ -244,9 +288,16 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     }
     const position = await resolveFrom(from);
     const mine = units.filter((u) => u.processor === projection && workers.has(u.key));
+    const fields = {
+      processor: name,
+      version,
+      from: position,
+      runner: config.owner,
+      ...(request ? { request_id: request.id } : {}),
+    };
     for (const unit of mine) await stopWorker(unit.key);
     try {
-      return await resetProjection(
+      const reset = await resetProjection(
         readModels,
         schema,
         readModelSchema,
@@ -254,6 +305,14 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
         position,
         request,
       );
+      if (reset) {
+        log.info(fields, 'rebuild started: tables reset, replaying');
+        for (const unit of mine) rebuilding.set(unit.key, Date.now());
+      }
+      return reset;
+    } catch (error) {
+      log.error({ ...fields, error: (error as Error)?.message ?? String(error) }, 'rebuild failed');
+      throw error;
     } finally {
       for (const unit of mine) startWorker(unit);
     }

@@ -1,5 +1,12 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { type CommitSignal, isPosition, type Position, type ProcessorDefinition } from '@duet/core';
+import {
+  type CommitSignal,
+  contextOfTraceFields,
+  isPosition,
+  type Position,
+  type ProcessorDefinition,
+} from '@duet/core';
+import { context as otelContext } from '@opentelemetry/api';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { ProjectionFailure } from '../processor-types.ts';
 import {
@@ -44,6 +51,8 @@ export interface WorkerHooks {
   caughtUp(): Promise<void>;
   /** True while an operator has paused the processor: finish the batch, then wait. */
   paused(): boolean;
+  /** The partition reached the head (it was catching up before): a rebuild's end. */
+  live?(): void;
 }
 
 /**
@@ -66,6 +75,13 @@ export function startPartitionWorker(
     schema: config.schema,
     processor,
     tables: projectionTables(config.readModelSchema, processor.name, processor.version),
+    partition,
+    log: config.log,
+  };
+  const names = {
+    processor: processor.name,
+    kind: processor.kind,
+    version: processor.version,
     partition,
   };
   const reader = processorPageReader(config.pages, processor, partition, config.registry);
@@ -148,6 +164,7 @@ export function startPartitionWorker(
             progress.since = Date.now();
             continue;
           }
+          if (state !== 'live') hooks.live?.();
           state = 'live';
           if (hooks.building()) await hooks.caughtUp();
           await wake.wait(seen, config.pollIntervalMs, waitSignal());
@@ -162,6 +179,7 @@ export function startPartitionWorker(
         sizer.committed(page.scanned, ms);
         position = page.end;
         progress.eventsDone += page.scanned;
+        if (caughtUp && state !== 'live') hooks.live?.();
         state = caughtUp ? 'live' : 'catching_up';
         lastError = undefined;
         backoff = config.retry.backoffMs;
@@ -189,6 +207,24 @@ export function startPartitionWorker(
           continue;
         }
         if (error instanceof PoisonedEventError) {
+          const { event } = error;
+          // In the event's trace: the line joins the command that appended it.
+          otelContext.with(contextOfTraceFields(event.metadata), () =>
+            config.log.error(
+              {
+                ...names,
+                policy: processor.onFailure,
+                event_id: event.id,
+                event_type: event.type,
+                stream: event.stream,
+                stream_version: event.streamVersion,
+                position: event.position,
+                checkpoint: error.at,
+                error: messageOf(error.cause),
+              },
+              'partition stopped on a poisoned event',
+            ),
+          );
           await markFailed(error);
           state = 'failed';
           lastError = error.message;
@@ -196,7 +232,13 @@ export function startPartitionWorker(
         }
         // The database is unreachable, or a sink's dependency is (UnavailableError): not the
         // event's fault, so no narrowing and no dead letter; wait, then read again from the
-        // checkpoint, with a backoff capped at 2 s.
+        // checkpoint, with a backoff capped at 2 s. One line per outage, not per retry.
+        if (lastError === undefined) {
+          config.log.warn(
+            { ...names, error: messageOf(error) },
+            'partition waiting: the database or a dependency is unavailable',
+          );
+        }
         lastError = messageOf(error);
         position = null;
         await abortableSleep(backoff, signal);

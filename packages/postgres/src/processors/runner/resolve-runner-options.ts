@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { CommittedEventPages, ProcessorDefinition } from '@duet/core';
+import type { CommittedEventPages, DuetLogger, ProcessorDefinition } from '@duet/core';
+import { tracedLogger } from '@duet/core/adapters';
 import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { createCommittedEventPages } from '../../event-store/committed-event-pages.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
@@ -37,6 +38,8 @@ export interface RunnerConfig {
   /** This runner instance, as status reports its partitions' owner: `host:pid:random`. */
   readonly owner: string;
   readonly onBatch: ((batch: BatchReport) => void) | undefined;
+  /** `logger` with trace ids added, or a silent one. */
+  readonly log: DuetLogger;
   readonly registry: ProcessorsOptions['store']['events'];
 }
 
@@ -131,6 +134,7 @@ export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
     meterProvider: checkMeterProvider(options.meterProvider),
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onBatch: options.onBatch,
+    log: tracedLogger(options.logger, 'option logger'),
     registry: store.events,
   };
 }
