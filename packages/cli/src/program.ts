@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
 import { deadLettersListCommand } from './commands/dead-letters-list.ts';
 import { deadLettersRetryCommand } from './commands/dead-letters-retry.ts';
+import { deadLettersSkipCommand } from './commands/dead-letters-skip.ts';
 import { eventsTailCommand } from './commands/events-tail.ts';
 import { loadCommand } from './commands/load.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -56,7 +57,8 @@ export function createProgram(io: CliIo): Command {
         'events projections could not apply (--config), or messages consumers gave up on (--nats)',
       )
       .addCommand(deadLettersListCommand(io))
-      .addCommand(deadLettersRetryCommand(io)),
+      .addCommand(deadLettersRetryCommand(io))
+      .addCommand(deadLettersSkipCommand(io)),
   );
   program.addCommand(loadCommand(io));
   applyToAll(program, io);
