@@ -211,6 +211,15 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
         const table = await runDuet(['projections', 'status', ...args], env);
         expect(table.stdout).toMatch(/items_per_order v1 │ stopped +│ stopped +│ alice, .+ ago +│/);
         expect(table.stdout).toContain(`; paused by alice since ${paused.pausedAt}\n`);
+        // A rebuild of a paused projection resets it and ends there, saying so.
+        const rebuildPaused = await runDuet(
+          ['projections', 'rebuild', 'items_per_order', ...args],
+          env,
+        );
+        expect(rebuildPaused.code).toBe(ExitCode.incomplete);
+        expect(rebuildPaused.stderr).toContain(
+          'items_per_order is paused: its read model was reset and replays once it is resumed',
+        );
 
         const resume = await runDuet(['projections', 'resume', 'items_per_order', ...args], env);
         expect(resume).toMatchObject({
