@@ -107,7 +107,7 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
         const status = await runDuet(['projections', 'status', ...args], env);
         expect(status.code).toBe(0);
         expect(status.stdout).toMatch(
-          /items_per_order v1 │ \w+ +│ \w+ +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
+          /items_per_order v1 │ \w+ +│ \w+ +│ - +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
         );
         const statusJson = await runDuet(['projections', 'status', '--json', ...args], env);
         expect(JSON.parse(statusJson.stdout)).toEqual([
