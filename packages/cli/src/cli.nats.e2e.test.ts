@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { ConsumerSpec } from '@duet/core';
 import { openNatsTransport } from '@duet/nats';
 import { deleteStreams, testDeadLetters, testStream } from '@duet/nats/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runDuet } from './test-support/run-duet.ts';
 
-// `duet dead-letters list|retry --nats`: consumers' dead letters on a real NATS server.
+// `duet dead-letters list|retry|skip --nats`: consumers' dead letters on a real NATS server.
 const natsUrl = inject('natsUrl');
 
 describe.skipIf(natsUrl === null)('duet dead-letters --nats', () => {
@@ -123,4 +125,52 @@ describe.skipIf(natsUrl === null)('duet dead-letters --nats', () => {
       { id: `evt-1:replay:${listed[0]!.id}`, replayOf: 'evt-1' },
     ]);
   });
+
+  // Issue 12. After the retry above: the stream holds evt-1 and its replay.
+  it('given a consumer’s dead letters, when they are skipped by id and by consumer, then they are dropped and counted, nothing is sent again, and none left exits 3', async () => {
+    const skipper = `s_${randomBytes(4).toString('hex')}`;
+    const controller = new AbortController();
+    let dead = 0;
+    for await (const batch of transport.consume(spec(skipper), { signal: controller.signal })) {
+      for (const delivery of batch) {
+        await transport.deadLetter(skipper, delivery, 'never act on this');
+        await delivery.ack();
+        dead += 1;
+      }
+      if (dead >= 2) controller.abort();
+    }
+    const messages = () => streamMessages(url, stream.name);
+    const stored = await messages();
+    const listed = JSON.parse(
+      (await runDuet(['dead-letters', 'list', ...flags, '--consumer', skipper, '--json'])).stdout,
+    ) as Array<{ id: string }>;
+    expect(listed).toHaveLength(2);
+
+    const one = await runDuet(['dead-letters', 'skip', listed[0]!.id, ...flags]);
+    expect(one).toMatchObject({ code: 0, stdout: 'dropped 1 dead letter (not sent again)\n' });
+    const rest = await runDuet(['dead-letters', 'skip', '--consumer', skipper, ...flags, '--json']);
+    expect(JSON.parse(rest.stdout)).toEqual({ skipped: 1 });
+    const none = await runDuet(['dead-letters', 'skip', '--consumer', skipper, ...flags]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain(`no dead letters for ${skipper}`);
+    expect(
+      (await runDuet(['dead-letters', 'skip', '1', '--consumer', skipper, ...flags])).code,
+    ).toBe(2);
+    expect(
+      JSON.parse(
+        (await runDuet(['dead-letters', 'list', ...flags, '--consumer', skipper, '--json'])).stdout,
+      ),
+    ).toEqual([]);
+    expect(await messages()).toBe(stored);
+  });
 });
+
+/** How many messages a JetStream stream holds. */
+async function streamMessages(servers: string, name: string): Promise<number> {
+  const nc = await connect({ servers });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(name)).state.messages;
+  } finally {
+    await nc.close();
+  }
+}

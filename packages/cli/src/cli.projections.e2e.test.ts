@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
   createPGliteExecutor,
@@ -18,7 +18,8 @@ import { runDuet } from './test-support/run-duet.ts';
 import { seedEvents } from './test-support/seed-events.ts';
 
 // Issue 5: projections status, rebuild with progress, dead letters list and retry, with
-// the real binary and the projections of test-support/order-config.ts.
+// the real binary and the projections of test-support/order-config.ts. Issue 12: pause,
+// resume and dead-letters skip.
 
 const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
 const databaseUrl = inject('databaseUrl');
@@ -106,7 +107,7 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
         const status = await runDuet(['projections', 'status', ...args], env);
         expect(status.code).toBe(0);
         expect(status.stdout).toMatch(
-          /items_per_order v1 │ \w+ +│ \w+ +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
+          /items_per_order v1 │ \w+ +│ \w+ +│ - +│ [0-9a-f-]{33} │ [0-9a-f-]{33} │ 0 +│ - +│ - /,
         );
         const statusJson = await runDuet(['projections', 'status', '--json', ...args], env);
         expect(JSON.parse(statusJson.stdout)).toEqual([
@@ -143,6 +144,97 @@ describe.each(backends)('duet projections on %s', (_name, skip, open) => {
         const unknown = await runDuet(['projections', 'rebuild', 'nope', ...args], env);
         expect(unknown.code).toBe(ExitCode.notFound);
         expect(unknown.stderr).toContain('no projection named nope in --config');
+      } finally {
+        await backend.dispose();
+      }
+    },
+    240_000,
+  );
+
+  it.skipIf(skip)(
+    'given poisoned events, when their dead letters are skipped by id and by projection, then they are dropped and counted; a pause without a runner is recorded for the next one, and shown by status until resumed (issue 12)',
+    async () => {
+      const backend = await open();
+      try {
+        const { args, env } = backend;
+        const early = await runDuet(['projections', 'pause', 'items_per_order', ...args], env);
+        expect(early.code).toBe(ExitCode.notFound);
+        expect(early.stderr).toContain('no runner has set up items_per_order on this database yet');
+        const unknown = await runDuet(['projections', 'pause', 'nope', ...args], env);
+        expect(unknown.code).toBe(ExitCode.notFound);
+        expect(unknown.stderr).toContain('no projection named nope in --config');
+
+        const poisoned = { ...env, DUET_TEST_POISON_SKU: 'pear' };
+        const rebuild = await runDuet(
+          ['projections', 'rebuild', 'items_per_order', ...args],
+          poisoned,
+        );
+        expect(rebuild.code).toBe(0);
+        const letters = JSON.parse(
+          (await runDuet(['dead-letters', 'list', '--json', ...args], env)).stdout,
+        ) as { id: string }[];
+        expect(letters).toHaveLength(3);
+        const one = await runDuet(['dead-letters', 'skip', letters[0]!.id, ...args], env);
+        expect(one).toMatchObject({ code: 0, stdout: 'dropped 1 dead letter (not applied)\n' });
+        const rest = await runDuet(
+          ['dead-letters', 'skip', '--projection', 'items_per_order', '--json', ...args],
+          env,
+        );
+        expect(JSON.parse(rest.stdout)).toEqual({ skipped: 2 });
+        const none = await runDuet(
+          ['dead-letters', 'skip', '--projection', 'items_per_order', ...args],
+          env,
+        );
+        expect(none.code).toBe(ExitCode.notFound);
+        expect(none.stderr).toContain('no dead letters for items_per_order');
+        const listed = await runDuet(['dead-letters', 'list', ...args], env);
+        expect(listed.stdout).toBe('no dead letters\n');
+
+        const pause = await runDuet(
+          ['projections', 'pause', 'items_per_order', '--by', 'alice', '--json', ...args],
+          env,
+        );
+        expect(pause.code).toBe(0);
+        const paused = JSON.parse(pause.stdout) as { pausedAt: string };
+        expect(paused).toEqual({
+          name: 'items_per_order',
+          pausedAt: expect.any(String),
+          pausedBy: 'alice',
+        });
+        const json = await runDuet(['projections', 'status', '--json', ...args], env);
+        expect(JSON.parse(json.stdout)).toEqual([
+          expect.objectContaining({
+            state: 'stopped',
+            paused: { at: paused.pausedAt, by: 'alice' },
+          }),
+        ]);
+        const table = await runDuet(['projections', 'status', ...args], env);
+        expect(table.stdout).toMatch(/items_per_order v1 │ stopped +│ stopped +│ alice, .+ ago +│/);
+        expect(table.stdout).toContain(`; paused by alice since ${paused.pausedAt}\n`);
+        // A rebuild of a paused projection resets it and ends there, saying so.
+        const rebuildPaused = await runDuet(
+          ['projections', 'rebuild', 'items_per_order', ...args],
+          env,
+        );
+        expect(rebuildPaused.code).toBe(ExitCode.incomplete);
+        expect(rebuildPaused.stderr).toContain(
+          'items_per_order is paused: its read model was reset and replays once it is resumed',
+        );
+
+        const resume = await runDuet(['projections', 'resume', 'items_per_order', ...args], env);
+        expect(resume).toMatchObject({
+          code: 0,
+          stdout: `resumed items_per_order (paused by alice since ${paused.pausedAt})\n`,
+        });
+        const again = await runDuet(
+          ['projections', 'resume', 'items_per_order', '--json', ...args],
+          env,
+        );
+        expect(JSON.parse(again.stdout)).toEqual({ name: 'items_per_order', resumed: false });
+        const after = await runDuet(['projections', 'status', '--json', ...args], env);
+        expect(JSON.parse(after.stdout)).toEqual([
+          expect.not.objectContaining({ paused: expect.anything() }),
+        ]);
       } finally {
         await backend.dispose();
       }
@@ -293,6 +385,127 @@ describe.skipIf(databaseUrl === null)('duet projections beside a running app', (
     }
   }, 120_000);
 });
+
+// Issue 12: an operator pauses the app's projection from the CLI (another process); the
+// app's runner stops applying until the CLI resumes it.
+describe.skipIf(databaseUrl === null)('duet projections pause beside a running app', () => {
+  it('given the app runs the projection live, when the CLI pauses it, then status says paused by whom, appended events wait unapplied through several heartbeats, and on resume the runner applies them', async () => {
+    const db = await openTestDatabase({ kind: 'postgres', url: databaseUrl! });
+    const runnerSchema = `${db.schema}_runner`;
+    const readModelSchema = `${db.schema}_models`;
+    await migrate(db.executor, { schema: runnerSchema, set: 'processors' });
+    let batches = 0;
+    const app = openProcessors({
+      store: { executor: db.executor, schema: db.schema },
+      schema: runnerSchema,
+      readModelSchema,
+      projections: orderConfig.projections,
+      pollIntervalMs: 100,
+      statusIntervalMs: 100,
+      onBatch: () => {
+        batches += 1;
+      },
+    });
+    const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });
+    const items = async () => {
+      const { tables, executor } = await app.readModel('items_per_order');
+      const { rows } = await executor.query<{ items: number }>(
+        `SELECT sum(items)::integer AS items FROM ${tables.name('orders')}`,
+      );
+      return rows[0]?.items;
+    };
+    const heartbeats = (beats: number) => afterHeartbeats(db.executor, runnerSchema, beats);
+    try {
+      await seedEvents(store);
+      await app.start();
+      await until(app.status, (s) => s.state === 'live' && s.lagEvents === 0);
+      const args = ['--database-url', databaseUrl!, '--schema', db.schema, '--config', config];
+      const env = {
+        DUET_TEST_RUNNER_SCHEMA: runnerSchema,
+        DUET_TEST_READ_MODEL_SCHEMA: readModelSchema,
+      };
+
+      const pause = await runDuet(['projections', 'pause', 'items_per_order', ...args], env);
+      expect(pause.code).toBe(0);
+      const operator = userInfo().username;
+      expect(pause.stdout).toMatch(
+        new RegExp(`^paused items_per_order by ${operator} since \\d{4}-\\d\\d-\\d\\dT.+Z\\n$`),
+      );
+      // Each heartbeat re-reads the pauses: after two the runner has surely seen it.
+      await heartbeats(2);
+      const before = batches;
+      await store.append('order-8', [{ type: 'ItemAdded', data: { sku: 'fig', quantity: 1 } }]);
+      const statusArgs = ['projections', 'status', ...args];
+      let status = await runDuet(statusArgs, env);
+      while (!status.stdout.includes('1 event waits')) {
+        status = await runDuet(statusArgs, env); // the test's timeout bounds this
+      }
+      expect(status.stdout).toMatch(
+        new RegExp(`items_per_order v1 │ paused +│ paused +│ ${operator}, .+ ago +│ .*│ 1 +│`),
+      );
+      expect(status.stdout).toMatch(
+        new RegExp(
+          `^items_per_order v1 paused: paused by ${operator} since \\S+Z; 1 event waits$`,
+          'm',
+        ),
+      );
+      const json = await runDuet(['projections', 'status', '--json', ...args], env);
+      expect(JSON.parse(json.stdout)).toEqual([
+        expect.objectContaining({
+          state: 'paused',
+          health: 'paused',
+          lagEvents: 1,
+          paused: { at: expect.any(String), by: operator },
+        }),
+      ]);
+      await heartbeats(3);
+      expect(batches).toBe(before);
+      expect(await items()).toBe(6);
+
+      const resume = await runDuet(['projections', 'resume', 'items_per_order', ...args], env);
+      expect(resume.code).toBe(0);
+      expect(resume.stdout).toMatch(/^resumed items_per_order \(paused by .+ since .+Z\)\n$/);
+      await until(app.status, (s) => s.state === 'live' && s.lagEvents === 0);
+      expect(await items()).toBe(7);
+      const live = await runDuet(['projections', 'status', '--json', ...args], env);
+      expect(JSON.parse(live.stdout)).toEqual([
+        expect.objectContaining({ state: 'live', health: 'healthy', lagEvents: 0 }),
+      ]);
+    } finally {
+      await app.stop();
+      await store.close();
+      await db.executor.query(`DROP SCHEMA IF EXISTS "${runnerSchema}" CASCADE`);
+      await db.executor.query(`DROP SCHEMA IF EXISTS "${readModelSchema}" CASCADE`);
+      await db.dispose();
+    }
+  }, 120_000);
+});
+
+/**
+ * Resolves once the runners have renewed their heartbeat `beats` more times: each beat
+ * comes with a re-read of the pauses, and the workers have polled at least as often.
+ */
+async function afterHeartbeats(
+  executor: SqlExecutor,
+  runnerSchema: string,
+  beats: number,
+): Promise<void> {
+  const read = async () => {
+    const { rows } = await executor.query<{ at: string | null }>(
+      `SELECT max(heartbeat_at)::text AS at FROM "${runnerSchema}".owners`,
+    );
+    return rows[0]?.at ?? null;
+  };
+  let last = await read();
+  for (let seen = 0; seen < beats; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = await read();
+    if (now !== last) {
+      seen += 1;
+      last = now;
+    }
+  }
+}
 
 /** A promise and the function that resolves it. */
 function gate() {

@@ -11,6 +11,9 @@ describe.concurrent('duet usage', () => {
     [['streams', 'list', '--help'], /\$ duet streams list --category order/],
     [['streams', 'show', '--help'], /\$ duet streams show order-42 --at 3/],
     [['events', 'tail', '--help'], /\$ duet events tail --from start/],
+    [['projections', 'pause', '--help'], /\$ duet projections pause order_history --by/],
+    [['projections', 'resume', '--help'], /\$ duet projections resume order_history/],
+    [['dead-letters', 'skip', '--help'], /\$ duet dead-letters skip --projection order_history/],
   ])('when %j is run, then it prints help with examples and exits 0', async (argv, example) => {
     const result = await runDuet(argv);
     expect(result.code).toBe(0);
@@ -31,6 +34,14 @@ describe.concurrent('duet usage', () => {
     [
       ['events', 'tail', '--from', 'middle', '--pglite', '/nowhere'],
       /'--from <position\|start\|end>' argument 'middle'/,
+    ],
+    [
+      ['dead-letters', 'skip', '7', '--projection', 'order_history', '--pglite', '/nowhere'],
+      /give a dead letter id or --projection <name>, not both/,
+    ],
+    [
+      ['dead-letters', 'skip', 'seven', '--pglite', '/nowhere'],
+      /dead letter id "seven" is not a number/,
     ],
     [['streams', 'list'], /no database given/],
     [

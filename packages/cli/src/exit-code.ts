@@ -17,7 +17,7 @@ export const ExitCode = {
   unavailable: 4,
   /** The schema has no Duet tables, or is behind: run `duet migrate`. */
   notMigrated: 5,
-  /** Ran, but did not finish its work: a rebuild failed, a retried dead letter failed again. */
+  /** Ran, but did not finish its work: a rebuild failed (or reset a paused projection), a retried dead letter failed again. */
   incomplete: 6,
   /** A long operation (`projections rebuild`) was interrupted by Ctrl-C before it finished. */
   interrupted: 130,

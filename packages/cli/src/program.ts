@@ -2,10 +2,13 @@ import { Command } from 'commander';
 import type { CliIo } from './cli-io.ts';
 import { deadLettersListCommand } from './commands/dead-letters-list.ts';
 import { deadLettersRetryCommand } from './commands/dead-letters-retry.ts';
+import { deadLettersSkipCommand } from './commands/dead-letters-skip.ts';
 import { eventsTailCommand } from './commands/events-tail.ts';
 import { loadCommand } from './commands/load.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { projectionsPauseCommand } from './commands/projections-pause.ts';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.ts';
+import { projectionsResumeCommand } from './commands/projections-resume.ts';
 import { projectionsStatusCommand } from './commands/projections-status.ts';
 import { streamsListCommand } from './commands/streams-list.ts';
 import { streamsShowCommand } from './commands/streams-show.ts';
@@ -46,9 +49,13 @@ export function createProgram(io: CliIo): Command {
   );
   program.addCommand(
     new Command('projections')
-      .description('projection status and rebuilds (needs --config with projections)')
+      .description(
+        'projection status, rebuilds, pause and resume (needs --config with projections)',
+      )
       .addCommand(projectionsStatusCommand(io))
-      .addCommand(projectionsRebuildCommand(io)),
+      .addCommand(projectionsRebuildCommand(io))
+      .addCommand(projectionsPauseCommand(io))
+      .addCommand(projectionsResumeCommand(io)),
   );
   program.addCommand(
     new Command('dead-letters')
@@ -56,7 +63,8 @@ export function createProgram(io: CliIo): Command {
         'events projections could not apply (--config), or messages consumers gave up on (--nats)',
       )
       .addCommand(deadLettersListCommand(io))
-      .addCommand(deadLettersRetryCommand(io)),
+      .addCommand(deadLettersRetryCommand(io))
+      .addCommand(deadLettersSkipCommand(io)),
   );
   program.addCommand(loadCommand(io));
   applyToAll(program, io);

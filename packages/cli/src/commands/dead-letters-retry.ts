@@ -5,6 +5,7 @@ import { openSession } from '../database/open-session.ts';
 import { ExitCode } from '../exit-code.ts';
 import type { MessageDeadLetterOptions } from '../messages/message-dead-letter-options.ts';
 import { retryMessageDeadLetters } from '../messages/retry-message-dead-letters.ts';
+import { checkDeadLetterSelection } from '../options/check-dead-letter-selection.ts';
 import { readGlobalOptions } from '../options/global-options.ts';
 import { commandOutput } from '../output/command-output.ts';
 import { writeJson } from '../output/write-json.ts';
@@ -45,15 +46,7 @@ export function deadLettersRetryCommand(io: CliIo): Command {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
       if (options.nats !== undefined) return retryMessageDeadLetters(output, id, options);
-      if ((id === undefined) === (options.projection === undefined)) {
-        throw new CliError(
-          ExitCode.usage,
-          'give a dead letter id or --projection <name>, not both',
-        );
-      }
-      if (id !== undefined && !/^\d+$/.test(id)) {
-        throw new CliError(ExitCode.usage, `dead letter id ${JSON.stringify(id)} is not a number`);
-      }
+      checkDeadLetterSelection(id, options.projection, '--projection');
       await using session = await openSession(global);
       await using runner = openRunner(session, options.projection);
       let retried: number;

@@ -1,6 +1,7 @@
 import { republishDeadLetters } from '@duet/core';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-code.ts';
+import { checkDeadLetterSelection } from '../options/check-dead-letter-selection.ts';
 import type { CommandOutput } from '../output/command-output.ts';
 import { writeJson } from '../output/write-json.ts';
 import {
@@ -17,12 +18,7 @@ export async function retryMessageDeadLetters(
   id: string | undefined,
   options: MessageDeadLetterOptions,
 ): Promise<void> {
-  if ((id === undefined) === (options.consumer === undefined)) {
-    throw new CliError(ExitCode.usage, 'give a dead letter id or --consumer <name>, not both');
-  }
-  if (id !== undefined && !/^\d+$/.test(id)) {
-    throw new CliError(ExitCode.usage, `dead letter id ${JSON.stringify(id)} is not a number`);
-  }
+  checkDeadLetterSelection(id, options.consumer, '--consumer');
   await using transport = await openMessageTransport(options);
   const sent = await republishDeadLetters(
     transport,

@@ -16,7 +16,8 @@ export interface FollowOptions {
 /**
  * Polls status (the local runner's, or the one the owning runner records) until every
  * partition of the projection's active version is live with no lag, reporting progress;
- * a failed partition ends it with exit 6, Ctrl-C with exit 130.
+ * a failed partition ends it with exit 6, and so does a paused projection (reset, it
+ * waits for resume), Ctrl-C with exit 130.
  *
  * @example
  * const last = await followRebuild(() => reader.status(), 'order_history', { signal, report, interruptedHint });
@@ -44,6 +45,14 @@ export async function followRebuild(
         ExitCode.incomplete,
         `rebuild of ${name} failed at ${failed.error?.stream ?? '?'} ${failed.error?.type ?? ''}: ${failed.error?.message ?? 'unknown error'}`,
         `fix the projection, then run it again; see: duet projections status`,
+      );
+    }
+    // A paused projection is reset and waits: watching would never end.
+    if (mine.length > 0 && mine.every((s) => s.state === 'paused')) {
+      throw new CliError(
+        ExitCode.incomplete,
+        `${name} is paused: its read model was reset and replays once it is resumed`,
+        `run: duet projections resume ${name}`,
       );
     }
     const lag = mine.reduce((sum, s) => sum + s.lagEvents, 0);
