@@ -49,7 +49,9 @@ const server = await createShopServer({
   contracts: shop.contracts,
   principals,
   console: shopConsole(shop),
-  idempotency: createPostgresIdempotencyStore({ executor: database.executor, schema: 'orders' }),
+  // Each service's keys in its own schema: completed in the same transaction as its append.
+  idempotency: (service) =>
+    createPostgresIdempotencyStore({ executor: database.executor, schema: service }),
   rateLimitPerMinute,
   logger,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),

@@ -45,10 +45,11 @@ export async function startShopInProcess(
     contracts: shop.contracts,
     principals: testPrincipals,
     ...(options.console ? { console: options.console(shop) } : {}),
-    idempotency: createPostgresIdempotencyStore({
-      executor: database.executor,
-      schema: `${database.schema}_orders`,
-    }),
+    idempotency: (service) =>
+      createPostgresIdempotencyStore({
+        executor: database.executor,
+        schema: `${database.schema}_${service}`,
+      }),
     rateLimitPerMinute: 100_000,
   });
   let url = '';

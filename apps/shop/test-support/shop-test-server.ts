@@ -193,10 +193,12 @@ export async function startOneProcessShop(
     services: shop.served,
     contracts: shop.contracts,
     principals: testPrincipals,
-    idempotency: createPostgresIdempotencyStore({
-      executor: database.executor,
-      schema: database.schema,
-    }),
+    // Per service, as npm start does: each key completes in its command's append.
+    idempotency: (service) =>
+      createPostgresIdempotencyStore({
+        executor: database.executor,
+        schema: `${prefix}${service}`,
+      }),
     rateLimitPerMinute: 100_000,
   });
   const url = await listen(app);

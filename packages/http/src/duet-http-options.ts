@@ -52,8 +52,13 @@ export interface DuetHttpOptions {
   readonly readTokens?: {
     readonly service: string | ((commandType: string) => string | undefined);
   };
-  /** Enables the `Idempotency-Key` header on commands. */
-  readonly idempotency?: IdempotencyStore;
+  /**
+   * Enables the `Idempotency-Key` header on commands: one store, or one per command type
+   * (undefined: no key for that type), called once per command at registration. A store
+   * in the same database and schema as the store the command appends to completes the key
+   * in the append's own transaction; give each service its own so all of them do.
+   */
+  readonly idempotency?: IdempotencyStore | ((commandType: string) => IdempotencyStore | undefined);
   /** Requests per `timeWindow` (ms or '1 minute') per principal, or per IP when anonymous. */
   readonly rateLimit?: { readonly max: number; readonly timeWindow: number | string };
   /** Largest accepted body in bytes [1 MiB]. */

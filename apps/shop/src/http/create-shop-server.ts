@@ -46,7 +46,11 @@ export interface ShopServerOptions {
   /** Served together under `/commands/<type>` and `/queries/<type>`, one OpenAPI tag each. */
   readonly services: readonly ServedService[];
   readonly principals: Record<string, Principal>;
-  readonly idempotency: IdempotencyStore;
+  /**
+   * Idempotency keys: one store, or one per service by name (in that service's schema,
+   * so each command's key is completed in its append's transaction).
+   */
+  readonly idempotency: IdempotencyStore | ((service: string) => IdempotencyStore);
   /** Served as the AsyncAPI document at `/asyncapi.json`. */
   readonly contracts?: readonly Contracts[];
   /** Requests per principal per minute (default 600). */
@@ -143,7 +147,7 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
     // Every command reply names the service that wrote it, as read token for the order
     // history, which takes in customers', catalog's, orders' and payments' events.
     readTokens: { service: (type) => commandOwner.get(type)?.name },
-    idempotency: options.idempotency,
+    idempotency: idempotencyFor(options.idempotency, commandOwner),
     rateLimit: { max: options.rateLimitPerMinute ?? 600, timeWindow: '1 minute' },
     maxPageSize: MAX_PAGE_SIZE,
     // The app is this API (and the console under its own prefix, with its own 404 page):
@@ -187,4 +191,23 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
     });
   }
   return app;
+}
+
+/** The idempotency store of each command type: its owning service's, made once per service. */
+function idempotencyFor(
+  idempotency: IdempotencyStore | ((service: string) => IdempotencyStore),
+  commandOwner: ReadonlyMap<string, ServedService>,
+): IdempotencyStore | ((commandType: string) => IdempotencyStore | undefined) {
+  if (typeof idempotency !== 'function') return idempotency;
+  const stores = new Map<string, IdempotencyStore>();
+  return (commandType) => {
+    const service = commandOwner.get(commandType)?.name;
+    if (service === undefined) return undefined;
+    let store = stores.get(service);
+    if (!store) {
+      store = idempotency(service);
+      stores.set(service, store);
+    }
+    return store;
+  };
 }

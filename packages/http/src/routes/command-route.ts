@@ -62,10 +62,14 @@ export function registerCommandRoute(
   const jsonSchema = definition.jsonSchema();
   const subject = `command ${definition.type}`;
   const service = options.readTokenServices.get(definition.type);
+  const idempotency =
+    typeof options.idempotency === 'function'
+      ? options.idempotency(definition.type)
+      : options.idempotency;
   const headers: Record<string, unknown> = {
     'if-match': { type: 'string', description: 'the stream version you saw, as "<version>"' },
   };
-  if (options.idempotency) {
+  if (idempotency) {
     headers['idempotency-key'] = {
       type: 'string',
       description: 'runs the command at most once per key',
@@ -105,9 +109,7 @@ export function registerCommandRoute(
       const ifMatch = request.headers['if-match'];
       const principal = principals.get(request);
       const context = commandContext(request, principal, parseIfMatch(ifMatch));
-      const key = options.idempotency
-        ? readIdempotencyKey(request.headers['idempotency-key'])
-        : undefined;
+      const key = idempotency ? readIdempotencyKey(request.headers['idempotency-key']) : undefined;
       const scope = principal ? `${principal.tenant ?? ''}/${principal.id}` : 'anonymous';
       // What a key stores is the reply's substance, which the append can record itself in
       // its transaction; the response is rebuilt from it the same way each time.
@@ -122,9 +124,9 @@ export function registerCommandRoute(
         return { stream, streamVersion, position, commandId };
       };
       const { result, replayed } =
-        options.idempotency && key !== undefined
+        idempotency && key !== undefined
           ? await runIdempotently({
-              store: options.idempotency,
+              store: idempotency,
               scope,
               key,
               hash: requestHash({
