@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresEventStore, type SqlExecutor } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 
 // Issue 3: "A 1M-event stream read end to end with process memory staying under 256 MB."
 // A child process reads the stream and then the whole log through the store's default
@@ -35,6 +36,16 @@ describe.skipIf(databaseUrl === null)('reading a large stream on PostgreSQL', ()
       console.info(
         `read ${EVENTS} events: stream ${report.streamMs} ms, all ${report.allMs} ms, peak RSS ${Math.round(report.peakRss / 1024 / 1024)} MB`,
       );
+      reportFigures('S9', {
+        events: EVENTS,
+        streamRead: report.streamCount,
+        logRead: report.allCount,
+        outOfOrder: report.outOfOrder,
+        maxRssMb: Math.round(report.peakRss / 1024 / 1024),
+        rssLimitMb: RSS_LIMIT_BYTES / 1024 / 1024,
+        streamReadMs: report.streamMs,
+        logReadMs: report.allMs,
+      });
       expect(report.streamCount).toBe(EVENTS);
       expect(report.allCount).toBe(EVENTS);
       expect(report.outOfOrder).toBe(0);
