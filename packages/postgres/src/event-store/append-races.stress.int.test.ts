@@ -198,8 +198,7 @@ async function checkOutcome(store: EventStore, outcome: RaceOutcome, sizes: Size
     }
   }
   reportFigures('S4', {
-    writers: sizes.writers,
-    streams: sizes.streams,
+    races: `${sizes.writers} writers on ${sizes.streams} streams through ${sizes.stores} store(s)`,
     attempts: sizes.attempts,
     stored: outcome.successes.length,
     losersTypedConcurrencyError: outcome.losses.length,
