@@ -92,8 +92,9 @@ function run(scenario) {
   let status = 'pass';
   if (child.status !== 0 || tests.failed > 0) status = 'fail';
   else if (tests.passed === 0) status = 'skipped';
-  if (status === 'fail' && !verbose) {
-    process.stderr.write(`${output.split('\n').slice(-80).join('\n')}\n`);
+  if (status === 'fail') {
+    if (!verbose) process.stderr.write(`${output.split('\n').slice(-40).join('\n')}\n`);
+    for (const failure of tests.failures) process.stderr.write(`✗ ${failure}\n`);
   }
   const result = {
     scenario: scenario.id,
@@ -114,17 +115,25 @@ function run(scenario) {
 // As scripts/test.mjs counts: a file that fails to load or whose beforeAll throws has no
 // failed test, so it counts as one failure.
 function testCounts(reportFile) {
-  if (!existsSync(reportFile)) return { passed: 0, failed: 1, skipped: 0 };
+  if (!existsSync(reportFile)) return { passed: 0, failed: 1, skipped: 0, failures: [] };
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   let failed = report.numFailedTests;
+  const failures = [];
   for (const file of report.testResults) {
     const failedTests = file.assertionResults.filter((test) => test.status === 'failed');
-    if (file.status === 'failed' && failedTests.length === 0) failed += 1;
+    if (file.status === 'failed' && failedTests.length === 0) {
+      failed += 1;
+      failures.push(`${file.name}: ${file.message}`);
+    }
+    for (const test of failedTests) {
+      failures.push(`${test.title}\n${test.failureMessages.join('\n').slice(0, 2_000)}`);
+    }
   }
   return {
     passed: report.numPassedTests,
     failed,
     skipped: report.numPendingTests + report.numTodoTests,
+    failures,
   };
 }
 
@@ -137,14 +146,19 @@ function readFigures(file) {
 }
 
 // Several tests (or rounds) of one scenario report the same figure: numbers add up, except
-// max… (the largest) and min… (the smallest); other values keep the last one reported.
+// max… (the largest) and min… (the smallest); different texts are joined; a boolean is
+// true only when every report said true.
 function combine(lines) {
   const figures = {};
   for (const { scenario: _, ...line } of lines) {
     for (const [key, value] of Object.entries(line)) {
       const before = figures[key];
-      if (typeof value !== 'number' || typeof before !== 'number') figures[key] = value;
-      else if (key.startsWith('max')) figures[key] = Math.max(before, value);
+      if (before === undefined) figures[key] = value;
+      else if (typeof value === 'boolean') figures[key] = before === true && value;
+      else if (typeof value === 'string' || typeof before !== 'number') {
+        if (!String(before).split('; ').includes(String(value)))
+          figures[key] = `${before}; ${value}`;
+      } else if (key.startsWith('max')) figures[key] = Math.max(before, value);
       else if (key.startsWith('min')) figures[key] = Math.min(before, value);
       else figures[key] = before + value;
     }
@@ -161,7 +175,7 @@ function lineOf(result) {
   const own = new Set(['scenario', 'name', 'status', 'pass', 'notYet', 'why']);
   const figures = Object.entries(result)
     .filter(([key]) => !own.has(key))
-    .map(([key, value]) => `${key}=${value}`)
+    .map(([key, value]) => `${key}=${/\s/.test(String(value)) ? JSON.stringify(value) : value}`)
     .join(' ');
   const status = result.status.toUpperCase();
   const tail = [figures, result.why, result.notYet ? '(partial, see below)' : '']
