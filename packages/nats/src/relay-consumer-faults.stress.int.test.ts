@@ -2,6 +2,7 @@ import { newEventId } from '@duet/core';
 import { createPostgresEventStore, migrate } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 import { startChild, type TestChild } from '../test-support/child-process.ts';
 import { startNatsServer } from '../test-support/nats-server-process.ts';
 import { createEffects, OrderPlaced } from '../test-support/order-messages.ts';
@@ -119,20 +120,31 @@ describe.skipIf(databaseUrl === null || natsUrl === null)('relay and consumer un
     const doubled = await orders.executor.query(
       `SELECT event_id, count(*) FROM "${history}".effects GROUP BY event_id HAVING count(*) > 1`,
     );
-    expect(doubled.rows).toEqual([]);
     const ids = await orders.executor.query<{ event_id: string }>(
       `SELECT event_id FROM "${history}".effects`,
     );
     const effected = new Set(ids.rows.map((row) => row.event_id));
-    expect(effected.size).toBe(committed.size);
-    expect([...committed].filter((id) => !effected.has(id))).toEqual([]);
-    expect([...rolledBack].filter((id) => effected.has(id))).toEqual([]);
     const disorder = await orders.executor.query(
       `SELECT stream, version, previous FROM (
          SELECT stream, version, lag(version) OVER (PARTITION BY stream ORDER BY seq) AS previous
            FROM "${history}".effects) AS x
         WHERE previous >= version`,
     );
+    reportFigures('S5', {
+      events: committed.size,
+      rolledBack: rolledBack.size,
+      relayKills: kills.relay,
+      consumerKills: kills.consumer,
+      natsRestarts: NATS_RESTARTS,
+      missing: [...committed].filter((id) => !effected.has(id)).length,
+      duplicated: doubled.rows.length,
+      rolledBackApplied: [...rolledBack].filter((id) => effected.has(id)).length,
+      streamOrderViolations: disorder.rows.length,
+    });
+    expect(doubled.rows).toEqual([]);
+    expect(effected.size).toBe(committed.size);
+    expect([...committed].filter((id) => !effected.has(id))).toEqual([]);
+    expect([...rolledBack].filter((id) => effected.has(id))).toEqual([]);
     expect(disorder.rows).toEqual([]);
     expect(kills).toEqual({ relay: KILLS_EACH, consumer: KILLS_EACH });
     console.info(

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,11 @@ const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
 const clusterConfig = fileURLToPath(
   new URL('../../../deploy/nats/cluster-node.conf', import.meta.url),
 );
+
+/** Whether the `nats-server` binary (or NATS_SERVER_BIN) can be run here; fault tests skip without it. */
+export function natsServerBinaryFound(): boolean {
+  return spawnSync(binary, ['--version']).status === 0;
+}
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -33,6 +38,10 @@ export interface NatsServerProcess extends AsyncDisposable {
   readonly name: string;
   /** SIGKILL (default) or SIGTERM, and wait until the process is gone. */
   kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** SIGSTOP: the process stays, with its sockets open, but answers nothing (a long GC or VM stall). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Starts it again on the same port and store directory; resolves once JetStream answers. */
   start(): Promise<void>;
   /** Kills it and removes its store directory. */
@@ -111,7 +120,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       running.kill(signal);
       await gone;
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async dispose() {
+      server.resume();
       await server.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },

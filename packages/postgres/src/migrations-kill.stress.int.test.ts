@@ -11,6 +11,7 @@ import {
 } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 
 // Issue 3, "Migrations: two at once (serialized), killed half-way (old schema intact)".
 // Migrations run in child processes (migrations-kill-child.ts) so they can be SIGKILLed.
@@ -91,11 +92,17 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
         return rows.length === 0 ? true : null;
       }, 'the killed child’s backend to end');
 
-      expect(await fingerprint(executor, schema)).toEqual(before);
+      const after = await fingerprint(executor, schema);
       const reader = createPostgresEventStore({ executor, schema });
       const stored: string[] = [];
       for await (const event of reader.readStream('account-1')) stored.push(event.id);
       await reader.close();
+      reportFigures('S10', {
+        migratorsKilled: 1,
+        schemaIntactAfterKill: JSON.stringify(after) === JSON.stringify(before),
+        eventsLostByKill: ids.filter((id) => !stored.includes(id)).length,
+      });
+      expect(after).toEqual(before);
       expect(stored).toEqual(ids);
 
       const pending = ALL_MIGRATIONS.slice(ALL_MIGRATIONS.length - PENDING).map(label);
@@ -123,6 +130,10 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
         for (const child of children) child.go();
         const results = await Promise.all(children.map((child) => child.result));
         const applied = results.flatMap((result) => result.applied);
+        reportFigures('S10', {
+          concurrentMigrators: children.length,
+          migrationsAppliedTwice: applied.length - new Set(applied).size,
+        });
         expect(applied.toSorted()).toEqual(ALL_MIGRATIONS.map(label));
         const { rows } = await executor.query<{ version: number }>(
           `SELECT version FROM "${schema}".migrations ORDER BY version`,

@@ -14,6 +14,7 @@ import {
 } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 
 // Issue 3, "Commit order": PostgreSQL hands out sequence numbers before commit, so events
 // commit out of order. Writers hold their transactions open for random times after the
@@ -87,6 +88,23 @@ describe.skipIf(databaseUrl === null)('commit order on PostgreSQL', () => {
 
       const everything: Seen[] = [];
       await follow(store.readAll(), everything);
+      // Rolled-back appends left no holes in their streams.
+      const streamVersions: number[][] = [];
+      for (let i = 0; i < STREAMS; i += 1) {
+        const versions: number[] = [];
+        for await (const event of store.readStream(`order-${i}`)) {
+          versions.push(event.streamVersion);
+        }
+        streamVersions.push(versions);
+      }
+      reportFigures('S1', {
+        events: committed.size,
+        rolledBack: rolledBack.size,
+        lateCommits: lateCommits(commits),
+        ...tally([subscribed, polled, everything], committed, rolledBack),
+        streamVersionGaps: streamVersions.filter((v) => v.some((n, at) => n !== at + 1)).length,
+      });
+
       for (const [name, seen] of [
         ['subscribe', subscribed],
         ['readAll follower', polled],
@@ -96,13 +114,7 @@ describe.skipIf(databaseUrl === null)('commit order on PostgreSQL', () => {
       }
       // Same set and strictly increasing positions: so the same order as the final read.
       expect(subscribed.map((event) => event.id)).toEqual(everything.map((event) => event.id));
-
-      // Rolled-back appends left no holes in their streams.
-      for (let i = 0; i < STREAMS; i += 1) {
-        const versions: number[] = [];
-        for await (const event of store.readStream(`order-${i}`)) {
-          versions.push(event.streamVersion);
-        }
+      for (const versions of streamVersions) {
         expect(versions).toEqual(versions.map((_, v) => v + 1));
       }
     } finally {
@@ -164,6 +176,11 @@ describe.skipIf(databaseUrl === null)('commit order on PostgreSQL', () => {
         await sleep(300);
         stop.abort();
         await Promise.all(readers);
+        reportFigures('S1', {
+          events: committed.size,
+          lateCommits: lateCommits(commits),
+          ...tally(seen, committed, new Set()),
+        });
         seen.forEach((into, i) => {
           expect(problemsOf(`reader ${i}`, into, committed, new Set()).slice(0, 10)).toEqual([]);
         });
@@ -316,6 +333,32 @@ function problemsOf(
     problems.push(`${reader}: ${missing.length} committed events never seen, e.g. ${missing[0]}`);
   }
   return problems;
+}
+
+// The issue's figures over every reader: events read, committed ones a reader never saw,
+// ones seen twice, ones never committed (rolled back), and positions out of order.
+function tally(
+  readers: readonly (readonly Seen[])[],
+  committed: ReadonlySet<string>,
+  rolledBack: ReadonlySet<string>,
+): Record<string, number> {
+  const figures = { reads: 0, missing: 0, duplicated: 0, uncommitted: 0, outOfOrder: 0 };
+  for (const seen of readers) {
+    const ids = new Set<string>();
+    let previous: Position | null = null;
+    for (const event of seen) {
+      figures.reads += 1;
+      if (ids.has(event.id)) figures.duplicated += 1;
+      ids.add(event.id);
+      if (rolledBack.has(event.id) || !committed.has(event.id)) figures.uncommitted += 1;
+      if (previous !== null && comparePositions(previous, event.position) >= 0) {
+        figures.outOfOrder += 1;
+      }
+      previous = event.position;
+    }
+    for (const id of committed) if (!ids.has(id)) figures.missing += 1;
+  }
+  return figures;
 }
 
 async function waitFor(done: () => boolean): Promise<void> {

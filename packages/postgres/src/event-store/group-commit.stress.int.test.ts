@@ -11,6 +11,7 @@ import { positionParts } from '@duet/core/adapters';
 import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 
 // Issue 3, "Group commit isolation": one store gathers concurrent appends into shared
 // transactions. Fired all at once, appends with right and wrong expected versions, two
@@ -97,6 +98,11 @@ describe.skipIf(databaseUrl === null)('group commit on PostgreSQL', () => {
         });
         transactions += xids.size;
       }
+      reportFigures('S4', {
+        groupCommitAppends: appended,
+        groupCommitTransactions: transactions,
+        groupCommitWrongOutcomes: problems.length,
+      });
       expect(problems.slice(0, 10)).toEqual([]);
       console.info(`${appended} appends stored in ${transactions} transactions`);
       // The appends did share transactions: this was group commit, not one by one.

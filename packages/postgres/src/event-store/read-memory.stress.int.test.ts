@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createPostgresEventStore, type SqlExecutor } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 
 // Issue 3: "A 1M-event stream read end to end with process memory staying under 256 MB";
 // issue 13 (S9): also loaded by the command bus with and without a snapshot. A child
@@ -46,6 +47,16 @@ describe.skipIf(databaseUrl === null)('reading a large stream on PostgreSQL', ()
       console.info(
         `read ${EVENTS} events: stream ${report.streamMs} ms, all ${report.allMs} ms (peak RSS ${mb(report.readRss)} MB); command bus load: folded ${report.loadMs} ms (peak ${mb(report.loadRss)} MB), from a snapshot ${report.snapshotLoadMs} ms; peak RSS ${mb(report.peakRss)} MB`,
       );
+      reportFigures('S9', {
+        events: EVENTS,
+        streamRead: report.streamCount,
+        logRead: report.allCount,
+        outOfOrder: report.outOfOrder,
+        maxRssMb: Math.round(report.peakRss / 1024 / 1024),
+        rssLimitMb: RSS_LIMIT_BYTES / 1024 / 1024,
+        streamReadMs: report.streamMs,
+        logReadMs: report.allMs,
+      });
       expect(report.streamCount).toBe(EVENTS);
       expect(report.allCount).toBe(EVENTS);
       expect(report.outOfOrder).toBe(0);

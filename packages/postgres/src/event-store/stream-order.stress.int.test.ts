@@ -1,5 +1,6 @@
 import { ConcurrencyError, newEventId, type RecordedEvent } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { openTestDatabase } from '../testing/index.ts';
@@ -128,6 +129,13 @@ describe.each(backends)('per-stream order in the global order on $kind', (backen
         `${backend.kind}: ${events.length} events on ${lastVersion.size} streams, ` +
           `${late} late transactions refused, ${rolledBack} rolled back, ${polled} read while writing`,
       );
+      const read = new Set(events.map((event) => event.id));
+      reportFigures('S1', {
+        events: events.length,
+        missing: [...committed].filter((id) => !read.has(id)).length,
+        duplicated: events.length - read.size,
+        streamOrderViolations: inversions.length,
+      });
       expect(inversions.slice(0, 10)).toEqual([]);
       expect(events.map((event) => event.id).sort()).toEqual([...committed].sort());
       expect(polled).toBeGreaterThan(0);

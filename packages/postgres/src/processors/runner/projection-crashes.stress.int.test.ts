@@ -1,6 +1,7 @@
 import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
 import { startRunnerChild } from '../../../test-support/projection-child.ts';
 import {
   createLedgerTables,
@@ -91,8 +92,18 @@ describe.skipIf(databaseUrl === null)('projection runner under crashes (PostgreS
     const { rows: stray } = await executor.query<{ event_id: string }>(
       `SELECT event_id::text FROM ${ledgerTables(schema).ledger}`,
     );
+    const accounts = await readAccounts(executor, schema);
+    reportFigures('S2', {
+      events: EVENTS,
+      kills: KILLS,
+      killsAfterProgress: progress.filter((n, at) => n > (progress[at - 1] ?? 0)).length,
+      missing: EVENTS - counts.distinct,
+      duplicated: counts.rows - counts.distinct,
+      unknownApplied: stray.filter((row) => !ids.has(row.event_id)).length,
+      readModelEqualsFold: JSON.stringify(accounts) === JSON.stringify(foldAccounts(events)),
+    });
     expect(stray.filter((row) => !ids.has(row.event_id))).toEqual([]);
-    expect(await readAccounts(executor, schema)).toEqual(foldAccounts(events));
+    expect(accounts).toEqual(foldAccounts(events));
     // Progress was made between kills (the checkpoint survived them).
     expect(progress.at(-1)).toBeGreaterThan(0);
     console.info(`distinct applied after each kill: ${progress.join(', ')}`);

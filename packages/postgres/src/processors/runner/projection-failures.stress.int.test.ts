@@ -2,6 +2,7 @@ import { type RecordedEvent, START_POSITION } from '@duet/core';
 import { createPostgresEventStore, openProcessors, type ProjectionStatus } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
 import {
   createLedgerTables,
   dropRunnerSchemas,
@@ -42,11 +43,17 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
 
     const applied = await appliedIds(db);
     const before = events.filter((event) => event.position < poisoned.position).map((e) => e.id);
+    const letters = await runner.deadLetters.list(NAME);
+    reportFigures('S7', {
+      events: EVENTS,
+      deadLettersStop: letters.length,
+      appliedPastStop: applied.length - before.length,
+    });
     expect(applied.sort()).toEqual(before.sort());
 
     await fix(db);
     // Nothing was dead-lettered under 'stop': a restart resumes at the failed event.
-    expect(await runner.deadLetters.list(NAME)).toEqual([]);
+    expect(letters).toEqual([]);
     await runner.stop();
     await runner.start();
     await waitForHead(fixture);
@@ -60,6 +67,7 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
     await waitForHead(fixture);
 
     const letters = await runner.deadLetters.list(NAME);
+    reportFigures('S7', { deadLettersSkip: letters.length });
     expect(letters.map((letter) => letter.event.id)).toEqual([poisoned.id]);
     expect(letters[0]?.error).toContain('poisoned');
     expect(letters[0]?.parked).toBe(false);
@@ -85,6 +93,10 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
       (event) => event.stream === POISONED_STREAM && event.streamVersion >= POISONED_VERSION,
     );
     const letters = await runner.deadLetters.list(NAME);
+    reportFigures('S7', {
+      deadLettersPark: letters.length,
+      parkedStreamLaterEvents: parked.length - 1,
+    });
     // In stream order, the poisoned event first (soft: the retry below shows the effect).
     expect
       .soft(
@@ -190,7 +202,12 @@ async function appliedIds(db: TestDatabase): Promise<string[]> {
 
 async function expectFullFold(fixture: Fixture, options: { ordered: boolean }): Promise<void> {
   const { db, events } = fixture;
-  expect(await ledgerCounts(db.executor, db.schema)).toEqual({ rows: EVENTS, distinct: EVENTS });
+  const counts = await ledgerCounts(db.executor, db.schema);
+  reportFigures('S7', {
+    missingAfterRetry: EVENTS - counts.distinct,
+    duplicatedAfterRetry: counts.rows - counts.distinct,
+  });
+  expect(counts).toEqual({ rows: EVENTS, distinct: EVENTS });
   const actual = await readAccounts(db.executor, db.schema);
   const expected = foldAccounts(events);
   if (options.ordered) {

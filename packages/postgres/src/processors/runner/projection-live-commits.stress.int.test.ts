@@ -2,6 +2,7 @@ import { ConcurrencyError, newEventId, START_POSITION } from '@duet/core';
 import { createPostgresEventStore, openProcessors } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
 import {
   createLedgerTables,
   DEPOSITED,
@@ -104,6 +105,15 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
       `SELECT event_id::text FROM ${ledgerTables(schema).ledger}`,
     );
     const projected = rows.map((row) => row.event_id).sort();
+    const fold = foldAccounts(events);
+    const projectedSet = new Set(projected);
+    reportFigures('S1', {
+      projected: projected.length,
+      projectedMissing: [...committed].filter((id) => !projectedSet.has(id)).length,
+      projectedDuplicated: projected.length - projectedSet.size,
+      projectedRolledBack: projected.filter((id) => rolledBack.has(id)).length,
+      streamOrderViolations: fold.reduce((sum, account) => sum + account.gaps, 0),
+    });
     expect(events.map((event) => event.id).sort()).toEqual([...committed].sort());
     expect(projected).toEqual([...committed].sort());
     expect(rolledBack.size).toBeGreaterThan(0);
@@ -111,7 +121,6 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
     const counts = await ledgerCounts(executor, schema);
     expect(counts).toEqual({ rows: committed.size, distinct: committed.size });
     // The same fold in the store's global order: same per-stream order, same checksums.
-    const fold = foldAccounts(events);
     expect(await readAccounts(executor, schema)).toEqual(fold);
     // Per-stream order inside the global order: no stream's versions arrive out of order.
     const inversions = fold.reduce((sum, account) => sum + account.gaps, 0);

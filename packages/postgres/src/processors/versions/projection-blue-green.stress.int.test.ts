@@ -7,6 +7,7 @@ import {
 import { createPostgresEventStore, openProcessors, type Processors } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
 import {
   DEPOSITED,
   dropRunnerSchemas,
@@ -111,8 +112,20 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
       await loop;
     }
 
-    expect(errors).toEqual([]);
     const firstV2 = answers.findIndex((answer) => answer.version === 2);
+    reportFigures('S8', {
+      rebuildEvents: EVENTS,
+      queriesDuringRebuild: answers.length,
+      queryErrors: errors.length,
+      incompleteAnswers: answers.filter(
+        (answer, i) =>
+          answer.events !== EVENTS ||
+          answer.streams !== STREAMS ||
+          answer.rowsVersion !== answer.version ||
+          answer.version !== (i < firstV2 || firstV2 < 0 ? 1 : 2),
+      ).length,
+    });
+    expect(errors).toEqual([]);
     console.info(
       `${answers.length} answers: ${firstV2} from v1 during the rebuild, then v2; rebuild progress seen: ${progress.join(', ')}`,
     );

@@ -1,0 +1,130 @@
+// Issue 13's reliability scenarios: the test files that run each one, and the parts of the
+// issue's description that no test covers yet (`notYet`). A scenario without files is not
+// built: the runner says so and never counts it as passed.
+
+/**
+ * @typedef {object} Scenario
+ * @property {string} id        S1..S12, as in issue 13
+ * @property {string} name
+ * @property {string} guarantee what a user may rely on because this scenario passes
+ * @property {string[]} files   test files, from the repository root; empty: not built
+ * @property {string} [notYet]  what the issue asks for that these files do not do yet
+ */
+
+/** @type {Scenario[]} */
+export const scenarios = [
+  {
+    id: 'S1',
+    name: 'commit-order gaps',
+    guarantee:
+      'A reader following the log (subscribe, readAll, a live projection) sees every committed event once, never a rolled-back one, and each stream in version order, although PostgreSQL commits transactions out of sequence order.',
+    files: [
+      'packages/postgres/src/event-store/commit-order.stress.int.test.ts',
+      'packages/postgres/src/event-store/stream-order.stress.int.test.ts',
+      'packages/postgres/src/processors/runner/projection-live-commits.stress.int.test.ts',
+    ],
+  },
+  {
+    id: 'S2',
+    name: 'kill -9 during a catch-up',
+    guarantee:
+      'A projection runner killed with SIGKILL at any moment resumes from its checkpoint: the read model equals the fold of the log and each event is applied exactly once.',
+    files: ['packages/postgres/src/processors/runner/projection-crashes.stress.int.test.ts'],
+    notYet:
+      'the kills land during the catch-up of a new projection, not during a rebuild (reset) of an existing one',
+  },
+  {
+    id: 'S3',
+    name: 'ambiguous append failure',
+    guarantee:
+      'An append whose reply is lost after COMMIT, retried with the same event ids or Idempotency-Key, is stored once and answered with the original result.',
+    files: [],
+  },
+  {
+    id: 'S4',
+    name: 'optimistic concurrency at load',
+    guarantee:
+      'Racing writers never fork a stream: versions stay contiguous, each success lands right after the version it expected, and every loser gets a typed ConcurrencyError.',
+    files: [
+      'packages/postgres/src/event-store/append-races.stress.int.test.ts',
+      'packages/postgres/src/event-store/group-commit.stress.int.test.ts',
+    ],
+    notYet:
+      'the same race through the command bus on PostgreSQL (retries, then RetriesExhaustedError as a problem response over HTTP)',
+  },
+  {
+    id: 'S5',
+    name: 'relay crash and broker restart',
+    guarantee:
+      'With the relay and the consumer killed with SIGKILL and NATS restarted, every committed event takes effect exactly once, in stream order, and no rolled-back event does.',
+    files: ['packages/nats/src/relay-consumer-faults.stress.int.test.ts'],
+  },
+  {
+    id: 'S6',
+    name: 'three-node JetStream cluster',
+    guarantee:
+      'On an R3 JetStream stream, a node killed with SIGKILL and restarted and another paused with SIGSTOP lose nothing acknowledged: every event the relay published is in the stream once and handled once.',
+    files: ['packages/nats/src/nats-cluster.stress.int.test.ts'],
+  },
+  {
+    id: 'S7',
+    name: 'poison events and schema drift',
+    guarantee:
+      "A projection event that keeps failing does what its policy says ('stop' halts before it, 'skip' dead-letters it, 'park' dead-letters its stream's later events); after a fix and a retry the read model equals the fold.",
+    files: [
+      'packages/postgres/src/processors/runner/projection-failures.stress.int.test.ts',
+      'packages/postgres/src/processors/runner/failure-policies.int.test.ts',
+    ],
+    notYet:
+      'an undecodable payload, an unknown event type and an old version needing upcasting under each policy (only an always-throwing handler is covered)',
+  },
+  {
+    id: 'S8',
+    name: 'rebuild versus live runners and failover',
+    guarantee:
+      'When a partition owner is killed, the survivors take over its partitions within the bound, applying no event twice and losing none; a blue-green rebuild beside the live version answers every query completely from one version.',
+    files: [
+      'packages/postgres/src/processors/leases/projection-partitions.stress.int.test.ts',
+      'packages/postgres/src/processors/versions/projection-blue-green.stress.int.test.ts',
+    ],
+    notYet:
+      'one kill, not 20; at most one owner per partition at every instant from a lease log; the test bounds takeover at 10 s, not the 2 s plus a batch the docs state',
+  },
+  {
+    id: 'S9',
+    name: 'large streams and memory',
+    guarantee:
+      "Reading a 1M-event stream and the whole log through the store's paging keeps the reader's resident memory under 256 MB.",
+    files: ['packages/postgres/src/event-store/read-memory.stress.int.test.ts'],
+    notYet:
+      'the stream read through HTTP, loaded with and without a snapshot, and an event one byte over the limit',
+  },
+  {
+    id: 'S10',
+    name: 'migration under traffic',
+    guarantee:
+      'A migrator killed with SIGKILL inside a migration leaves the old schema and its data intact, and two migrators at once apply each migration exactly once.',
+    files: ['packages/postgres/src/migrations-kill.stress.int.test.ts'],
+    notYet: 'migrating a database with 1M events while writers append',
+  },
+  {
+    id: 'S11',
+    name: 'HTTP abuse',
+    guarantee:
+      'Hostile requests (oversized, malformed, unauthorised, unstorable text) get a problem response with the right status, never a 500 or a stored event.',
+    files: [
+      'packages/http/src/abuse.e2e.test.ts',
+      'apps/shop/src/http/abuse.e2e.test.ts',
+      'apps/shop/src/http/unstorable-text.e2e.test.ts',
+    ],
+    notYet:
+      'every response body validated against the OpenAPI schemas, and property-based requests generated from the OpenAPI document',
+  },
+  {
+    id: 'S12',
+    name: 'tenants and shredding',
+    guarantee:
+      'No tenant ever sees another tenant’s data; a forgotten data subject’s personal fields are unreadable everywhere.',
+    files: [],
+  },
+];
