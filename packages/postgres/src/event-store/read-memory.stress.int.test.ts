@@ -56,6 +56,9 @@ describe.skipIf(databaseUrl === null)('reading a large stream on PostgreSQL', ()
         rssLimitMb: RSS_LIMIT_BYTES / 1024 / 1024,
         streamReadMs: report.streamMs,
         logReadMs: report.allMs,
+        commandBusLoadedVersion: report.loadedVersion,
+        foldLoadMs: report.loadMs,
+        snapshotLoadMs: report.snapshotLoadMs,
       });
       expect(report.streamCount).toBe(EVENTS);
       expect(report.allCount).toBe(EVENTS);
