@@ -10,6 +10,7 @@ import {
   totals,
   waitForStatus,
 } from '../runner/processor-runner.fixture.ts';
+import { testMetrics } from '../status/processor-metrics.fixture.ts';
 import { processorReadiness } from '../status/processor-readiness.ts';
 
 /**
@@ -47,7 +48,9 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     await runner.start();
     await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
     // An operator's handle that runs nothing (a CLI, the console in another process).
-    const operator = fx.runner([accountsProjection({ partitions: 2 })]);
+    const { meterProvider, gauge } = testMetrics();
+    const operator = fx.runner([accountsProjection({ partitions: 2 })], { meterProvider });
+    expect(await gauge('duet.processor.paused')).toEqual({ 'accounts#0': 0, 'accounts#1': 0 });
     const pause = await operator.pause('accounts', { by: 'alice' });
     expect(pause).toMatchObject({ name: 'accounts', pausedBy: 'alice' });
     const paused = await waitForStatus(operator, (s) => s.state === 'paused');
@@ -66,6 +69,8 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     expect(await totals(runner)).toMatchObject({ events: 20, balance: sumTo(20) });
     expect(waiting.reduce((sum, s) => sum + s.lagEvents, 0)).toBe(10);
     expect(processorReadiness(await operator.status()).ready).toBe(true);
+    expect(await gauge('duet.processor.paused')).toEqual({ 'accounts#0': 1, 'accounts#1': 1 });
+    expect(await gauge('duet.processor.stalled')).toEqual({ 'accounts#0': 0, 'accounts#1': 0 });
     // A second pause keeps the first one's time and author.
     expect(await operator.pause('accounts', { by: 'bob' })).toEqual(pause);
 

@@ -1,6 +1,4 @@
 import type { ProcessorDefinition } from '@duet/core';
-import type { MeterProvider as MeterProviderApi } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, inject, it } from 'vitest';
 import { startRunnerChild } from '../../../test-support/projection-child.ts';
 import {
@@ -20,6 +18,7 @@ import {
   openRunnerFixture,
   type RunnerFixture,
 } from '../runner/processor-runner.fixture.ts';
+import { testMetrics } from './processor-metrics.fixture.ts';
 import { processorReadiness } from './processor-readiness.ts';
 
 // Issue 12, "A stall test": a projection blocked behind an open transaction, one stopped
@@ -30,34 +29,6 @@ import { processorReadiness } from './processor-readiness.ts';
 
 const databaseUrl = inject('databaseUrl');
 const STALL_AFTER_MS = 200;
-
-/** A reader the test collects on demand (the SDK's periodic one would need a timer). */
-class OnDemandReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-/** A meter provider and a reader of one gauge's values by `name#partition`. */
-function testMetrics() {
-  const reader = new OnDemandReader();
-  const meterProvider: MeterProviderApi = new MeterProvider({ readers: [reader] });
-  const gauge = async (metric: string): Promise<Record<string, number>> => {
-    const { resourceMetrics, errors } = await reader.collect();
-    expect(errors).toEqual([]);
-    const values: Record<string, number> = {};
-    for (const { metrics } of resourceMetrics.scopeMetrics) {
-      for (const { descriptor, dataPoints } of metrics) {
-        if (descriptor.name !== metric) continue;
-        for (const { attributes, value } of dataPoints) {
-          const key = `${attributes['duet.processor.name']}#${attributes['duet.processor.partition']}`;
-          values[key] = value as number;
-        }
-      }
-    }
-    return values;
-  };
-  return { meterProvider, gauge };
-}
 
 /** Polls `status()` until `check` holds for every row; the test's timeout bounds it. */
 async function until(
