@@ -1,5 +1,5 @@
 import { DuetError, type ProcessorDefinition } from '@duet/core';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { DeadLetter, DeadLetters } from '../processor-types.ts';
 import { handleWithInbox } from '../runner/handle-with-inbox.ts';
@@ -44,11 +44,8 @@ export function createDeadLetters(
     async list(name) {
       return (await listDeadLetters(readModels, schema, name)).map(toDeadLetter);
     },
-    async retry(idOrName, { signal = new AbortController().signal } = {}) {
-      return readModels.transaction(async (tx) => {
-        const rows = await lockDeadLetters(tx, schema, idOrName);
-        const names = [...new Set(rows.map((row) => row.name))].sort();
-        await lockProcessorNames(tx, schema, names);
+    retry(idOrName, { signal = new AbortController().signal } = {}) {
+      return removeDeadLetters(readModels, schema, idOrName, async (tx, rows) => {
         const groups = new Map<string, DeadLetterRow[]>();
         for (const row of rows) {
           const key = `${row.name}@${row.version}`;
@@ -75,29 +72,37 @@ export function createDeadLetters(
             await processor.publish(events, { signal });
           }
         }
-        await deleteDeadLetters(
-          tx,
-          schema,
-          rows.map((row) => row.id),
-        );
-        for (const name of names) await notifyCheckpointMoved(tx, schema, name);
-        return rows.length;
       });
     },
-    async skip(idOrName) {
-      return readModels.transaction(async (tx) => {
-        const rows = await lockDeadLetters(tx, schema, idOrName);
-        const names = [...new Set(rows.map((row) => row.name))].sort();
-        // As a retry does: no batch of the name runs while its parked streams unpark.
-        await lockProcessorNames(tx, schema, names);
-        await deleteDeadLetters(
-          tx,
-          schema,
-          rows.map((row) => row.id),
-        );
-        for (const name of names) await notifyCheckpointMoved(tx, schema, name);
-        return rows.length;
-      });
+    skip(idOrName) {
+      return removeDeadLetters(readModels, schema, idOrName, async () => {});
     },
   };
+}
+
+/**
+ * In one transaction: locks the dead letters (one by id, or all of a name) and their
+ * processors' rows (so no batch runs meanwhile: a parked stream's next event then finds it
+ * unparked, never half-handled), runs `handle` on them, removes them and wakes the
+ * runners. Resolves to how many there were.
+ */
+function removeDeadLetters(
+  readModels: SqlExecutor,
+  schema: string,
+  idOrName: string,
+  handle: (tx: SqlTransaction, rows: readonly DeadLetterRow[]) => Promise<void>,
+): Promise<number> {
+  return readModels.transaction(async (tx) => {
+    const rows = await lockDeadLetters(tx, schema, idOrName);
+    const names = [...new Set(rows.map((row) => row.name))].sort();
+    await lockProcessorNames(tx, schema, names);
+    await handle(tx, rows);
+    await deleteDeadLetters(
+      tx,
+      schema,
+      rows.map((row) => row.id),
+    );
+    for (const name of names) await notifyCheckpointMoved(tx, schema, name);
+    return rows.length;
+  });
 }
