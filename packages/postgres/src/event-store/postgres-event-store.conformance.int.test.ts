@@ -23,7 +23,7 @@ function storeOn(kind: 'pglite' | 'postgres', url?: string) {
 }
 
 // Each model run is a few dozen round trips: fewer runs than in memory.
-const modelRuns = { sequential: 60, concurrent: 40 };
+const modelRuns = { sequential: 40, concurrent: 25 };
 
 runEventStoreConformance({
   name: 'postgres store on PGlite',
