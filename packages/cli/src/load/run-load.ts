@@ -70,8 +70,11 @@ export async function runLoad(
   let phase: LoadProgress['phase'] = plan.warmupS > 0 ? 'warm-up' : 'measuring';
   const running = new Set<Promise<void>>();
 
-  const startUnit = (index: number): Promise<void> => {
-    const measured = performance.now() >= measureFrom;
+  // A unit belongs to the window of its slot (when it was due), not of when it started:
+  // on a busy machine an open loop starts late slots in a burst, and those of the
+  // warm-up must not be counted.
+  const startUnit = (index: number, dueMs = performance.now()): Promise<void> => {
+    const measured = dueMs >= measureFrom;
     if (measured) counter.start();
     inFlight += 1;
     const accepted = () => {
@@ -137,7 +140,7 @@ async function openLoop(
   rate: number,
   startedMs: number,
   untilMs: number,
-  startUnit: (index: number) => Promise<void>,
+  startUnit: (index: number, dueMs: number) => Promise<void>,
   signal: AbortSignal,
 ): Promise<void> {
   const interval = 1000 / rate;
@@ -148,7 +151,7 @@ async function openLoop(
     if (wait > 0) await sleep(Math.max(1, wait));
     const now = performance.now();
     while (startedMs + next * interval <= now && startedMs + next * interval < untilMs) {
-      void startUnit(next);
+      void startUnit(next, startedMs + next * interval);
       next += 1;
     }
   }
