@@ -38,9 +38,8 @@ describe.skipIf(databaseUrl === null)('partition leases on postgres', () => {
     expect([...(await owned(a)), ...(await owned(b))].sort()).toEqual([0, 1, 2, 3]);
     await waitForStatus(a, (s) => s.state === 'live' && s.lagEvents === 0);
     await a.stop();
-    const stoppedAt = Date.now();
+    // Takeover time is S8's figure (npm run reliability), not an assertion here.
     await until(async () => (await owned(b)).length === 4, 10_000);
-    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
     await fx.deposit(100, 16, 4);
     await waitForStatus(b, (s) => s.lagEvents === 0 && s.state === 'live');
     expect(await totals(b)).toEqual({ balance: sumTo(500), events: 500, ledger: 500 });

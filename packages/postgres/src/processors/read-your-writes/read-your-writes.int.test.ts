@@ -78,10 +78,11 @@ describe.each(backendsFor(databaseUrl))('read-your-writes on $kind', (backend) =
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(resolved).toBe(false);
-    const restartedAt = Date.now();
+    // Woken by the runner's checkpoint NOTIFY (how fast is a figure for bench lag; that a
+    // notification alone wakes it is read-your-writes-listen-lost.int.test.ts).
     await runner.start();
     await waiting;
-    expect(Date.now() - restartedAt).toBeLessThan(900);
+    expect(resolved).toBe(true);
   });
 
   it('given a projection that stays behind, when a query waits for a later position, then StaleReadError with where it got to', async () => {
