@@ -47,13 +47,13 @@ export const scenarios = [
     id: 'S4',
     name: 'optimistic concurrency at load',
     guarantee:
-      'Racing writers never fork a stream: versions stay contiguous, each success lands right after the version it expected, and every loser gets a typed ConcurrencyError.',
+      'Racing writers never fork a stream: versions stay contiguous, each success lands right after the version it expected, and every loser gets a typed ConcurrencyError; through the command bus, a command that loses every retry gets a RetriesExhaustedError, over HTTP a 409 problem with Retry-After.',
     files: [
       'packages/postgres/src/event-store/append-races.stress.int.test.ts',
       'packages/postgres/src/event-store/group-commit.stress.int.test.ts',
+      'packages/postgres/src/event-store/command-bus-races.stress.int.test.ts',
+      'apps/shop/src/http/retries-exhausted.e2e.test.ts',
     ],
-    notYet:
-      'the same race through the command bus on PostgreSQL (retries, then RetriesExhaustedError as a problem response over HTTP)',
   },
   {
     id: 'S5',
@@ -73,13 +73,14 @@ export const scenarios = [
     id: 'S7',
     name: 'poison events and schema drift',
     guarantee:
-      "A projection event that keeps failing does what its policy says ('stop' halts before it, 'skip' dead-letters it, 'park' dead-letters its stream's later events); after a fix and a retry the read model equals the fold.",
+      "A projection event that keeps failing (its handler throws, its payload fails the schema, its upcaster throws, a strict registry does not know its type) does what its policy says ('stop' halts before it, 'skip' dead-letters it, 'park' dead-letters its stream's later events), with an error naming the event, and is never applied; old versions are upcast; after a fix and a retry the read model equals the fold.",
     files: [
       'packages/postgres/src/processors/runner/projection-failures.stress.int.test.ts',
       'packages/postgres/src/processors/runner/failure-policies.int.test.ts',
+      'packages/postgres/src/processors/runner/schema-drift.int.test.ts',
     ],
     notYet:
-      'an undecodable payload, an unknown event type and an old version needing upcasting under each policy (only an always-throwing handler is covered)',
+      'schema drift is tested for projections only; reactors and relays take the same read and batch path but have no test of their own for it',
   },
   {
     id: 'S8',

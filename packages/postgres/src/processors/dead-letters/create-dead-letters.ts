@@ -1,7 +1,8 @@
-import { DuetError, type ProcessorDefinition } from '@duet/core';
+import { DuetError, type EventRegistry, type ProcessorDefinition } from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { DeadLetter, DeadLetters } from '../processor-types.ts';
+import { createEventDecoder } from '../runner/decode-event.ts';
 import { handleWithInbox } from '../runner/handle-with-inbox.ts';
 import { notifyCheckpointMoved } from '../tables/checkpoints-table.ts';
 import {
@@ -28,7 +29,9 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
  * hands the events to the processor's sink in the order they were dead-lettered (a
  * projection's `apply`, a reactor's `handle` behind its inbox, a relay's `publish`, acked
  * before the removal commits), in one transaction with their removal, holding the projection's row so no batch runs meanwhile (a parked stream's
- * next event then finds the stream unparked, never half-retried).
+ * next event then finds the stream unparked, never half-retried). Each event is decoded
+ * again first (upcast and checked, as on read), so a fixed upcaster or schema takes effect
+ * and an event that still cannot be decoded fails the retry instead of reaching the sink.
  *
  * @example
  * const letters = await processors.deadLetters.list('order_history');
@@ -39,6 +42,7 @@ export function createDeadLetters(
   schema: string,
   readModelSchema: string,
   processors: readonly ProcessorDefinition[],
+  storeRegistry?: EventRegistry,
 ): DeadLetters {
   return {
     async list(name) {
@@ -62,7 +66,9 @@ export function createDeadLetters(
               `dead letters of ${first.name} version ${first.version}: this runner does not have that processor version`,
             );
           }
-          const events = group.map((row) => row.event);
+          const decode = createEventDecoder(processor, storeRegistry);
+          const events = [];
+          for (const row of group) events.push(await decode(row.event));
           if (processor.kind === 'projection') {
             const tables = projectionTables(readModelSchema, processor.name, processor.version);
             await processor.apply(tx, events, tables);

@@ -48,6 +48,8 @@ export interface Batch {
   /** True when the batch reached the head: state becomes 'live'. */
   readonly caughtUp: boolean;
   readonly deadLetters?: readonly DeadLetterInput[];
+  /** Events of `events` that cannot be decoded, by id: the batch fails before any sink runs. */
+  readonly undecodable?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -146,6 +148,11 @@ async function commitBatch(
   key: { readonly name: string; readonly version: number; readonly partition: number },
 ): Promise<{ applied: number; deadLetters: (DeadLetterInput & { held?: boolean })[] }> {
   const { schema, processor, tables, partition } = target;
+  // Before the sink (a relay publishes before the transaction): narrowing finds the event.
+  for (const event of batch.events) {
+    const error = batch.undecodable?.get(event.id);
+    if (error !== undefined) throw error;
+  }
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import {
   SupersededError,
 } from './apply-batch.ts';
 import type { BatchSizer } from './batch-sizer.ts';
+import { UndecodableEventError } from './decode-event.ts';
 import { isUnavailable } from './is-unavailable.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
 
@@ -25,6 +26,8 @@ export interface Range {
   readonly expected: Position;
   readonly end: Position;
   readonly caughtUp: boolean;
+  /** Events of `events` that cannot be decoded, by id: each goes to the failure policy. */
+  readonly undecodable?: ReadonlyMap<string, unknown>;
 }
 
 // Not the event's fault: retrying or narrowing would not help. A dependency that is down
@@ -111,6 +114,8 @@ async function tryCommit(
     } catch (error) {
       if (isFatal(error)) throw error;
       last = error;
+      // Decoding fails the same way every time: narrow at once, no backoff.
+      if (error instanceof UndecodableEventError) return { error };
       context.sizer.failed();
       if (attempt < attempts) {
         await abortableSleep(backoff, context.signal);

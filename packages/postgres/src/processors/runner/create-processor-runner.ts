@@ -33,7 +33,13 @@ interface Unit {
 export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   const { readModels, schema, readModelSchema } = config;
   const wake = config.pages.commits;
-  const deadLetters = createDeadLetters(readModels, schema, readModelSchema, config.processors);
+  const deadLetters = createDeadLetters(
+    readModels,
+    schema,
+    readModelSchema,
+    config.processors,
+    config.registry,
+  );
   const workers = new Map<string, PartitionWorker>();
   const activeVersions = new Map<string, number>();
   const dropTimers = new Set<NodeJS.Timeout>();

@@ -173,7 +173,13 @@ export function startPartitionWorker(
         heldBackoff = 5;
         const caughtUp = page.scanned < size;
         const started = performance.now();
-        const range = { events: page.events, expected: position, end: page.end, caughtUp };
+        const range = {
+          events: page.events,
+          expected: position,
+          end: page.end,
+          caughtUp,
+          undecodable: page.undecodable,
+        };
         const applied = await commitRange(context, range);
         const ms = performance.now() - started;
         sizer.committed(page.scanned, ms);

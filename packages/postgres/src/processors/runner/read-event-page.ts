@@ -1,37 +1,36 @@
-import {
-  type CommittedEventPages,
-  type CommittedPage,
-  createEventRegistry,
-  type EventRegistry,
-  type Position,
-  type ProcessorDefinition,
+import type {
+  CommittedEventPages,
+  CommittedPage,
+  EventRegistry,
+  Position,
+  ProcessorDefinition,
+  RecordedEvent,
 } from '@duet/core';
 import { readCommittedPage } from '../../event-store/read-committed-page.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { createEventDecoder, UndecodableEventError } from './decode-event.ts';
 
-/** One keyset page of the global order, reduced to what a processor partition reads. */
-export type EventPage = CommittedPage;
+/**
+ * One keyset page of the global order, reduced to what a processor partition reads. An
+ * event that cannot be decoded stays in `events` as stored and has its error in
+ * `undecodable` (by event id): the batch path hands it to the failure policy, so one bad
+ * event never fails the read of its neighbours.
+ */
+export interface EventPage extends CommittedPage {
+  readonly undecodable: ReadonlyMap<string, UndecodableEventError>;
+}
 
-/** A processor partition's reader: its types, partition and upcasting, fixed. */
+/** A processor partition's reader: its types, partition and decoding, fixed. */
 export interface PageReader {
   read(after: Position, limit: number): Promise<EventPage>;
 }
 
-/** Upcasts with the processor's own definitions first, then the store's registry. */
-function upcasterFor(
-  processor: ProcessorDefinition,
-  storeRegistry: EventRegistry | undefined,
-): EventRegistry {
-  const own = createEventRegistry(processor.eventDefinitions, { strict: false });
-  return {
-    get: (type) => own.get(type) ?? storeRegistry?.get(type),
-    check: (type, data) => own.check(type, data),
-    upcast: (type, data, version) =>
-      own.get(type) || !storeRegistry
-        ? own.upcast(type, data, version)
-        : storeRegistry.upcast(type, data, version),
-  };
-}
+// Rows come back as stored; the decoder upcasts and checks them one by one.
+const asStored: EventRegistry = {
+  get: () => undefined,
+  check: async (_type, data) => ({ data, schemaVersion: 1 }),
+  upcast: (_type, data, schemaVersion) => ({ data, schemaVersion }),
+};
 
 /**
  * Reads one processor partition's pages through the store's `CommittedEventPages` port.
@@ -46,14 +45,31 @@ export function processorPageReader(
   partition: number,
   storeRegistry: EventRegistry | undefined,
 ): PageReader {
+  const decode = createEventDecoder(processor, storeRegistry);
   const options = {
     types: processor.eventTypes,
-    registry: upcasterFor(processor, storeRegistry),
+    registry: asStored,
     ...(processor.partitions > 1
       ? { partition: { count: processor.partitions, index: partition } }
       : {}),
   };
-  return { read: (after, limit) => pages.readCommittedPage(after, { ...options, limit }) };
+  return {
+    async read(after, limit) {
+      const page = await pages.readCommittedPage(after, { ...options, limit });
+      const events: RecordedEvent[] = [];
+      const undecodable = new Map<string, UndecodableEventError>();
+      for (const stored of page.events) {
+        try {
+          events.push(await decode(stored));
+        } catch (error) {
+          if (!(error instanceof UndecodableEventError)) throw error;
+          undecodable.set(stored.id, error);
+          events.push(stored);
+        }
+      }
+      return { ...page, events, undecodable };
+    },
+  };
 }
 
 /**

@@ -107,7 +107,8 @@ async function prefetch(
   let position = from as Position;
   while (position < to) {
     const page = await reader.read(position, 1_000);
-    if (page.end === null) return null;
+    // An undecodable event is the batch path's to hand to the failure policy.
+    if (page.end === null || page.undecodable.size > 0) return null;
     events.push(...page.events.filter((event) => event.position <= to));
     position = page.end < to ? page.end : (to as Position);
   }
