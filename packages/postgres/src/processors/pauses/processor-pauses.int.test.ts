@@ -79,7 +79,7 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     expect(await totals(runner)).toEqual({ balance: sumTo(30), events: 30, ledger: 30 });
     const resumed = await operator.status();
     expect(resumed.every((s) => s.health === 'healthy' && s.paused === undefined)).toBe(true);
-  });
+  }, 120_000);
 
   it('given a paused projection, when a runner starts, then it applies nothing until resumed: a pause outlives restarts', async () => {
     await using fx = await openRunnerFixture(backend);
@@ -105,7 +105,7 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     await second.resume('accounts');
     await waitForStatus(second, (s) => s.state === 'live' && s.lagEvents === 0);
     expect(await totals(second)).toEqual({ balance: sumTo(15), events: 15, ledger: 15 });
-  });
+  }, 120_000);
 
   it('given a paused projection, when it is rebuilt, then the reset happens and it stays paused until resumed, then replays everything once', async () => {
     await using fx = await openRunnerFixture(backend);
@@ -122,7 +122,7 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     await runner.resume('accounts');
     await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
     expect(await totals(runner)).toEqual({ balance: sumTo(12), events: 12, ledger: 12 });
-  });
+  }, 120_000);
 
   it('given a name no runner has set up, when it is paused or resumed, then UNKNOWN_PROJECTION and nothing changes', async () => {
     await using fx = await openRunnerFixture(backend);
@@ -134,7 +134,7 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     await expect(runner.resume('nope')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
     const [status] = await runner.status();
     expect(status?.paused).toBeUndefined();
-  });
+  }, 120_000);
 });
 
 describe.each(backendsFor(inject('databaseUrl')))('skipping dead letters on $kind', (backend) => {
@@ -153,7 +153,7 @@ describe.each(backendsFor(inject('databaseUrl')))('skipping dead letters on $kin
     expect(await runner.deadLetters.list()).toEqual([]);
     expect(await totals(runner)).toEqual({ balance: sumTo(30) - 7, events: 29, ledger: 29 });
     expect(await runner.deadLetters.skip(letter!.id)).toBe(0);
-  });
+  }, 120_000);
 
   it("given a parked stream under 'park', when its dead letters are skipped, then the stream goes on with its next event", async () => {
     await using fx = await openRunnerFixture(backend);
@@ -176,7 +176,7 @@ describe.each(backendsFor(inject('databaseUrl')))('skipping dead letters on $kin
     expect(await runner.deadLetters.list()).toEqual([]);
     const skippedSum = 10 + 13 + 16 + 19 + 22 + 25 + 28;
     expect((await totals(runner)).balance).toBe(sumTo(30) - skippedSum + 1_000);
-  });
+  }, 120_000);
 });
 
 describe('the docs example (docs/projections.md)', () => {
@@ -200,5 +200,5 @@ describe('the docs example (docs/projections.md)', () => {
     expect(status).toMatchObject({ health: 'paused', paused: { by: 'alice' } });
     await waitForStatus(processors, (s) => s.state === 'live');
     expect(await processors.deadLetters.list()).toEqual([]);
-  });
+  }, 120_000);
 });

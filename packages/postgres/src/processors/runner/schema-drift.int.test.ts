@@ -209,7 +209,7 @@ describe.each(backendsFor(inject('databaseUrl')))(
       expect(unknown.error?.message).toContain('unknown event type: "Mystery"');
       reportFigures('S7', { driftStopsNamedEvent: 5, driftAppliedPastStop: 0 });
       expect((await rows(runner, 'deposits')).sort()).toEqual([...DEPOSITS].sort());
-    });
+    }, 120_000);
 
     it.each(['skip', 'park'] as const)(
       "given '%s', when the log holds an undecodable payload, a throwing upcaster and an unknown type, then each is dead-lettered naming the event, never applied, and the runner goes on; after the fixes a retry completes the fold",
@@ -281,6 +281,7 @@ describe.each(backendsFor(inject('databaseUrl')))(
         expect((await rows(runner, 'deposits')).sort()).toEqual(unrepaired(DEPOSITS));
         expect((await rows(runner, 'journal')).sort()).toEqual(unrepaired(JOURNAL));
       },
+      120_000,
     );
   },
 );
