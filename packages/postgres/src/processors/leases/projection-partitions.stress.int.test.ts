@@ -32,8 +32,10 @@ const WRITE_PAUSE_MS = 10;
 const KILLS = FULL ? 20 : 3;
 const CLAIM_INTERVAL_MS = 2_000; // the default, which the docs state
 const TARGET_BATCH_MS = 250; // the default: the runner sizes batches to take about this long
-// docs/projections.md: "takeover takes at most claimIntervalMs plus a batch".
-const TAKEOVER_BOUND_MS = CLAIM_INTERVAL_MS + TARGET_BATCH_MS;
+// docs/projections.md: "takeover takes at most claimIntervalMs plus a batch", a batch being
+// up to twice targetBatchMs (the runner halves one that took longer). Measured: kill to
+// acquire up to 2,250 ms on a loaded 2-core machine, over claimIntervalMs plus one target.
+const TAKEOVER_BOUND_MS = CLAIM_INTERVAL_MS + 2 * TARGET_BATCH_MS;
 // At CI scale, on a shared and busy machine, the bound is reported, not asserted: a loose
 // limit still catches a takeover that does not happen.
 const TAKEOVER_LIMIT_MS = FULL ? TAKEOVER_BOUND_MS : 10_000;
@@ -127,6 +129,13 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
 
         writing = false;
         await writers;
+        // A runner that joined last takes the surplus the others give back on its next
+        // claim round: until then a partition may be unheld (never held twice).
+        await waitUntil(
+          async () => new Set(heldByLive()).size === PARTITIONS,
+          WAIT_MS,
+          () => `every partition to be held at the end (held: ${heldByLive().join(', ')})`,
+        );
         await waitUntil(
           async () => (await ledgerCounts(executor, schema)).distinct >= committed.length,
           WAIT_MS,
@@ -154,7 +163,6 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
           tenures: all.length,
           partitionsHeldTwice,
           overlapsMs,
-          partitionsUnheld: PARTITIONS - new Set(held).size,
           missing: committed.length - counts.distinct,
           duplicated: counts.rows - counts.distinct,
         });
