@@ -11,8 +11,11 @@ export interface RunnerChildOptions {
   readonly partitions?: number;
   readonly applyDelayMsPerEvent?: number;
   readonly batchSize?: { readonly min?: number; readonly max?: number };
+  readonly targetBatchMs?: number;
   /** The runner's heartbeat interval: its record expires 5 of them after a kill. */
   readonly statusIntervalMs?: number;
+  /** How often the runner looks for free partitions (`leases.claimIntervalMs`). */
+  readonly claimIntervalMs?: number;
 }
 
 export interface ChildLine {
@@ -28,6 +31,8 @@ export interface RunnerChild {
   next(event: string): Promise<ChildLine>;
   /** The last status line the child printed, or null. */
   lastStatus(): unknown;
+  /** The runner's log lines so far (`event: 'log'`, with `msg` and `time`), oldest first. */
+  logs(): readonly ChildLine[];
   stderr(): string;
   /** SIGKILL, then resolves when the process is gone. */
   kill(): Promise<void>;
@@ -50,6 +55,7 @@ export function startRunnerChild(
   let stderr = '';
   let buffer = '';
   let status: unknown = null;
+  const logs: ChildLine[] = [];
   const waiters: { event: string; resolve: (line: ChildLine) => void }[] = [];
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-10_000);
@@ -62,6 +68,7 @@ export function startRunnerChild(
       if (!text.startsWith('{')) continue;
       const line = JSON.parse(text) as ChildLine;
       if (line.event === 'status') status = line.status;
+      if (line.event === 'log') logs.push(line);
       for (let i = waiters.length - 1; i >= 0; i--) {
         const waiter = waiters[i];
         if (waiter?.event === line.event) {
@@ -85,6 +92,7 @@ export function startRunnerChild(
       ]);
     },
     lastStatus: () => status,
+    logs: () => logs,
     stderr: () => stderr,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

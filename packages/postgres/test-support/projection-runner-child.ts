@@ -1,13 +1,17 @@
 // Child process of the projection stress tests: one runner process of the ledger
 // projection (projection-ledger.ts) that a test can SIGKILL at any moment. It prints JSON
 // lines on stdout: `{"event":"starting"}` just before `start()`, `{"event":"started"}`
-// after it, then `{"event":"status","status":...}` every STATUS_EVERY_MS. SIGTERM stops
-// the runner and exits 0.
+// after it, then `{"event":"status","status":...}` every STATUS_EVERY_MS, and the runner's
+// log lines as `{"event":"log","level":...,"msg":...,"time":<Date.now()>,...fields}` (the
+// lease log: "partition acquired", "partition released"). SIGTERM stops the runner and
+// exits 0.
 //
 //   node --import tsx projection-runner-child.ts <connection string> <schema> <worker> <options JSON>
 //
-// options: { name, partitions?, applyDelayMsPerEvent?, batchSize?, statusIntervalMs? }. With
-// partitions the runner shares them with other processes through advisory-lock leases.
+// options: { name, partitions?, applyDelayMsPerEvent?, batchSize?, targetBatchMs?,
+// statusIntervalMs?, claimIntervalMs? }. With partitions the runner shares them with other
+// processes through advisory-lock leases.
+import type { DuetLogger } from '@duet/core';
 import { createPgExecutor, openProcessors } from '@duet/postgres';
 import { ledgerProjection, runnerSchemas } from './projection-ledger.ts';
 
@@ -18,7 +22,9 @@ interface ChildOptions {
   readonly partitions?: number;
   readonly applyDelayMsPerEvent?: number;
   readonly batchSize?: { readonly min?: number; readonly max?: number };
+  readonly targetBatchMs?: number;
   readonly statusIntervalMs?: number;
+  readonly claimIntervalMs?: number;
 }
 
 const [connectionString, schema, worker, json] = process.argv.slice(2);
@@ -36,11 +42,34 @@ const options = JSON.parse(json) as ChildOptions;
 
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
+// Timestamps from this machine's clock, which the test and the other children share.
+const lineAt =
+  (level: string) =>
+  (fields: object, msg?: string): void => {
+    print({ ...fields, event: 'log', level, msg, time: Date.now() });
+  };
+const logger: DuetLogger = {
+  debug() {},
+  info: lineAt('info'),
+  warn: lineAt('warn'),
+  error: lineAt('error'),
+};
+
 const executor = createPgExecutor({ connectionString, max: 6 });
 const runner = openProcessors({
   store: { executor, schema },
   ...runnerSchemas(schema),
-  ...(options.partitions === undefined ? {} : { leases: { connectionString } }),
+  logger,
+  ...(options.partitions === undefined
+    ? {}
+    : {
+        leases: {
+          connectionString,
+          ...(options.claimIntervalMs === undefined
+            ? {}
+            : { claimIntervalMs: options.claimIntervalMs }),
+        },
+      }),
   projections: [
     ledgerProjection({
       name: options.name,
@@ -53,6 +82,7 @@ const runner = openProcessors({
     }),
   ],
   ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+  ...(options.targetBatchMs === undefined ? {} : { targetBatchMs: options.targetBatchMs }),
   ...(options.statusIntervalMs === undefined ? {} : { statusIntervalMs: options.statusIntervalMs }),
 });
 

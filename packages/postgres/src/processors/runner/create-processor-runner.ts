@@ -92,6 +92,26 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
   const unitKey = (projection: ProcessorDefinition, partition: number) =>
     `duet.projection.${schema}.${projection.name}.${projection.version}.${partition}`;
 
+  // One line per lease won or given back: with the runner's id and the logger's time, a
+  // log shows who owned each partition when (the failover test checks no two at once).
+  // "released" is logged once the worker has stopped and before the lock is unlocked.
+  const logLease = (unit: Unit, message: string, reason?: string) =>
+    log.info(
+      {
+        processor: unit.processor.name,
+        version: unit.processor.version,
+        partition: unit.partition,
+        runner: config.owner,
+        ...(reason === undefined ? {} : { reason }),
+      },
+      message,
+    );
+  const giveBack = async (unit: Unit, reason: string) => {
+    if (!leases?.held().has(unit.key)) return;
+    logLease(unit, 'partition released', reason);
+    await leases.give(unit.key);
+  };
+
   const scheduleDrop = (name: string) => {
     const timer = setTimeout(() => {
       dropTimers.delete(timer);
@@ -114,7 +134,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
       (u) => u.processor.name === name && u.processor.version < version,
     )) {
       await stopWorker(unit.key);
-      await leases?.give(unit.key);
+      await giveBack(unit, 'superseded');
     }
     units = units.filter((u) => u.processor.name !== name || u.processor.version >= version);
     scheduleDrop(name);
@@ -158,7 +178,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
       workers.delete(unit.key);
       units = units.filter((u) => u.key !== unit.key);
       await heartbeat.forget(worker);
-      await leases?.give(unit.key);
+      await giveBack(unit, 'superseded');
     });
   };
 
@@ -220,9 +240,20 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
         ...config.leases,
         group: schema,
         units: () => units,
-        acquired: startWorker,
-        release: (unit) => stopWorker(unit.key),
-        lost: stopAll,
+        acquired: (unit) => {
+          logLease(unit, 'partition acquired');
+          startWorker(unit);
+        },
+        release: async (unit) => {
+          await stopWorker(unit.key);
+          logLease(unit, 'partition released', 'surplus');
+        },
+        lost: async (error) => {
+          // The locks went with the session: the workers stop after them.
+          const running = units.filter((unit) => workers.has(unit.key));
+          await stopAll();
+          for (const unit of running) logLease(unit, 'partition released', `lost: ${error}`);
+        },
       });
       await leases.start();
     } else {
@@ -256,6 +287,9 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     await unlistenControl?.().catch(() => {});
     unlistenControl = null;
     await stopAll();
+    for (const unit of units) {
+      if (leases?.held().has(unit.key)) logLease(unit, 'partition released', 'runner stopped');
+    }
     await heartbeat.clear();
     await leases?.stop();
     leases = null;
