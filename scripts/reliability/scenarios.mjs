@@ -119,9 +119,10 @@ export const scenarios = [
       'packages/http/src/abuse.e2e.test.ts',
       'apps/shop/src/http/abuse.e2e.test.ts',
       'apps/shop/src/http/unstorable-text.e2e.test.ts',
+      'apps/shop/src/http/openapi-properties.e2e.test.ts',
     ],
     notYet:
-      'every response body validated against the OpenAPI schemas, and property-based requests generated from the OpenAPI document',
+      'the requests generated from the OpenAPI document run on PGlite only, without the waiting parameters (minPosition, readToken) and without oversized headers (Node answers those 431 itself, not as a problem)',
   },
   {
     id: 'S12',
