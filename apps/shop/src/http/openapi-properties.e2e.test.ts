@@ -188,6 +188,26 @@ describe('requests generated from the OpenAPI document, on pglite', () => {
     ]);
   });
 
+  // Found by the generated requests: a valid OrderAsOf by the schema, with both version and
+  // at, was a 400 the document did not explain.
+  it('given OrderAsOf in the document, then version and at say only one may be given', () => {
+    for (const [method, path, operation] of operations) {
+      if (!path.startsWith('/queries/OrderAsOf')) continue;
+      const described = (name: string) =>
+        method === 'get'
+          ? operation.parameters?.find((param) => param.name === name)
+          : operation.requestBody?.content['application/json']?.schema.properties?.[name];
+      for (const name of ['version', 'at']) {
+        const where = described(name) as {
+          description?: string;
+          schema?: { description?: string };
+        };
+        const text = where?.description ?? where?.schema?.description;
+        expect(text, `${method} ${path} ${name}`).toContain('give version or at, not both');
+      }
+    }
+  });
+
   it.each<Mode>(['valid', 'broken'])(
     'given %s requests for every operation, when sent, then every answer keeps to the document',
     async (mode) => {
