@@ -188,24 +188,25 @@ describe('requests generated from the OpenAPI document, on pglite', () => {
     ]);
   });
 
-  // Found by the generated requests: a valid OrderAsOf by the schema, with both version and
-  // at, was a 400 the document did not explain.
-  it('given OrderAsOf in the document, then version and at say only one may be given', () => {
-    for (const [method, path, operation] of operations) {
-      if (!path.startsWith('/queries/OrderAsOf')) continue;
-      const described = (name: string) =>
-        method === 'get'
-          ? operation.parameters?.find((param) => param.name === name)
-          : operation.requestBody?.content['application/json']?.schema.properties?.[name];
-      for (const name of ['version', 'at']) {
-        const where = described(name) as {
-          description?: string;
-          schema?: { description?: string };
-        };
-        const text = where?.description ?? where?.schema?.description;
-        expect(text, `${method} ${path} ${name}`).toContain('give version or at, not both');
-      }
-    }
+  // Found by the generated requests: values the schemas accept that the shop refuses (both
+  // version and at; a made-up cursor) or lowers (a limit over the maximum). The schemas
+  // cannot say it, so the descriptions must.
+  it.each([
+    ['/queries/OrderAsOf', 'version', 'give version or at, not both'],
+    ['/queries/OrderAsOf', 'at', 'give version or at, not both'],
+    ['/queries/MyOrders', 'after', "the previous page's next"],
+    ['/queries/MyOrders', 'limit', 'lowered to the maximum'],
+  ])('given %s in the document, then %s says %j', (path, name, words) => {
+    const ask = operations.find(([method, at]) => method === 'get' && at === path)?.[2];
+    const post = operations.find(([method, at]) => method === 'post' && at === path)?.[2];
+    const param = ask?.parameters?.find((one) => one.name === name) as
+      | { description?: string; schema?: { description?: string } }
+      | undefined;
+    const property = post?.requestBody?.content['application/json']?.schema.properties?.[name] as
+      | { description?: string }
+      | undefined;
+    expect(param?.description ?? param?.schema?.description).toContain(words);
+    expect(property?.description).toContain(words);
   });
 
   it.each<Mode>(['valid', 'broken'])(
