@@ -118,9 +118,10 @@ export const scenarios = [
       'packages/http/src/abuse.e2e.test.ts',
       'apps/shop/src/http/abuse.e2e.test.ts',
       'apps/shop/src/http/unstorable-text.e2e.test.ts',
+      'apps/shop/src/http/openapi-properties.e2e.test.ts',
     ],
     notYet:
-      'every response body validated against the OpenAPI schemas, and property-based requests generated from the OpenAPI document',
+      'the requests generated from the OpenAPI document run on PostgreSQL only under DUET_FULL, without a minPosition far ahead or a well-formed readToken (a 503 and a 501 by design, on this one-service server) and without oversized headers (Node answers those 431 itself, not as a problem)',
   },
   {
     id: 'S12',

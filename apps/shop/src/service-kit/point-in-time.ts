@@ -1,12 +1,25 @@
 import { type PointInTime, ValidationError } from '@duet/core';
 import { z } from 'zod';
 
-/** The parameters of an "as of" query: one of a stream version or a moment. */
+/**
+ * The parameters of an "as of" query: one of a stream version or a moment. The rule that
+ * exactly one is given is a check, not a schema keyword, so the descriptions say it: the
+ * OpenAPI document carries them to clients.
+ */
 export const pointInTimeParams = {
-  /** After this many of the stream's events (0: before the first). */
-  version: z.number().int().min(0).max(1_000_000_000).optional(),
-  /** As of this moment (ISO 8601): events recorded later are left out. */
-  at: z.iso.datetime({ offset: true }).optional(),
+  version: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000_000)
+    .optional()
+    .describe(
+      "after this many of the stream's events (0: before the first); give version or at, not both",
+    ),
+  at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('as of this moment (ISO 8601), later events left out; give version or at, not both'),
 };
 
 /**

@@ -19,9 +19,19 @@ export const MyOrders = defineQuery('MyOrders', {
   params: z.strictObject({
     status: status.optional(),
     // The HTTP edge lowers a larger limit to the maximum instead of refusing it.
-    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-    /** The `next` cursor of the previous page. */
-    after: z.string().max(200).optional(),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(20)
+      .describe('page size; a larger one is lowered to the maximum'),
+    // In the description, because any other string is refused and the schema cannot say so.
+    after: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("the previous page's next, unchanged (any other text is refused)"),
   }),
   result: z.object({ orders: z.array(OrderSummary), next: z.string().nullable() }),
   projections: ['my_orders'],

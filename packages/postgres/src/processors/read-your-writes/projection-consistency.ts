@@ -4,6 +4,7 @@ import {
   DuetError,
   ErrorCode,
   type Position,
+  parseReadToken,
   StaleReadError,
 } from '@duet/core';
 import { createNotifyWakeUp } from '../../executor/notify-wake-up.ts';
@@ -26,7 +27,8 @@ export interface ProjectionConsistency {
  * busy polling); at the deadline it throws `StaleReadError` with the slowest position.
  * Needs only the read-model database, so query-only processes can use it too. A request
  * with `tokens` is refused (`CONSISTENCY_UNSUPPORTED`): they name other services' writes,
- * which these checkpoints know nothing of, and answering anyway would be a stale read.
+ * which these checkpoints know nothing of, and answering anyway would be a stale read; a
+ * malformed token is a `ValidationError` first.
  *
  * @example
  * const consistency = createProjectionConsistency({ executor: readModels });
@@ -85,6 +87,9 @@ export function createProjectionConsistency(options: {
   const wait = async (request: ConsistencyRequest): Promise<void> => {
     const { projections, minPosition, timeoutMs, queryType, signal } = request;
     if (request.tokens.length > 0) {
+      // A malformed token is the caller's mistake (a 400), whether or not this waiter
+      // could honour a good one (a 501).
+      for (const token of request.tokens) parseReadToken(token);
       throw new DuetError(
         ErrorCode.CONSISTENCY_UNSUPPORTED,
         `query ${queryType} asked for read tokens (${request.tokens.join(', ')}): these tokens name other services' writes, and this waiter only knows this store's positions`,

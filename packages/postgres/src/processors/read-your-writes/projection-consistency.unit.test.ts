@@ -1,4 +1,4 @@
-import { DuetError, StaleReadError } from '@duet/core';
+import { DuetError, StaleReadError, ValidationError } from '@duet/core';
 import { makePosition } from '@duet/core/adapters';
 import { describe, expect, it } from 'vitest';
 import type { NotifyHandler, SqlExecutor } from '../../executor/sql-executor.ts';
@@ -81,6 +81,22 @@ describe('the consistency waiter', () => {
     expect(error).toBeInstanceOf(DuetError);
     expect((error as DuetError).code).toBe('CONSISTENCY_UNSUPPORTED');
     expect((error as Error).message).toContain('only knows');
+    expect(state.looks).toBe(0);
+    await consistency.close();
+  });
+
+  // Issue 13, S11: requests generated from the OpenAPI document sent junk tokens
+  // ('nonsense', 'orders@') and got a 501, as if the server lacked a feature.
+  it('given a malformed read token, when waited for, then ValidationError naming it without a look', async () => {
+    const { state, executor } = fakeReadModels();
+    const consistency = createProjectionConsistency({ executor });
+    for (const token of ['nonsense', 'orders@', 'orders@a:b:c', '@order-1:1']) {
+      const error = await consistency
+        .wait({ ...request(), tokens: ['payments@payment-p-1:2', token] })
+        .catch((e: unknown) => e);
+      expect(error, token).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toContain('read token');
+    }
     expect(state.looks).toBe(0);
     await consistency.close();
   });
