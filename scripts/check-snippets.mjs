@@ -1,13 +1,17 @@
 // Docs show code cut from files that compile and run in the test suite. A code block right
 // after `<!-- snippet: path/to/file.ts#region -->` must equal that region of the file
 // (between `// #region name` and `// #endregion name`). Run by `npm run lint`;
-// `--write` refreshes the blocks from the files.
+// `--write` refreshes the blocks from the files. `--strict` (or DUET_SNIPPETS_STRICT=1) also
+// fails on any ts block in the READMEs and docs/ that has no marker (issue 15).
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const write = process.argv.includes('--write');
+const strict = process.argv.includes('--strict') || process.env.DUET_SNIPPETS_STRICT === '1';
+// The docs that strict mode holds to "every ts block is cut from tested code".
+const strictScope = /^(README\.md|(packages|apps)\/[^/]+\/README\.md|docs\/[^/]+\.md)$/;
 const docs = execFileSync(
   'git',
   ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'],
@@ -34,10 +38,33 @@ function region(file, name) {
 }
 
 // The block after a marker: whole lines up to the first fence, so an empty block never
-// reaches into the next one.
-const marker = /<!-- snippet: ([^#\s]+)#([\w-]+) -->\n```(\w*)\n((?:(?!```).*\n)*?)```/g;
+// reaches into the next one. The closing fence is bare: a "```ts" there opens a new block in
+// Markdown and swallows the text after it (issue 15), so it counts as no block.
+const marker = /<!-- snippet: ([^#\s]+)#([\w-]+) -->\n```(\w*)\n((?:(?!```).*\n)*?)```(?=\n|$)/g;
+
+// Line numbers of ts blocks with no marker on the line before, fences read as Markdown does
+// (a fence with an info string never closes a block).
+function unmarkedBlocks(text) {
+  const lines = text.split('\n');
+  const found = [];
+  let open = false;
+  lines.forEach((line, index) => {
+    const fence = /^\s*```\s*(\w*)/.exec(line);
+    if (!fence) return;
+    if (open) {
+      if (!fence[1]) open = false;
+      return;
+    }
+    open = true;
+    const ts = fence[1] === 'ts' || fence[1] === 'typescript';
+    if (ts && !/<!-- snippet:/.test(lines[index - 1] ?? '')) found.push(index + 1);
+  });
+  return found;
+}
+
 let stale = 0;
 let broken = 0;
+let unmarked = 0;
 for (const doc of docs) {
   const text = readFileSync(doc, 'utf8');
   const markers = text.match(/<!-- snippet:[^>]*-->/g)?.length ?? 0;
@@ -61,8 +88,15 @@ for (const doc of docs) {
     console.error(`${doc}: ${markers - matched} snippet marker(s) not followed by a code block`);
   }
   if (write && updated !== text) writeFileSync(doc, updated);
+  if (strict && strictScope.test(doc)) {
+    for (const line of unmarkedBlocks(text)) {
+      unmarked += 1;
+      console.error(`${doc}:${line}: a ts block with no snippet marker`);
+    }
+  }
 }
-if (broken > 0) process.exit(1);
+if (unmarked > 0) console.error(`${unmarked} ts block(s) not cut from tested code (--strict)`);
+if (broken > 0 || unmarked > 0) process.exit(1);
 if (stale > 0 && !write) {
   console.error(`${stale} snippet(s) out of date: run node scripts/check-snippets.mjs --write`);
   process.exit(1);

@@ -49,4 +49,4 @@ export const bus = createCommandBus({
 // await bus.send(Deposit.create({ account: 'a1', cents: 500 }))
 //   → { stream: 'account-a1', streamVersion: 1, position: '…', events: [...] }
 // #endregion readme-decider
-export { Deposit };
+export { account, Deposit, Deposited };

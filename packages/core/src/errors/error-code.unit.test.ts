@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ConcurrencyError } from './concurrency-error.ts';
 import { DuetError } from './duet-error.ts';
 import { ErrorCode } from './error-code.ts';
@@ -21,5 +21,15 @@ describe('ErrorCode', () => {
     expect(new UnknownMessageError('command', 'X').code).toBe(ErrorCode.UNKNOWN_COMMAND);
     expect(new UnknownMessageError('query', 'X').code).toBe(ErrorCode.UNKNOWN_QUERY);
     expect(new UnknownMessageError('event', 'X').code).toBe(ErrorCode.UNKNOWN_EVENT);
+  });
+
+  it('given a concurrency error, when a caller branches on class and code, then it retries', () => {
+    const error: unknown = new ConcurrencyError('account-a1', 1, 2);
+    const retryLater = vi.fn();
+    // packages/core/README.md shows this region.
+    // #region branch-on-code
+    if (error instanceof DuetError && error.code === ErrorCode.CONCURRENCY) retryLater();
+    // #endregion branch-on-code
+    expect(retryLater).toHaveBeenCalledOnce();
   });
 });

@@ -1,6 +1,8 @@
 import { runEventStoreConformance } from '../testing/event-store-conformance.ts';
 import { createInMemoryEventStore } from './in-memory-event-store.ts';
 
+// packages/core/README.md shows this region: an adapter's whole EventStore contract in one call.
+// #region conformance
 runEventStoreConformance({
   name: 'in-memory',
   // Cheap here: more runs than the default.
@@ -15,3 +17,4 @@ runEventStoreConformance({
     };
   },
 });
+// #endregion conformance
