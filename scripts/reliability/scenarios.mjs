@@ -26,12 +26,13 @@ export const scenarios = [
   },
   {
     id: 'S2',
-    name: 'kill -9 during a catch-up',
+    name: 'kill -9 during a catch-up and a rebuild',
     guarantee:
-      'A projection runner killed with SIGKILL at any moment resumes from its checkpoint: the read model equals the fold of the log and each event is applied exactly once.',
-    files: ['packages/postgres/src/processors/runner/projection-crashes.stress.int.test.ts'],
-    notYet:
-      'the kills land during the catch-up of a new projection, not during a rebuild (reset) of an existing one',
+      'A projection runner killed with SIGKILL at any moment, catching up or rebuilding, resumes from its checkpoint: the read model equals the fold of the log and each event is applied exactly once.',
+    files: [
+      'packages/postgres/src/processors/runner/projection-crashes.stress.int.test.ts',
+      'packages/postgres/src/processors/runner/projection-rebuild-crashes.stress.int.test.ts',
+    ],
   },
   {
     id: 'S3',

@@ -16,6 +16,8 @@ export interface RunnerChildOptions {
   readonly statusIntervalMs?: number;
   /** How often the runner looks for free partitions (`leases.claimIntervalMs`). */
   readonly claimIntervalMs?: number;
+  /** The projection's setup empties its tables (a rebuild starts over from empty). */
+  readonly clearOnSetup?: boolean;
 }
 
 export interface ChildLine {

@@ -38,6 +38,12 @@ export interface LedgerProjectionOptions {
   readonly applyDelayMsPerEvent?: number;
   /** Apply throws for this event id until `flags.fixed` is true. */
   readonly poisonEventId?: string;
+  /**
+   * Setup empties accounts and ledger. The tables have fixed names outside the runner's
+   * read-model schema, so a reset (rebuild) would not drop them; setup runs in the reset's
+   * transaction, so with this the replay starts from empty tables, as a real rebuild does.
+   */
+  readonly clearOnSetup?: boolean;
 }
 
 /**
@@ -80,6 +86,7 @@ export function ledgerProjection(options: LedgerProjectionOptions) {
     ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
     async setup(tx) {
       await createLedgerTables(tx, options.schema);
+      if (options.clearOnSetup) await tx.query(`TRUNCATE ${t.accounts}, ${t.ledger}`);
     },
     async apply(tx, events) {
       await applyBatch(tx, t, events, options);

@@ -9,8 +9,8 @@
 //   node --import tsx projection-runner-child.ts <connection string> <schema> <worker> <options JSON>
 //
 // options: { name, partitions?, applyDelayMsPerEvent?, batchSize?, targetBatchMs?,
-// statusIntervalMs?, claimIntervalMs? }. With partitions the runner shares them with other
-// processes through advisory-lock leases.
+// statusIntervalMs?, claimIntervalMs?, clearOnSetup? }. With partitions the runner shares
+// them with other processes through advisory-lock leases.
 import type { DuetLogger } from '@duet/core';
 import { createPgExecutor, openProcessors } from '@duet/postgres';
 import { ledgerProjection, runnerSchemas } from './projection-ledger.ts';
@@ -25,6 +25,8 @@ interface ChildOptions {
   readonly targetBatchMs?: number;
   readonly statusIntervalMs?: number;
   readonly claimIntervalMs?: number;
+  /** The projection's setup empties its tables (a rebuild starts over from empty). */
+  readonly clearOnSetup?: boolean;
 }
 
 const [connectionString, schema, worker, json] = process.argv.slice(2);
@@ -79,6 +81,7 @@ const runner = openProcessors({
       ...(options.applyDelayMsPerEvent === undefined
         ? {}
         : { applyDelayMsPerEvent: options.applyDelayMsPerEvent }),
+      ...(options.clearOnSetup === undefined ? {} : { clearOnSetup: options.clearOnSetup }),
     }),
   ],
   ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
