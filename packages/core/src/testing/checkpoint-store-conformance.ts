@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { CheckpointStore } from '../event-store/checkpoint-store.ts';
 import { makePosition, type Position } from '../event-store/position.ts';
+import { type CreatedStore, suiteStore } from './conformance/suite-store.ts';
 
 /** How to run the CheckpointStore conformance suite against one adapter. */
 export interface CheckpointStoreConformanceOptions {
   /** Shown in the test names: `CheckpointStore conformance: <name>`. */
   readonly name: string;
   /** Makes the store, once for the suite; tests use names of their own, so it may be shared. */
-  readonly create: () => Promise<{ store: CheckpointStore; dispose?: () => Promise<void> }>;
+  readonly create: () => Promise<CreatedStore<CheckpointStore>>;
 }
 
 /**
@@ -23,15 +24,7 @@ export interface CheckpointStoreConformanceOptions {
  */
 export function runCheckpointStoreConformance(options: CheckpointStoreConformanceOptions): void {
   describe(`CheckpointStore conformance: ${options.name}`, () => {
-    let current: { store: CheckpointStore; dispose?: () => Promise<void> } | undefined;
-    beforeAll(async () => {
-      current = await options.create();
-    });
-    afterAll(() => current?.dispose?.());
-    const store = () => {
-      if (!current) throw new Error('the store is not created yet (create() failed?)');
-      return current.store;
-    };
+    const store = suiteStore(options.create);
     const name = () => `checkpoint_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 
     it('given no checkpoint, when loading, then null', async () => {

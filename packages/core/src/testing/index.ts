@@ -6,6 +6,8 @@ export { runIdempotencyStoreConformance } from '../idempotency/idempotency-store
 // -- checkpoint store conformance --
 export type { CheckpointStoreConformanceOptions } from './checkpoint-store-conformance.ts';
 export { runCheckpointStoreConformance } from './checkpoint-store-conformance.ts';
+// -- what a conformance suite's create gives --
+export type { CreatedStore } from './conformance/suite-store.ts';
 // -- decider test kit --
 export type {
   DeciderSpec,

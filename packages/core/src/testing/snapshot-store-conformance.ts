@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { SnapshotStore } from '../event-store/snapshot-store.ts';
+import { type CreatedStore, suiteStore } from './conformance/suite-store.ts';
 
 /** How to run the SnapshotStore conformance suite against one adapter. */
 export interface SnapshotStoreConformanceOptions {
   /** Shown in the test names: `SnapshotStore conformance: <name>`. */
   readonly name: string;
   /** Makes the store, once for the suite; tests use streams of their own, so it may be shared. */
-  readonly create: () => Promise<{ store: SnapshotStore; dispose?: () => Promise<void> }>;
+  readonly create: () => Promise<CreatedStore<SnapshotStore>>;
 }
 
 /**
@@ -23,15 +24,7 @@ export interface SnapshotStoreConformanceOptions {
  */
 export function runSnapshotStoreConformance(options: SnapshotStoreConformanceOptions): void {
   describe(`SnapshotStore conformance: ${options.name}`, () => {
-    let current: { store: SnapshotStore; dispose?: () => Promise<void> } | undefined;
-    beforeAll(async () => {
-      current = await options.create();
-    });
-    afterAll(() => current?.dispose?.());
-    const store = () => {
-      if (!current) throw new Error('the store is not created yet (create() failed?)');
-      return current.store;
-    };
+    const store = suiteStore(options.create);
     const stream = () => `snap${randomUUID().replaceAll('-', '').slice(0, 16)}-1`;
 
     it('given no snapshot, when loading, then null', async () => {
