@@ -17,6 +17,7 @@ export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
 export { StaleReadError } from './errors/stale-read-error.ts';
+export { TenantRequiredError } from './errors/tenant-required-error.ts';
 export { TransportConfigError } from './errors/transport-config-error.ts';
 export { UnavailableError } from './errors/unavailable-error.ts';
 export { UnknownMessageError } from './errors/unknown-message-error.ts';
@@ -200,3 +201,11 @@ export {
   type TraceFields,
   traceFieldsOf,
 } from './telemetry/trace-context.ts';
+export {
+  checkTenant,
+  currentTenantScope,
+  runAsSystem,
+  runInTenant,
+  type TenantScope,
+  tenantScopeKey,
+} from './tenancy/tenant-scope.ts';

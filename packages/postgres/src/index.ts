@@ -40,6 +40,8 @@ export { PGliteDirectoryInUseError } from './executor/pglite-directory-in-use-er
 export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-executor.ts';
 export { createPGliteExecutor } from './executor/pglite-executor.ts';
 export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
+export type { TenantIsolatedExecutor } from './executor/tenant-isolated-executor.ts';
+export { isolateTenants, TENANT_ROLE } from './executor/tenant-isolated-executor.ts';
 export type { PostgresIdempotencyStoreOptions } from './idempotency/postgres-idempotency-store.ts';
 export { createPostgresIdempotencyStore } from './idempotency/postgres-idempotency-store.ts';
 export type { PostgresInboxOptions, PostgresStoreInboxOptions } from './inbox/postgres-inbox.ts';
@@ -53,6 +55,7 @@ export { DEFAULT_PROCESSORS_SCHEMA } from './migrations/migration-set.ts';
 export { PROCESSOR_MIGRATIONS } from './migrations/processors/processor-migrations.ts';
 export { isCatalogRace, withSchemaLock } from './migrations/with-schema-lock.ts';
 export { NotMigratedError } from './not-migrated-error.ts';
+export { isolateTenantRows, TENANT_COLUMN } from './read-models/tenant-rows.ts';
 export { checkSchemaName, DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';
 export { createPostgresSnapshotStore } from './snapshot-store/postgres-snapshot-store.ts';

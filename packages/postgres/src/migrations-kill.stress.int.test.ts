@@ -93,10 +93,11 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
       }, 'the killed child’s backend to end');
 
       const after = await fingerprint(executor, schema);
-      const reader = createPostgresEventStore({ executor, schema });
-      const stored: string[] = [];
-      for await (const event of reader.readStream('account-1')) stored.push(event.id);
-      await reader.close();
+      // Raw SQL: today's store reads columns the older schema does not have yet.
+      const { rows: storedRows } = await executor.query<{ id: string }>(
+        `SELECT id::text AS id FROM "${schema}".events WHERE stream = 'account-1'`,
+      );
+      const stored = storedRows.map((row) => row.id);
       reportFigures('S10', {
         migratorsKilled: 1,
         schemaIntactAfterKill: JSON.stringify(after) === JSON.stringify(before),

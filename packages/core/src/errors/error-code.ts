@@ -38,6 +38,8 @@ export const ErrorCode = {
   STALE_READ: 'STALE_READ',
   /** The event store was used after `close()`. */
   STORE_CLOSED: 'STORE_CLOSED',
+  /** Tenant data was asked for without a tenant (`TenantRequiredError`). */
+  TENANT_REQUIRED: 'TENANT_REQUIRED',
   /** A broker stream or consumer is missing or set up unlike its definition (`TransportConfigError`). */
   TRANSPORT_CONFIG: 'TRANSPORT_CONFIG',
   /** A dependency a processor needs is down (`UnavailableError`). */

@@ -31,6 +31,7 @@ export const PROBLEM_FOR_CODE = {
   PGLITE_DIRECTORY_IN_USE: 'internal',
   STALE_READ: 'stale-read',
   STORE_CLOSED: 'internal',
+  TENANT_REQUIRED: 'tenant-required',
   TRANSPORT_CONFIG: 'internal',
   UNAVAILABLE: 'internal',
   UNKNOWN_COMMAND: 'unknown-command',

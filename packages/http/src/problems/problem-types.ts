@@ -9,6 +9,7 @@ export const PROBLEM_TYPES = {
   'bad-request': { status: 400, title: 'The request cannot be read' },
   unauthenticated: { status: 401, title: 'Credentials are missing or invalid' },
   forbidden: { status: 403, title: 'Not allowed' },
+  'tenant-required': { status: 403, title: 'The principal belongs to no tenant' },
   'unknown-command': { status: 404, title: 'No such command' },
   'unknown-query': { status: 404, title: 'No such query' },
   'not-found': { status: 404, title: 'Not found' },

@@ -2,6 +2,7 @@ import {
   type CommandDefinition,
   formatReadToken,
   MAX_READ_TOKEN_LENGTH,
+  runInTenant,
   ValidationError,
 } from '@duet/core';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
@@ -123,9 +124,9 @@ export function registerCommandRoute(
         const { stream, streamVersion, position, commandId } = result;
         return { stream, streamVersion, position, commandId };
       };
-      const { result, replayed } =
+      const run = () =>
         idempotency && key !== undefined
-          ? await runIdempotently({
+          ? runIdempotently({
               store: idempotency,
               scope,
               key,
@@ -138,7 +139,11 @@ export function registerCommandRoute(
               retryAfterSeconds: options.retryAfterSeconds,
               execute,
             })
-          : { result: await execute(), replayed: false };
+          : execute().then((result) => ({ result, replayed: false }));
+      // The key's claim and the command run as the principal's tenant: on a tenant-isolated
+      // database, keys and streams are each tenant's own.
+      const { result, replayed } =
+        principal?.tenant === undefined ? await run() : await runInTenant(principal.tenant, run);
       const response = commandResponse(result, service);
       // Widened: the route's response schema narrows `code` to the documented statuses.
       (reply as FastifyReply).code(response.status).headers(response.headers);

@@ -7,7 +7,7 @@ import { makePosition } from '@duet/core/adapters';
  */
 export const EVENT_COLUMNS = `e.seq::text AS seq, e.tx_id::text AS tx_id, e.id::text AS id,
   e.stream, e.stream_version::integer AS stream_version, e.type, e.schema_version,
-  e.data, e.metadata`;
+  e.data, e.metadata, e.tenant`;
 
 export interface EventRow {
   readonly seq: string;
@@ -19,6 +19,8 @@ export interface EventRow {
   readonly schema_version: number;
   readonly data: unknown;
   readonly metadata: EventMetadata;
+  /** `''`: the event belongs to no tenant. */
+  readonly tenant: string;
 }
 
 /** A row's place in the global order. */
@@ -40,6 +42,7 @@ export function toRecordedEvent(row: EventRow, registry: EventRegistry | undefin
     type: row.type,
     schemaVersion,
     data,
-    metadata: row.metadata,
+    // The row's tenant is the truth: metadata is what the writer said.
+    metadata: row.tenant === '' ? row.metadata : { ...row.metadata, tenant: row.tenant },
   };
 }

@@ -8,7 +8,15 @@ import type {
   NewEvent,
   RecordedEvent,
 } from '@duet/core';
-import { inSpan } from '@duet/core';
+import {
+  currentTenantScope,
+  DuetError,
+  ErrorCode,
+  inSpan,
+  runAsSystem,
+  runInTenant,
+  tenantScopeKey,
+} from '@duet/core';
 import { duetInstruments } from '@duet/core/adapters';
 import { SpanKind } from '@opentelemetry/api';
 import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
@@ -82,13 +90,32 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const config = resolveEventStoreOptions(options);
   const { executor, schema } = config;
   const context = { registry: config.events, limits: config.limits, now: config.now };
-  const groupCommit = createGroupCommit({
-    ...config.groupCommit,
-    run: (appends) => {
-      duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
-      return appendBatch(executor, schema, appends);
-    },
-  });
+  // One group commit per tenant scope: a batch is one transaction, and on a tenant-isolated
+  // executor a transaction belongs to one tenant. Each batch runs in its group's scope,
+  // whichever caller's timer or promise flushes it.
+  const groupCommits = new Map<string, ReturnType<typeof createGroupCommit>>();
+  const groupCommitFor = () => {
+    const scope = currentTenantScope();
+    const key = tenantScopeKey(scope);
+    let group = groupCommits.get(key);
+    if (!group) {
+      const inScope = <T>(fn: () => Promise<T>): Promise<T> =>
+        scope === undefined
+          ? fn()
+          : scope.kind === 'system'
+            ? runAsSystem(fn)
+            : runInTenant(scope.tenant, fn);
+      group = createGroupCommit({
+        ...config.groupCommit,
+        run: (appends) => {
+          duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
+          return inScope(() => appendBatch(executor, schema, appends));
+        },
+      });
+      groupCommits.set(key, group);
+    }
+    return group;
+  };
   const storeAttributes = { 'duet.store': schema };
   // A CLIENT span per append (database semantic conventions) and the append metrics.
   const traced = <T>(stream: string, count: number, fn: () => Promise<T>): Promise<T> =>
@@ -122,11 +149,14 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   ): Promise<AppendResult> =>
     traced(stream, events.length, async () => {
       const prepared = await prepareAppend(stream, events, appendOptions, context);
-      return groupCommit.submit(prepared, appendOptions?.signal);
+      if (closed) throw new DuetError(ErrorCode.STORE_CLOSED, 'the event store is closed');
+      return groupCommitFor().submit(prepared, appendOptions?.signal);
     });
 
+  let closed = false;
   const close = async () => {
-    await groupCommit.close();
+    closed = true;
+    await Promise.all([...groupCommits.values()].map((group) => group.close()));
     await wake.close();
   };
 

@@ -30,12 +30,12 @@ function pageSql(schema: string, partitioned: boolean, allTypes: boolean): strin
 SELECT p.seq::text AS seq, p.tx_id::text AS tx_id, p.id::text AS id, p.stream,
        p.stream_version::integer AS stream_version, p.type, p.schema_version,
        CASE WHEN p.matched THEN p.data END AS data,
-       CASE WHEN p.matched THEN p.metadata END AS metadata,
+       CASE WHEN p.matched THEN p.metadata END AS metadata, p.tenant,
        p.matched, p.scanned::text AS scanned
   FROM (SELECT page.*, count(*) OVER () AS scanned,
                row_number() OVER (ORDER BY page.tx_id DESC, page.seq DESC) AS from_end
           FROM (SELECT e.seq, e.tx_id, e.id, e.stream, e.stream_version, e.type,
-                       e.schema_version, e.data, e.metadata, ${match} AS matched
+                       e.schema_version, e.data, e.metadata, e.tenant, ${match} AS matched
                   FROM ${quoteIdentifier(schema)}.events AS e, horizon
                  WHERE (e.tx_id, e.seq) > ($1::text::xid8, $2::text::bigint)
                    AND e.tx_id < horizon.h

@@ -8,7 +8,7 @@ import { readStreamPageSql } from './read-stream.ts';
 // defaulting to the largest integer) PostgreSQL without statistics estimated a handful of
 // rows and planned a bitmap scan of the rest of the stream plus a sort, every page:
 // 0.2-0.6 s a page, about 10 minutes for a 1M-event stream. Whatever plan is chosen, a
-// page must touch only its own rows, through the (stream, stream_version) index.
+// page must touch only its own rows, through the (tenant, stream, stream_version) index.
 
 const EVENTS = 200_000;
 const STREAM = 'big-1';
@@ -88,7 +88,7 @@ describe.skipIf(databaseUrl === null)('readStream page plan on postgres', () => 
         direction,
         from,
         mostRows: PAGE,
-        scans: summary.scans.map(() => 'index events_stream_stream_version_key'),
+        scans: summary.scans.map(() => 'index events_tenant_stream_version_key'),
       });
       expect(summary.scans.length).toBeGreaterThan(0);
     }

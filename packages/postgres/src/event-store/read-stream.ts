@@ -5,6 +5,7 @@ import {
   ValidationError,
 } from '@duet/core';
 import type { SqlTransaction } from '../executor/sql-executor.ts';
+import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkReadOption } from './check-read-option.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
@@ -24,7 +25,7 @@ export function readStreamPageSql(schema: string, direction: 'forward' | 'backwa
       ? 'e.stream_version >= $2::bigint AND e.stream_version < $2::bigint + $3::bigint'
       : 'e.stream_version <= $2::bigint AND e.stream_version > $2::bigint - $3::bigint';
   return `SELECT ${EVENT_COLUMNS} FROM "${schema}".events AS e
- WHERE e.stream = $1 AND ${range}
+ WHERE e.tenant = ${CURRENT_TENANT_SQL} AND e.stream = $1 AND ${range}
  ORDER BY e.stream_version${direction === 'forward' ? '' : ' DESC'}
  LIMIT $3`;
 }

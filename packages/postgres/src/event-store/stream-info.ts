@@ -1,5 +1,6 @@
 import { type StreamInfo, toStreamName } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { rowPosition } from './event-row.ts';
 
@@ -26,8 +27,9 @@ export async function streamInfo(
       `SELECT s.version::integer AS version, s.created_at, s.updated_at,
               e.tx_id::text AS tx_id, e.seq::text AS seq
          FROM "${schema}".streams AS s
-         JOIN "${schema}".events AS e ON e.stream = s.stream AND e.stream_version = s.version
-        WHERE s.stream = $1`,
+         JOIN "${schema}".events AS e
+           ON e.tenant = s.tenant AND e.stream = s.stream AND e.stream_version = s.version
+        WHERE s.tenant = ${CURRENT_TENANT_SQL} AND s.stream = $1`,
       [stream],
     );
     const row = rows[0];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IdempotencyClaim, IdempotencyStore, IdempotencyStoreOptions } from '@duet/core';
 import { checkIdempotencyInput, resolveIdempotencyStoreOptions } from '@duet/core/adapters';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 
@@ -36,6 +37,8 @@ export function createPostgresIdempotencyStore(
   const { ttlMs, lockMs } = resolveIdempotencyStoreOptions(options);
   const { executor } = options;
   const table = `"${schema}".idempotency_keys`;
+  // A key is its tenant's: the same key from two tenants is two keys.
+  const ownKey = `tenant = ${CURRENT_TENANT_SQL} AND scope = $1 AND key = $2`;
   // The table comes from migration 006; without it, say so instead of "relation does not exist".
   const query = async <Row>(sql: string, params: readonly unknown[] = []) => {
     try {
@@ -60,7 +63,7 @@ export function createPostgresIdempotencyStore(
         // ttl_ms: how long the result lives once completed, also when an append completes it.
         `INSERT INTO ${table} AS k (scope, key, request_hash, state, token, expires_at, ttl_ms)
          VALUES ($1, $2, $3, 'pending', $4, now() + $5 * interval '1 millisecond', $6)
-         ON CONFLICT (scope, key) DO UPDATE
+         ON CONFLICT (tenant, scope, key) DO UPDATE
            SET request_hash = excluded.request_hash, state = 'pending', token = excluded.token,
                result = NULL, expires_at = excluded.expires_at, ttl_ms = excluded.ttl_ms
            WHERE k.expires_at <= now()
@@ -70,7 +73,7 @@ export function createPostgresIdempotencyStore(
       if (won.length > 0) return { status: 'claimed', token };
       const { rows } = await query<KeyRow>(
         `SELECT request_hash, state, result::text AS result FROM ${table}
-         WHERE scope = $1 AND key = $2 AND expires_at > now()`,
+         WHERE ${ownKey} AND expires_at > now()`,
         [scope, key],
       );
       const row = rows[0];
@@ -91,7 +94,7 @@ export function createPostgresIdempotencyStore(
         `UPDATE ${table}
          SET state = 'completed', result = $4::text::jsonb,
              expires_at = now() + $5 * interval '1 millisecond'
-         WHERE scope = $1 AND key = $2 AND token = $3 AND state = 'pending'`,
+         WHERE ${ownKey} AND token = $3 AND state = 'pending'`,
         [scope, key, token, JSON.stringify(result ?? null), ttlMs],
       );
       // Expired rows are only ever overwritten by their own key; this keeps the table small.
@@ -99,10 +102,11 @@ export function createPostgresIdempotencyStore(
     },
     async release(scope, key, token) {
       checkIdempotencyInput({ scope, key });
-      await query(
-        `DELETE FROM ${table} WHERE scope = $1 AND key = $2 AND token = $3 AND state = 'pending'`,
-        [scope, key, token],
-      );
+      await query(`DELETE FROM ${table} WHERE ${ownKey} AND token = $3 AND state = 'pending'`, [
+        scope,
+        key,
+        token,
+      ]);
     },
   };
 }

@@ -30,13 +30,13 @@ import type { Migration, MigrationTarget } from './migration.ts';
  * `pending_*` arrays) in one INSERT, returns an 'ok' row for each, and empties the list:
  * one executor start-up per batch instead of one per append.
  */
-function flushPending(s: string, keys: boolean): string {
+function flushPending(s: string, keys: boolean, tenants: boolean): string {
   return `IF cardinality(pending_index) > 0 THEN
       WITH inserted AS (
           INSERT INTO ${s}.events
-            (id, stream, stream_version, category, type, schema_version, data, metadata,
+            (${tenants ? 'tenant, ' : ''}id, stream, stream_version, category, type, schema_version, data, metadata,
              recorded_at, append_index, append_size)
-          SELECT (x.value->>'id')::uuid, p.stream, p.version - p.n + x.ordinality,
+          SELECT ${tenants ? 'own_tenant, ' : ''}(x.value->>'id')::uuid, p.stream, p.version - p.n + x.ordinality,
                  p.category, x.value->>'type', (x.value->>'schemaVersion')::integer,
                  x.value->'data', x.value->'metadata', p.at, x.ordinality - 1, p.n
             FROM unnest(pending_index, pending_events, pending_stream, pending_category,
@@ -61,7 +61,7 @@ function flushPending(s: string, keys: boolean): string {
         r_tx_ids := array_fill(flushed_xid, ARRAY[pending_n[k]]);
         r_seqs := flushed_seqs[flushed_count + 1 : flushed_count + pending_n[k]];
         r_event_id := NULL;
-        flushed_count := flushed_count + pending_n[k];${keys ? completeKey(s) : ''}
+        flushed_count := flushed_count + pending_n[k];${keys ? completeKey(s, tenants) : ''}
         RETURN NEXT;
       END LOOP;
       pending_index := '{}';
@@ -80,7 +80,7 @@ function flushPending(s: string, keys: boolean): string {
  * version and position (formatted as `makePosition` does). A key not held with this token
  * in this schema (taken over, or kept in another schema) is left alone.
  */
-function completeKey(s: string): string {
+function completeKey(s: string, tenants: boolean): string {
   return `
         IF pending_key[k] IS NOT NULL THEN
           UPDATE ${s}.idempotency_keys AS ik
@@ -91,7 +91,7 @@ function completeKey(s: string): string {
                    'position', lpad(to_hex(flushed_xid::bigint), 16, '0') || '-' ||
                                lpad(to_hex(r_seqs[cardinality(r_seqs)]::bigint), 16, '0')),
                  expires_at = now() + coalesce(ik.ttl_ms, ${DEFAULT_IDEMPOTENCY_TTL_MS}) * interval '1 millisecond'
-           WHERE ik.scope = pending_key[k]->>'scope' AND ik.key = pending_key[k]->>'key'
+           WHERE ${tenants ? 'ik.tenant = own_tenant AND ' : ''}ik.scope = pending_key[k]->>'scope' AND ik.key = pending_key[k]->>'key'
              AND ik.token = pending_key[k]->>'token' AND ik.state = 'pending';
         END IF;`;
 }
@@ -99,18 +99,27 @@ function completeKey(s: string): string {
 export const appendEventsMigration: Migration = {
   version: 2,
   name: 'append-events',
-  statements: (target) => [appendEventsFunction(target, { idempotencyKeys: false })],
+  statements: (target) => [
+    appendEventsFunction(target, { idempotencyKeys: false, tenants: false }),
+  ],
 };
 
 /**
  * The `append_events` function's definition. With `idempotencyKeys` (migration 007) an
  * append may carry `idempotencyKey: { scope, key, token, result }`, completed with it.
+ * With `tenants` (migration 008) every row it reads or writes is the current tenant's
+ * (`duet.tenant`, `''` for the system's), also for a role that row policies let see all.
  */
 export function appendEventsFunction(
   { schema: s, name, channel }: MigrationTarget,
-  options: { readonly idempotencyKeys: boolean },
+  options: { readonly idempotencyKeys: boolean; readonly tenants: boolean },
 ): string {
   const keys = options.idempotencyKeys;
+  const tenants = options.tenants;
+  // The streams row of the current tenant (a stream name may exist in several).
+  const ownStream = (alias: string, stream: string) =>
+    `${tenants ? `${alias}.tenant = own_tenant AND ` : ''}${alias}.stream = ${stream}`;
+  const conflictTarget = tenants ? '(tenant, stream)' : '(stream)';
   return `${keys ? 'CREATE OR REPLACE' : 'CREATE'} FUNCTION ${s}.append_events(batch jsonb)
 RETURNS TABLE (
   r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
@@ -152,7 +161,7 @@ DECLARE
   flushed_top bigint;
   flushed_xid text;
   flushed_count integer;
-  k integer;
+  k integer;${tenants ? "\n  own_tenant text := coalesce(current_setting('duet.tenant', true), '');" : ''}
 BEGIN
   -- Before this transaction has an id: readers wait for lock holders (read-horizon.ts).
   ${appendLockStatement(name)}
@@ -179,7 +188,7 @@ BEGIN
   LOOP
     -- The id probe below must see this batch's earlier appends (a retry in the same batch).
     IF (item->>'checkIds')::boolean THEN
-      ${flushPending(s, keys)}
+      ${flushPending(s, keys, tenants)}
     END IF;
     r_index := item_index;
     r_version := NULL;
@@ -196,7 +205,7 @@ BEGIN
     IF (item->>'checkIds')::boolean THEN
       SELECT count(e.id)::integer,
              (count(e.id) FILTER (
-               WHERE e.stream = item->>'stream' AND e.type = x.value->>'type'
+               WHERE ${tenants ? 'e.tenant = own_tenant AND ' : ''}e.stream = item->>'stream' AND e.type = x.value->>'type'
                  AND e.data = x.value->'data' AND e.append_index = x.ordinality - 1
                  AND e.append_size = n
              ))::integer,
@@ -237,8 +246,8 @@ BEGIN
     IF own_xid IS NOT NULL THEN
       SELECT e.tx_id, st.version INTO last_xid, r_version
         FROM ${s}.streams AS st
-        JOIN ${s}.events AS e ON e.stream = st.stream AND e.stream_version = st.version
-       WHERE st.stream = item->>'stream';
+        JOIN ${s}.events AS e ON ${tenants ? 'e.tenant = st.tenant AND ' : ''}e.stream = st.stream AND e.stream_version = st.version
+       WHERE ${ownStream('st', "item->>'stream'")};
       IF last_xid > own_xid THEN
         r_outcome := 'late';
         RETURN NEXT;
@@ -252,26 +261,26 @@ BEGIN
     new_version := NULL;
     expected := item->>'expected';
     IF expected = 'any' THEN
-      INSERT INTO ${s}.streams AS st (stream, version, created_at, updated_at)
-      VALUES (item->>'stream', n, at, at)
-      ON CONFLICT (stream) DO UPDATE SET version = st.version + n, updated_at = excluded.updated_at
+      INSERT INTO ${s}.streams AS st (${tenants ? 'tenant, ' : ''}stream, version, created_at, updated_at)
+      VALUES (${tenants ? 'own_tenant, ' : ''}item->>'stream', n, at, at)
+      ON CONFLICT ${conflictTarget} DO UPDATE SET version = st.version + n, updated_at = excluded.updated_at
       RETURNING st.version INTO new_version;
     ELSIF expected = 'no_stream' THEN
-      INSERT INTO ${s}.streams AS st (stream, version, created_at, updated_at)
-      VALUES (item->>'stream', n, at, at)
-      ON CONFLICT (stream) DO NOTHING
+      INSERT INTO ${s}.streams AS st (${tenants ? 'tenant, ' : ''}stream, version, created_at, updated_at)
+      VALUES (${tenants ? 'own_tenant, ' : ''}item->>'stream', n, at, at)
+      ON CONFLICT ${conflictTarget} DO NOTHING
       RETURNING st.version INTO new_version;
     ELSIF expected = 'stream_exists' THEN
       UPDATE ${s}.streams AS st SET version = st.version + n, updated_at = at
-       WHERE st.stream = item->>'stream'
+       WHERE ${ownStream('st', "item->>'stream'")}
       RETURNING st.version INTO new_version;
     ELSE
       UPDATE ${s}.streams AS st SET version = st.version + n, updated_at = at
-       WHERE st.stream = item->>'stream' AND st.version = expected::bigint
+       WHERE ${ownStream('st', "item->>'stream'")} AND st.version = expected::bigint
       RETURNING st.version INTO new_version;
     END IF;
     IF new_version IS NULL THEN
-      SELECT st.version INTO r_version FROM ${s}.streams AS st WHERE st.stream = item->>'stream';
+      SELECT st.version INTO r_version FROM ${s}.streams AS st WHERE ${ownStream('st', "item->>'stream'")};
       r_version := coalesce(r_version, 0);
       r_outcome := 'conflict';
       RETURN NEXT;
@@ -287,7 +296,7 @@ BEGIN
     pending_n := pending_n || n;
     pending_at := pending_at || at;${keys ? "\n    pending_key := array_append(pending_key, item->'idempotencyKey');" : ''}
   END LOOP;
-  ${flushPending(s, keys)}
+  ${flushPending(s, keys, tenants)}
 
   -- Delivered after commit, never before; the payload is a hint (the batch's last
   -- position), subscribers re-read from their own position either way.

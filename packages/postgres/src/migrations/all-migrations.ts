@@ -5,6 +5,7 @@ import { checkpointsMigration } from './004-checkpoints.sql.ts';
 import { inboxMigration } from './005-inbox.sql.ts';
 import { idempotencyKeysMigration } from './006-idempotency-keys.sql.ts';
 import { atomicIdempotencyKeysMigration } from './007-atomic-idempotency-keys.sql.ts';
+import { tenantIsolationMigration } from './008-tenant-isolation.sql.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration of an event store's schema, in the order they apply. */
@@ -16,4 +17,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   inboxMigration,
   idempotencyKeysMigration,
   atomicIdempotencyKeysMigration,
+  tenantIsolationMigration,
 ];

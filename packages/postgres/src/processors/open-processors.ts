@@ -1,4 +1,5 @@
 import type { ConsistencyWaiter, Position } from '@duet/core';
+import { runAsSystem } from '@duet/core';
 import { createProjectionChanges } from './changes/projection-changes.ts';
 import { createProcessorPauses, type ProcessorPause } from './pauses/processor-pauses.ts';
 import type {
@@ -121,19 +122,39 @@ export function openProcessors(options: ProcessorsOptions): Processors {
     })();
     return closing;
   };
+  // Processors work across tenants: their loops, status, rebuilds and dead letters run in
+  // the system scope, whoever calls them. Only a read model's rows are a tenant's: the
+  // handle `readModel` gives reads in the caller's scope.
+  const system = asSystem;
   return {
-    start: () => runner.start(),
-    stop,
-    close,
-    waitForPosition: consistency.wait,
-    changes: { subscribe: (names, onChange) => changes.subscribe(names, onChange) },
-    status: () => runner.status(),
-    rebuild: (name, rebuildOptions) => runner.rebuild(name, rebuildOptions),
-    rebuildRequests: createRebuildRequests({ executor, schema }),
-    pause: pauses.pause,
-    resume: pauses.resume,
-    deadLetters: runner.deadLetters,
+    start: system(() => runner.start()),
+    stop: system(stop),
+    close: system(close),
+    waitForPosition: system(consistency.wait),
+    changes: { subscribe: system((names, onChange) => changes.subscribe(names, onChange)) },
+    status: system(() => runner.status()),
+    rebuild: system((name, rebuildOptions) => runner.rebuild(name, rebuildOptions)),
+    rebuildRequests: systemMethods(createRebuildRequests({ executor, schema })),
+    pause: system(pauses.pause),
+    resume: system(pauses.resume),
+    deadLetters: systemMethods(runner.deadLetters),
     readModel: (name) => runner.readModel(name),
-    [Symbol.asyncDispose]: close,
+    [Symbol.asyncDispose]: system(close),
   };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: wraps functions of any signature
+function asSystem<F extends (...args: any[]) => any>(fn: F): F {
+  return ((...args: Parameters<F>) => runAsSystem(() => fn(...args))) as F;
+}
+
+/** The object with each of its methods run in the system scope. */
+function systemMethods<T extends object>(target: T): T {
+  const wrapped = { ...target } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(target)) {
+    if (typeof value === 'function') {
+      wrapped[key] = (...args: unknown[]) => runAsSystem(() => value.apply(target, args));
+    }
+  }
+  return wrapped as T;
 }

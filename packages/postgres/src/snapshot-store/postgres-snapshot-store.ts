@@ -1,5 +1,6 @@
 import { type Snapshot, type SnapshotStore, ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 
@@ -41,7 +42,7 @@ export function createPostgresSnapshotStore(options: PostgresSnapshotStoreOption
         const { rows } = await executor.query<SnapshotRow>(
           `SELECT stream_version::integer AS stream_version, state
              FROM "${schema}".snapshots
-            WHERE stream = $1 AND decider_version = $2`,
+            WHERE tenant = ${CURRENT_TENANT_SQL} AND stream = $1 AND decider_version = $2`,
           [stream, deciderVersion],
         );
         const row = rows[0];
@@ -81,7 +82,7 @@ export function createPostgresSnapshotStore(options: PostgresSnapshotStoreOption
         await executor.query(
           `INSERT INTO "${schema}".snapshots AS s (stream, decider_version, stream_version, state, saved_at)
            VALUES ($1, $2, $3, $4::text::jsonb, now())
-           ON CONFLICT (stream, decider_version) DO UPDATE
+           ON CONFLICT (tenant, stream, decider_version) DO UPDATE
              SET stream_version = excluded.stream_version, state = excluded.state, saved_at = excluded.saved_at
            WHERE s.stream_version <= excluded.stream_version`,
           [snapshot.stream, snapshot.deciderVersion, snapshot.streamVersion, state],

@@ -11,6 +11,8 @@ export interface TestDatabaseOptions {
   readonly url?: string;
   /** Run `migrate` on the fresh schema (default true). Pass false to test migrations. */
   readonly migrate?: boolean;
+  /** PostgreSQL only: connections in the pool (default 10). */
+  readonly poolSize?: number;
 }
 
 export interface TestDatabase extends AsyncDisposable {
@@ -42,7 +44,10 @@ export async function openTestDatabase(options: TestDatabaseOptions): Promise<Te
   const schema = `t_${randomBytes(6).toString('hex')}`;
   let executor: SqlExecutor;
   if (options.kind === 'postgres') {
-    executor = createPgExecutor({ connectionString: options.url ?? testDatabaseUrl(), max: 10 });
+    executor = createPgExecutor({
+      connectionString: options.url ?? testDatabaseUrl(),
+      max: options.poolSize ?? 10,
+    });
   } else {
     sharedPGlite ??= PGlite.create();
     executor = createPGliteExecutor(await sharedPGlite);

@@ -3,6 +3,7 @@ import { processorTablesMigration } from './001-processor-tables.sql.ts';
 import { deadLettersMigration } from './002-dead-letters.sql.ts';
 import { reactorInboxMigration } from './003-reactor-inbox.sql.ts';
 import { pausesMigration } from './004-pauses.sql.ts';
+import { processorTenantGrantsMigration } from './005-tenant-grants.sql.ts';
 
 /**
  * Every migration of a processor runner's schema (checkpoints, leases' owners, status,
@@ -15,4 +16,5 @@ export const PROCESSOR_MIGRATIONS: readonly Migration[] = [
   deadLettersMigration,
   reactorInboxMigration,
   pausesMigration,
+  processorTenantGrantsMigration,
 ];

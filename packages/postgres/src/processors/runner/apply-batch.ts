@@ -8,6 +8,7 @@ import type {
 import { contextOfTraceFields, inSpan } from '@duet/core';
 import { batchTraceOf, duetInstruments } from '@duet/core/adapters';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
+import { switchTenant, tenantRoleOf } from '../../executor/tenant-isolated-executor.ts';
 import { moveCheckpoint, skipCheckpoint } from '../tables/checkpoints-table.ts';
 import {
   type DeadLetterInput,
@@ -174,9 +175,16 @@ async function commitBatch(
       events = events.filter((event) => !parked.has(event.stream));
     }
     if (events.length > 0) {
-      if (processor.kind === 'projection') await processor.apply(tx, events, tables);
-      if (processor.kind === 'reactor')
-        await handleWithInbox(tx, schema, processor, events, signal);
+      // On a tenant-isolated database each tenant's events are applied as that tenant,
+      // so the read model's row policies check every row the sink writes.
+      const runs = tenantRoleOf(readModels) ? tenantRuns(events) : [{ tenant: null, events }];
+      for (const run of runs) {
+        if (run.tenant !== null) await switchTenant(tx, run.tenant);
+        if (processor.kind === 'projection') await processor.apply(tx, run.events, tables);
+        if (processor.kind === 'reactor')
+          await handleWithInbox(tx, schema, processor, run.events, signal);
+        if (run.tenant !== null) await switchTenant(tx, null);
+      }
     }
     if (deadLetters.length > 0) {
       await insertDeadLetters(tx, schema, key, deadLetters);
@@ -224,3 +232,23 @@ const parkedStreams = (
   readParkedStreams(sql, target.schema, target.processor, [
     ...new Set(events.map((event) => event.stream)),
   ]);
+
+/**
+ * The batch cut into runs of consecutive events of one tenant, in order. An event of no
+ * tenant runs as the system (`null`).
+ */
+function tenantRuns(
+  events: readonly RecordedEvent[],
+): { tenant: string | null; events: RecordedEvent[] }[] {
+  const runs: { tenant: string | null; events: RecordedEvent[] }[] = [];
+  for (const event of events) {
+    const tenant =
+      typeof event.metadata.tenant === 'string' && event.metadata.tenant !== ''
+        ? event.metadata.tenant
+        : null;
+    const last = runs.at(-1);
+    if (last && last.tenant === tenant) last.events.push(event);
+    else runs.push({ tenant, events: [event] });
+  }
+  return runs;
+}

@@ -1,5 +1,6 @@
 import { type ProcessorDefinition, START_POSITION, ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { tenantGrantStatements } from '../../migrations/tenant-tables.ts';
 import { retryCatalogRace } from '../../migrations/with-schema-lock.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import { quoteIdentifier } from '../../read-models/quote-identifier.ts';
@@ -35,6 +36,10 @@ export async function registerProjection(
         `duet.read-models.${readModelSchema}`,
       ]);
       await tx.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(readModelSchema)}`);
+      // Tenant requests read the read models as duet_app (isolateTenants).
+      for (const grant of tenantGrantStatements(quoteIdentifier(readModelSchema))) {
+        await tx.query(grant);
+      }
       await insertProcessorName(tx, schema, name, version);
       const activeVersion = (await readActiveVersion(tx, schema, name)) ?? version;
       if (activeVersion > version) return { registration: 'superseded', activeVersion };
