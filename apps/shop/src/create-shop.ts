@@ -1,5 +1,5 @@
-import { createInProcessTransport, type Transport } from '@duet/core';
-import type { SqlExecutor } from '@duet/postgres';
+import { createInProcessTransport, runAsSystem, type Transport } from '@duet/core';
+import { isolateTenants, type SqlExecutor } from '@duet/postgres';
 import type { Logger } from 'pino';
 import { createCatalogService } from './catalog/catalog-service.ts';
 import { catalogContracts } from './contracts/catalog-contracts.ts';
@@ -53,8 +53,15 @@ export const shopServiceNames = [
  * await shop.start();
  * const app = await createShopServer({ services: shop.served, contracts: shop.contracts, ... });
  */
-export async function createShop(options: ShopOptions) {
-  const { executor } = options;
+export function createShop(options: ShopOptions) {
+  // Everything the shop opens, starts and closes is the system's work, across tenants;
+  // requests run as their principal's tenant (runInTenant, in the buses and the HTTP edge).
+  return runAsSystem(() => openShop(options));
+}
+
+async function openShop(options: ShopOptions) {
+  // Enforced by PostgreSQL: each tenant's statements run as duet_app under row policies.
+  const executor = isolateTenants(options.executor);
   const prefix = options.schemaPrefix ?? '';
   const transport = options.transport ?? createInProcessTransport();
   const streams = shopStreams();
@@ -115,24 +122,26 @@ export async function createShop(options: ShopOptions) {
     served,
     contracts: [ordersContracts, customersContracts, catalogContracts, paymentsContracts],
     schemas: shopServiceNames.map((name) => `${prefix}${name}`),
-    async start() {
-      // Every stream first: consumers read streams other services publish on.
-      await transport.ensureStreams(Object.values(streams));
-      await customers.start();
-      await catalog.start();
-      await payments.start();
-      await orders.start();
-      await history.start();
-    },
-    async close() {
-      await history.close();
-      await orders.close();
-      await payments.close();
-      await catalog.close();
-      await customers.close();
-      if (!options.transport) await transport.close();
-    },
+    start: () =>
+      runAsSystem(async () => {
+        // Every stream first: consumers read streams other services publish on.
+        await transport.ensureStreams(Object.values(streams));
+        await customers.start();
+        await catalog.start();
+        await payments.start();
+        await orders.start();
+        await history.start();
+      }),
+    close: () =>
+      runAsSystem(async () => {
+        await history.close();
+        await orders.close();
+        await payments.close();
+        await catalog.close();
+        await customers.close();
+        if (!options.transport) await transport.close();
+      }),
   };
 }
 
-export type Shop = Awaited<ReturnType<typeof createShop>>;
+export type Shop = Awaited<ReturnType<typeof openShop>>;

@@ -51,7 +51,7 @@ describe('the shop as a real process', { timeout: 180_000 }, () => {
     console.log(`npm start on PGlite: ready ${(readyMs / 1000).toFixed(1)} s after spawn`);
     await expect.poll(() => shop.output()).toContain('Ctrl-C stops');
     expectAddresses(shop.output(), shop.url);
-    expect(shop.output()).toContain('first run: 17 demo commands');
+    expect(shop.output()).toContain('first run: 26 demo commands');
     expect(shop.output()).toContain('demo-ada');
 
     await expect
@@ -166,7 +166,7 @@ describe('the shop as a real process', { timeout: 180_000 }, () => {
         expect(shop.output()).toContain(
           'customers, catalog, orders, payments, order-history on PostgreSQL',
         );
-        expect(shop.output()).toContain('first run: 17 demo commands');
+        expect(shop.output()).toContain('first run: 26 demo commands');
         // Ready allows a little projection lag, and a query without a position does not
         // wait: the seeded orders show up shortly after; bob's placed one is confirmed by
         // the placement saga (customers, catalog and payments in the same process).

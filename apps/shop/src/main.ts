@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
-import { createPostgresIdempotencyStore, PGliteDirectoryInUseError } from '@duet/postgres';
+import {
+  createPostgresIdempotencyStore,
+  isolateTenants,
+  PGliteDirectoryInUseError,
+} from '@duet/postgres';
 import { pino } from 'pino';
 import { createShop } from './create-shop.ts';
 import { openDatabase } from './database/open-database.ts';
@@ -50,8 +54,12 @@ const server = await createShopServer({
   principals,
   console: shopConsole(shop),
   // Each service's keys in its own schema: completed in the same transaction as its append.
+  // Isolated by tenant like the stores: a key is its tenant's own.
   idempotency: (service) =>
-    createPostgresIdempotencyStore({ executor: database.executor, schema: service }),
+    createPostgresIdempotencyStore({
+      executor: isolateTenants(database.executor),
+      schema: service,
+    }),
   rateLimitPerMinute,
   logger,
   ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
@@ -77,14 +85,14 @@ console.log(
 );
 if (seeded > 0)
   console.log(
-    `first run: ${seeded} demo commands sent (customers ada, bob; products tea, mug, pen, notebook; orders demo-1, demo-2, demo-3)`,
+    `first run: ${seeded} demo commands sent (tenant shop: customers ada, bob, orders demo-1..3; tenant outlet: customer cy, order demo-1)`,
   );
 console.log(`API   ${address}  (commands: POST /commands/<type>, queries: GET /queries/<type>)`);
-console.log(`console ${address}/console  (log in with demo-staff)`);
+console.log(`console ${address}/console  (log in with demo-staff or demo-outlet-staff)`);
 console.log(`docs  ${address}/docs  (AsyncAPI: ${address}/asyncapi.json)`);
 console.log(
   `keys  ${Object.entries(principals)
-    .map(([key, p]) => `${key} (${p.id}: ${p.roles.join(',')})`)
+    .map(([key, p]) => `${key} (${p.id}@${p.tenant ?? 'no tenant'}: ${p.roles.join(',')})`)
     .join(', ')}`,
 );
 console.log(`ready in ${seconds} s; Ctrl-C stops`);

@@ -252,7 +252,7 @@ export async function readHistoryStatuses(
   orderIds: readonly string[],
 ): Promise<Record<string, string | null>> {
   const { rows } = await client.query<{ order_id: string; status: string | null }>(
-    `SELECT order_id, status FROM "${namespace}_order_history".orders
+    `SELECT order_id, status FROM "${namespace}_order_history".orders_v2
       WHERE order_id = ANY($1) AND placed_at IS NOT NULL`,
     [orderIds],
   );

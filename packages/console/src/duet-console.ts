@@ -1,3 +1,4 @@
+import { runInTenant } from '@duet/core';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ConsoleViewer, identifyViewer } from './access/console-access.ts';
@@ -35,6 +36,17 @@ export async function duetConsole(app: FastifyInstance, input: DuetConsoleOption
     { parseAs: 'string', bodyLimit: 64 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
+  // Each page and action runs as its viewer's tenant: on a tenant-isolated database the
+  // console shows that tenant's streams, sagas and audit only. Processor pages are the
+  // system's (processors run across tenants). Registered first, so it wraps every route.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler as (...args: unknown[]) => unknown;
+    route.handler = function (this: unknown, request, reply) {
+      const tenant = viewers.get(request)?.principal.tenant;
+      const run = () => handler.call(this, request, reply);
+      return tenant === undefined ? run() : runInTenant(tenant, run);
+    } as typeof route.handler;
+  });
   app.setErrorHandler((error, request, reply) =>
     sendError(request, reply, error, viewers.get(request)),
   );

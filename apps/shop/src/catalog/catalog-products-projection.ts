@@ -1,4 +1,5 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
+import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import { type ProductEvent, productEvents } from './product-events.ts';
 
 /** The table's name inside the projection's tables (`tables.name(PRODUCTS_TABLE)`). */
@@ -14,12 +15,14 @@ export const PRODUCTS_TABLE = 'products';
  */
 export const catalogProductsProjection = defineProjection<RecordedEvent<ProductEvent>>({
   name: 'catalog_products',
-  version: 1,
+  // 2: rows keyed by tenant.
+  version: 2,
   events: productEvents,
   async setup(tx, tables) {
     await tx.query(`
       CREATE TABLE ${tables.name(PRODUCTS_TABLE)} (
-        sku text PRIMARY KEY,
+        ${TENANT_COLUMN},
+        sku text NOT NULL,
         name text NOT NULL,
         description text,
         price_cents bigint NOT NULL,
@@ -27,8 +30,10 @@ export const catalogProductsProjection = defineProjection<RecordedEvent<ProductE
         reserved integer NOT NULL DEFAULT 0,
         discontinued boolean NOT NULL DEFAULT false,
         version integer NOT NULL,
-        updated_at timestamptz NOT NULL
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, sku)
       )`);
+    await isolateTenantRows(tx, tables.name(PRODUCTS_TABLE));
   },
   async apply(tx, events, tables) {
     const products = tables.name(PRODUCTS_TABLE);
@@ -46,7 +51,7 @@ export const catalogProductsProjection = defineProjection<RecordedEvent<ProductE
           await tx.query(
             `INSERT INTO ${products} (sku, name, description, price_cents, version, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (sku) DO NOTHING`,
+             ON CONFLICT (tenant, sku) DO NOTHING`,
             [
               event.data.sku,
               event.data.name,

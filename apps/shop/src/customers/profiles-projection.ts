@@ -1,4 +1,5 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
+import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import {
   CreditLimitSet,
   CreditReleased,
@@ -20,7 +21,8 @@ import {
  */
 export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>({
   name: 'customers_profiles',
-  version: 1,
+  // 2: rows keyed by tenant.
+  version: 2,
   events: [
     CustomerRegistered,
     CustomerRenamed,
@@ -32,15 +34,18 @@ export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>
   async setup(tx, tables) {
     await tx.query(`
       CREATE TABLE ${tables.name('profiles')} (
-        customer_id text PRIMARY KEY,
+        ${TENANT_COLUMN},
+        customer_id text NOT NULL,
         name text NOT NULL,
         email text NOT NULL,
         shipping_address jsonb NOT NULL,
         credit_limit_cents bigint NOT NULL,
         reserved_cents bigint NOT NULL DEFAULT 0,
         registered_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, customer_id)
       )`);
+    await isolateTenantRows(tx, tables.name('profiles'));
   },
   async apply(tx, events, tables) {
     const profiles = tables.name('profiles');
@@ -59,7 +64,7 @@ export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>
           const { name, email, shippingAddress, creditLimitCents } = event.data;
           await tx.query(
             `INSERT INTO ${profiles} (customer_id, name, email, shipping_address, credit_limit_cents, registered_at, updated_at)
-             VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $6) ON CONFLICT (customer_id) DO NOTHING`,
+             VALUES ($1, $2, $3, $4::text::jsonb, $5, $6, $6) ON CONFLICT (tenant, customer_id) DO NOTHING`,
             [customerId, name, email, JSON.stringify(shippingAddress), creditLimitCents, at],
           );
           break;

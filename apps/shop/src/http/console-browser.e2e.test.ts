@@ -302,7 +302,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     const left = await consumer.deadLetters();
     expect(left.map((l) => l.id)).not.toContain(letter.id);
     const lines = await database.executor.query(
-      `SELECT 1 FROM ${historySchema()}.order_lines WHERE order_id = $1`,
+      `SELECT 1 FROM ${historySchema()}.order_lines_v2 WHERE order_id = $1`,
       [SKIPPED_ORDER],
     );
     expect(lines.rows).toEqual([]);
@@ -330,7 +330,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.locator('#dead-letters', { hasText: 'no dead letters' }).waitFor();
     expect(await consumer.deadLetters()).toEqual([]);
     const lines = await database.executor.query<{ sku: string }>(
-      `SELECT sku FROM ${historySchema()}.order_lines WHERE order_id = $1`,
+      `SELECT sku FROM ${historySchema()}.order_lines_v2 WHERE order_id = $1`,
       [POISONED_ORDER],
     );
     expect(lines.rows).toEqual([{ sku: 'tea' }]);
@@ -347,7 +347,7 @@ const historySchema = () => quoteIdentifier(`${database.schema}_order_history`);
 
 /** Adds (or drops) a constraint that makes the order history reject the two orders' lines. */
 async function poisonOrderHistory(on: boolean): Promise<void> {
-  const table = `${historySchema()}.order_lines`;
+  const table = `${historySchema()}.order_lines_v2`;
   await database.executor.query(
     on
       ? `ALTER TABLE ${table} ADD CONSTRAINT console_rejects_order CHECK (order_id NOT IN ('${POISONED_ORDER}', '${SKIPPED_ORDER}')) NOT VALID`

@@ -1,4 +1,4 @@
-import type { QueryResultOf } from '@duet/core';
+import { type QueryResultOf, runInTenant } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, expectProblem, sendCommand } from '../../test-support/shop-client.ts';
 import {
@@ -45,7 +45,8 @@ describe.each([oneBackend])(
         staff,
       );
       await sendCommand(server.url, 'ReceiveStock', { sku: 'tea', quantity: 50 }, staff);
-      await server.shop.orders.prices?.waitFor(['tea']);
+      // The demo keys' tenant: the price list, like every table, is per tenant.
+      await runInTenant('shop', async () => server.shop.orders.prices?.waitFor(['tea']));
     }, 120_000);
     afterAll(async () => {
       if (available) await server.close();

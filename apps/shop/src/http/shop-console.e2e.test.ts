@@ -1,3 +1,4 @@
+import { runInTenant } from '@duet/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ShopInProcess, startShopInProcess } from '../../test-support/shop-in-process.ts';
@@ -53,11 +54,14 @@ describe('the shop console', () => {
     while (!(await sagaText('placement-too-many')).includes('>cancelled<')) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await scheduleTimer(shop.orders.store.executor as never, shop.orders.store.schema, {
-      stream: 'placement-demo-3',
-      kind: 'payment-timeout',
-      dueAt: '2030-01-01T00:00:00.000Z',
-    });
+    // As the demo keys' tenant: the timer is that tenant's saga's.
+    await runInTenant('shop', () =>
+      scheduleTimer(shop.orders.store.executor as never, shop.orders.store.schema, {
+        stream: 'placement-demo-3',
+        kind: 'payment-timeout',
+        dueAt: '2030-01-01T00:00:00.000Z',
+      }),
+    );
 
     const list = await get('/console/sagas');
     expect(list.statusCode).toBe(200);

@@ -2,8 +2,10 @@ import type { Principal } from '@duet/http';
 
 /**
  * The API keys the shop accepts: `SHOP_API_KEYS` as JSON
- * (`{"<key>": {"id": "ada", "roles": ["customer"]}}`), else demo keys for two customers
- * and a member of staff, printed at start so the docs page can be tried at once.
+ * (`{"<key>": {"id": "ada", "tenant": "shop", "roles": ["customer"]}}`), else demo keys
+ * for the two demo tenants (`shop`: two customers and a member of staff; `outlet`: one
+ * of each), printed at start so the docs page can be tried at once. A key without a
+ * tenant is refused (403 `tenant-required`) by every operation that reads or writes data.
  */
 export function shopPrincipals(env: NodeJS.ProcessEnv = process.env): Record<string, Principal> {
   const configured = env.SHOP_API_KEYS;
@@ -18,5 +20,8 @@ export function shopPrincipals(env: NodeJS.ProcessEnv = process.env): Record<str
     'demo-ada': { id: 'ada', tenant: 'shop', roles: ['customer'] },
     'demo-bob': { id: 'bob', tenant: 'shop', roles: ['customer'] },
     'demo-staff': { id: 'sam', tenant: 'shop', roles: ['staff'] },
+    // The second demo tenant (DEMO_TENANTS): its own customers, products and orders.
+    'demo-cy': { id: 'cy', tenant: 'outlet', roles: ['customer'] },
+    'demo-outlet-staff': { id: 'olu', tenant: 'outlet', roles: ['staff'] },
   };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LoadSummary } from '@duet/cli';
+import { runAsSystem, runInTenant } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type OneProcessShopServer,
@@ -90,15 +91,18 @@ describe('duet load shop', () => {
     const { orders } = server.shop;
     await orders.processors.waitForPosition({
       projections: ['order_detail'],
-      minPosition: await orders.store.headPosition(),
+      minPosition: await runAsSystem(() => orders.store.headPosition()),
       timeoutMs: 30_000,
       queryType: 'test',
       tokens: [],
     });
     const { tables, executor } = await orders.processors.readModel('order_detail');
-    const { rows } = await executor.query<{ status: string; n: number }>(
-      `SELECT status, count(*)::int AS n FROM ${tables.name('orders')} WHERE starts_with(order_id, $1) GROUP BY status`,
-      [summary.details.orderIdPrefix],
+    // The load's keys are the demo tenant's: so are its orders' rows.
+    const { rows } = await runInTenant('shop', () =>
+      executor.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM ${tables.name('orders')} WHERE starts_with(order_id, $1) GROUP BY status`,
+        [summary.details.orderIdPrefix],
+      ),
     );
     const held = Object.fromEntries(rows.map((row) => [row.status, row.n]));
     const cancelled = outcomes

@@ -19,7 +19,7 @@ export async function applyCatalogEvent(
     case 'PriceChanged':
       await tx.query(
         `INSERT INTO ${t.products} AS p (sku, price_cents) VALUES ($1, $2)
-         ON CONFLICT (sku) DO UPDATE SET price_cents = EXCLUDED.price_cents`,
+         ON CONFLICT (tenant, sku) DO UPDATE SET price_cents = EXCLUDED.price_cents`,
         [data.sku, data.priceCents],
       );
       return;
@@ -32,7 +32,7 @@ export async function applyCatalogEvent(
   await lockNames(tx, t.schema, 'change');
   await tx.query(
     `INSERT INTO ${t.products} AS p (sku, name, price_cents) VALUES ($1, $2, $3)
-     ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name,
+     ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name,
        price_cents = COALESCE(EXCLUDED.price_cents, p.price_cents)`,
     [data.sku, data.name, data.priceCents ?? null],
   );

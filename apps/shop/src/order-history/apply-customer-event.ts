@@ -35,7 +35,7 @@ export async function applyCustomerEvent(
   await lockNames(tx, t.schema, 'change');
   await tx.query(
     `INSERT INTO ${t.customers} AS c (customer_id, ${column}) VALUES ($1, $2${cast})
-     ON CONFLICT (customer_id) DO UPDATE SET ${column} = EXCLUDED.${column}`,
+     ON CONFLICT (tenant, customer_id) DO UPDATE SET ${column} = EXCLUDED.${column}`,
     [data.customerId, value],
   );
   // updated_at stays: it is when the order changed, and the pages do not sort by it.

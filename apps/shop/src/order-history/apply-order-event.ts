@@ -35,7 +35,7 @@ export async function applyOrderEvent(
   // An upsert, not an update: nothing may be lost if a status ever came before OrderPlaced.
   await tx.query(
     `INSERT INTO ${t.orders} AS o (order_id, status, updated_at) VALUES ($1, $2, $3)
-     ON CONFLICT (order_id) DO UPDATE SET status = $2, updated_at = GREATEST(o.updated_at, $3)`,
+     ON CONFLICT (tenant, order_id) DO UPDATE SET status = $2, updated_at = GREATEST(o.updated_at, $3)`,
     [orderId, status, at],
   );
 }
@@ -70,7 +70,7 @@ async function placeOrder(tx: SqlTransaction, t: HistoryTables, data: PlacedData
         placed_at, updated_at, item_names)
      SELECT $1, $2, c.name, c.address, 'placed', $3, $4, $4, ${itemNames(t, '$1')}
        FROM (SELECT 1) AS one LEFT JOIN ${t.customers} c ON c.customer_id = $2
-     ON CONFLICT (order_id) DO UPDATE SET
+     ON CONFLICT (tenant, order_id) DO UPDATE SET
        customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
        shipping_address = EXCLUDED.shipping_address, status = COALESCE(o.status, 'placed'),
        total_cents = EXCLUDED.total_cents, placed_at = EXCLUDED.placed_at,

@@ -28,7 +28,7 @@ export async function applyPaymentEvent(
   const { orderId } = message.data as { orderId: string };
   await tx.query(
     `INSERT INTO ${t.orders} AS o (order_id, payment_state, updated_at) VALUES ($1, $2, $3)
-     ON CONFLICT (order_id) DO UPDATE SET payment_state = $2, updated_at = GREATEST(o.updated_at, $3)`,
+     ON CONFLICT (tenant, order_id) DO UPDATE SET payment_state = $2, updated_at = GREATEST(o.updated_at, $3)`,
     [orderId, state, message.occurredAt],
   );
 }

@@ -1,5 +1,6 @@
 import {
   type ConsistencyWaiter,
+  currentTenantScope,
   DuetError,
   ErrorCode,
   START_POSITION,
@@ -73,7 +74,10 @@ export function createHistoryConsistency(options: HistoryConsistencyOptions): Hi
           { path: [], message: `the order history consumes no service named ${parsed.service}` },
         ]);
       }
-      return { token, consumer, stream: parsed.stream, version: parsed.streamVersion };
+      // The consumers' inboxes key a tenant's streams as `<tenant>/<stream>`.
+      const scope = currentTenantScope();
+      const stream = scope?.kind === 'tenant' ? `${scope.tenant}/${parsed.stream}` : parsed.stream;
+      return { token, consumer, stream, version: parsed.streamVersion };
     });
 
   // The tokens not consumed yet.

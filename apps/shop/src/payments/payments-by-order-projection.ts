@@ -1,4 +1,5 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
+import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import { type PaymentEvent, paymentEvents } from './payment-events.ts';
 
 /**
@@ -10,12 +11,14 @@ import { type PaymentEvent, paymentEvents } from './payment-events.ts';
  */
 export const paymentsByOrderProjection = defineProjection<RecordedEvent<PaymentEvent>>({
   name: 'payments_by_order',
-  version: 1,
+  // 2: rows keyed by tenant.
+  version: 2,
   events: paymentEvents,
   async setup(tx, tables) {
     await tx.query(`
       CREATE TABLE ${tables.name('payments')} (
-        order_id text PRIMARY KEY,
+        ${TENANT_COLUMN},
+        order_id text NOT NULL,
         payment_id text NOT NULL,
         customer_id text NOT NULL,
         status text NOT NULL,
@@ -24,8 +27,10 @@ export const paymentsByOrderProjection = defineProjection<RecordedEvent<PaymentE
         refunded_cents bigint NOT NULL DEFAULT 0,
         reason text,
         version integer NOT NULL,
-        updated_at timestamptz NOT NULL
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, order_id)
       )`);
+    await isolateTenantRows(tx, tables.name('payments'));
   },
   async apply(tx, events, tables) {
     const payments = tables.name('payments');
@@ -46,7 +51,7 @@ export const paymentsByOrderProjection = defineProjection<RecordedEvent<PaymentE
           const { paymentId, customerId, amountCents } = event.data;
           await tx.query(
             `INSERT INTO ${payments} (order_id, payment_id, customer_id, status, amount_cents, reason, version, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant, order_id) DO NOTHING`,
             [
               orderId,
               paymentId,

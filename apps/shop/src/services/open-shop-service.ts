@@ -1,5 +1,5 @@
-import type { Contracts, EventStore, Transport } from '@duet/core';
-import type { SqlExecutor } from '@duet/postgres';
+import { type Contracts, type EventStore, runAsSystem, type Transport } from '@duet/core';
+import { isolateTenants, type SqlExecutor } from '@duet/postgres';
 import type { Logger } from 'pino';
 import { createCatalogService } from '../catalog/catalog-service.ts';
 import { catalogContracts } from '../contracts/catalog-contracts.ts';
@@ -70,11 +70,21 @@ export interface OpenedShopService {
  * const orders = await openShopService('orders', { executor, transport, streams: shopStreams() });
  * await orders.start();
  */
-export async function openShopService(
+export function openShopService(
   name: ShopServiceName,
   options: ShopServiceOptions,
 ): Promise<OpenedShopService> {
-  const { executor, transport, streams } = options;
+  // Opening, starting and closing are the system's work; requests run as their tenant.
+  return runAsSystem(() => openService(name, options));
+}
+
+async function openService(
+  name: ShopServiceName,
+  options: ShopServiceOptions,
+): Promise<OpenedShopService> {
+  const { transport, streams } = options;
+  // Enforced by PostgreSQL: each tenant's statements run as duet_app under row policies.
+  const executor = isolateTenants(options.executor);
   const prefix = options.schemaPrefix ?? '';
   const leases = options.databaseUrl ? { databaseUrl: options.databaseUrl } : {};
   const logged = options.logger ? { logger: options.logger.child({ service: name }) } : {};
@@ -143,7 +153,7 @@ function opened(
     served,
     contracts,
     store: service.store,
-    start: () => service.start(),
-    close: () => service.close(),
+    start: () => runAsSystem(() => service.start()),
+    close: () => runAsSystem(() => service.close()),
   };
 }

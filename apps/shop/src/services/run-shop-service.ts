@@ -1,5 +1,5 @@
 import { openNatsTransport } from '@duet/nats';
-import { createPgExecutor, createPostgresIdempotencyStore } from '@duet/postgres';
+import { createPgExecutor, createPostgresIdempotencyStore, isolateTenants } from '@duet/postgres';
 import { pino } from 'pino';
 import { shopStreams } from '../contracts/message-streams.ts';
 import { createShopServer } from '../http/create-shop-server.ts';
@@ -81,7 +81,10 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     ],
     ...(roles.has('command') ? { contracts: service.contracts } : {}),
     principals: shopPrincipals(),
-    idempotency: createPostgresIdempotencyStore({ executor, schema: service.schema }),
+    idempotency: createPostgresIdempotencyStore({
+      executor: isolateTenants(executor),
+      schema: service.schema,
+    }),
     rateLimitPerMinute: settings.rateLimitPerMinute,
     logger: logger.child({ service: settings.service }),
     ...(settings.logLevel ? { logLevel: settings.logLevel } : {}),

@@ -252,7 +252,7 @@ describe.skipIf(databaseUrl === null || natsUrl === null)(
       const timers = async () =>
         (
           await client.query<{ kind: string }>(
-            `SELECT kind FROM "${deployment.namespace}_orders".timers WHERE stream LIKE '%cleo-2'`,
+            `SELECT kind FROM "${deployment.namespace}_orders".timers_v2 WHERE stream LIKE '%cleo-2'`,
           )
         ).rows.map((row) => row.kind);
       try {

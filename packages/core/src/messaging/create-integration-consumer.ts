@@ -5,6 +5,7 @@ import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { inSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields } from '../telemetry/trace-context.ts';
+import { checkTenant, runInTenant } from '../tenancy/tenant-scope.ts';
 import type { Contracts } from './define-contracts.ts';
 import type { IntegrationEventDefinition } from './define-integration-event.ts';
 import type { Inbox, InboxEntry } from './inbox.ts';
@@ -181,13 +182,20 @@ export function createIntegrationConsumer<Tx>(
     let message: IntegrationMessage;
     try {
       message = fromTransportMessage(delivery.message);
+      // Its lane runs as this tenant: a malformed one could never be handled.
+      if (message.metadata.tenant !== undefined)
+        checkTenant(message.metadata.tenant, 'Duet-Tenant');
     } catch (error) {
       await deadLetter(delivery, errorText(error));
       return null;
     }
     const entry: InboxEntry = {
       messageId: message.id,
-      stream: message.stream,
+      // Two tenants may both have a stream of that name: their orders are apart.
+      stream:
+        message.metadata.tenant === undefined
+          ? message.stream
+          : `${message.metadata.tenant}/${message.stream}`,
       streamVersion: message.streamVersion,
       previousVersion: message.previousVersion,
     };
@@ -263,12 +271,20 @@ export function createIntegrationConsumer<Tx>(
     // Small batches stay one transaction: each transaction costs the database a fixed
     // amount, and splitting a light load only adds transactions.
     const width = Math.min(concurrency, Math.ceil(items.length / laneWidth));
-    const lanes = new Map<number, Item[]>();
+    // A lane holds one tenant's messages: its transaction runs as that tenant.
+    const lanes = new Map<string, Item[]>();
     for (const item of items) {
-      const lane = laneOf(item.entry.stream, width);
+      const lane = `${item.message.metadata.tenant ?? ''}/${laneOf(item.entry.stream, width)}`;
       lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
     }
-    await Promise.all([...lanes.values()].map(handleLane));
+    await Promise.all(
+      [...lanes.values()].map((lane) => {
+        const tenant = lane[0]!.message.metadata.tenant;
+        return tenant === undefined
+          ? handleLane(lane)
+          : runInTenant(tenant, () => handleLane(lane));
+      }),
+    );
   };
 
   const handleLane = async (items: readonly Item[]) => {

@@ -26,6 +26,12 @@ export type NotifyHandler = (payload: string | null) => void;
  */
 export interface SqlExecutor extends SqlTransaction {
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Set by `isolateTenants`: the role tenant statements run as. A processor runner whose
+   * read models are on such an executor applies each tenant's events as that tenant. An
+   * executor that wraps another should pass it on.
+   */
+  readonly tenantRole?: string;
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** LISTENs on `channel` (a lower-case identifier); resolves to a function that stops. */

@@ -87,5 +87,5 @@ export async function switchTenant(tx: SqlTransaction, tenant: string | null): P
 
 /** The executor's tenant role if it isolates tenants. */
 export function tenantRoleOf(executor: SqlExecutor): string | undefined {
-  return (executor as Partial<TenantIsolatedExecutor>).tenantRole;
+  return executor.tenantRole;
 }

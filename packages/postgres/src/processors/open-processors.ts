@@ -124,7 +124,7 @@ export function openProcessors(options: ProcessorsOptions): Processors {
   };
   // Processors work across tenants: their loops, status, rebuilds and dead letters run in
   // the system scope, whoever calls them. Only a read model's rows are a tenant's: the
-  // handle `readModel` gives reads in the caller's scope.
+  // handle `readModel` gives (found as the system) reads in the caller's scope.
   const system = asSystem;
   return {
     start: system(() => runner.start()),
@@ -138,7 +138,7 @@ export function openProcessors(options: ProcessorsOptions): Processors {
     pause: system(pauses.pause),
     resume: system(pauses.resume),
     deadLetters: systemMethods(runner.deadLetters),
-    readModel: (name) => runner.readModel(name),
+    readModel: system((name) => runner.readModel(name)),
     [Symbol.asyncDispose]: system(close),
   };
 }

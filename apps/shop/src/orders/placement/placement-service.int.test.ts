@@ -58,7 +58,7 @@ describe('the placement service on pglite', () => {
     waitUntil(async () => (await statusOf(orderId)) === status, `${orderId} ${status}`, WAIT_MS);
   const timersOf = async (orderId: string) => {
     const { rows } = await database.executor.query<{ kind: string }>(
-      `SELECT kind FROM "${shopTestSchemas.orders}".timers WHERE stream = $1`,
+      `SELECT kind FROM "${shopTestSchemas.orders}".timers_v2 WHERE stream = $1`,
       [`placement-${orderId}`],
     );
     return rows.map((row) => row.kind);

@@ -64,7 +64,7 @@ export interface PlacementServiceOptions {
  *   `placement-<orderId>` in its inbox's transaction;
  * - the orders relay, which publishes the saga's request events (and the order contracts);
  * - a sender of `ConfirmOrder` / `CancelOrder` to the orders bus when a saga settles;
- * - a poller of the `timers` table (payment timeouts), which survive restarts.
+ * - a poller of the `timers_v2` table (payment timeouts), which survive restarts.
  * `start()` starts them all; `close()` stops them (the orders store and executor stay open).
  *
  * @example

@@ -73,6 +73,8 @@ async function send(
           ...PLACEMENT_SAGA_CONTEXT,
           correlationId: event.metadata.correlationId ?? event.id,
           causationId: event.id,
+          // A relay publishes in the system scope: the order is the saga event's tenant's.
+          ...(event.metadata.tenant === undefined ? {} : { tenant: event.metadata.tenant }),
           signal,
         }),
     );

@@ -23,6 +23,8 @@ export function storeTransactionExecutor(store: PostgresEventStore): SqlExecutor
   const { executor } = store;
   return {
     kind: executor.kind,
+    // Tenants stay isolated: the runner applies each tenant's events as that tenant.
+    ...(executor.tenantRole === undefined ? {} : { tenantRole: executor.tenantRole }),
     query: (sql, params) => executor.query(sql, params),
     transaction: (fn) => store.transaction(fn),
     listen: (channel, onNotify) => executor.listen(channel, onNotify),

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runInTenant } from '@duet/core';
 import type { PostgresEventStore } from '@duet/postgres';
 import { FirePlacementTimer } from './placement-commands.ts';
 import { placementTimerKind } from './placement-events.ts';
@@ -57,7 +58,10 @@ export function createTimerPoller(options: TimerPollerOptions): TimerPoller {
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
 
+  // A timer fires as the tenant whose saga set it.
   const fire = (timer: DueTimer) =>
+    timer.tenant === '' ? fireIn(timer) : runInTenant(timer.tenant, () => fireIn(timer));
+  const fireIn = (timer: DueTimer) =>
     store.transaction(async (tx) => {
       const orderId = timer.stream.slice(STREAM_PREFIX.length);
       const kind = placementTimerKind.parse(timer.kind);

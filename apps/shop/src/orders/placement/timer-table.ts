@@ -1,4 +1,10 @@
-import { checkSchemaName, quoteIdentifier, type SqlTransaction } from '@duet/postgres';
+import {
+  checkSchemaName,
+  isolateTenantRows,
+  quoteIdentifier,
+  type SqlTransaction,
+  TENANT_COLUMN,
+} from '@duet/postgres';
 
 // The durable timers of the orders service (README.md, "Durable timers"): one row per
 // stream and kind, in the orders schema, written in the same transaction as the event
@@ -6,15 +12,18 @@ import { checkSchemaName, quoteIdentifier, type SqlTransaction } from '@duet/pos
 
 /** A due timer a poller has leased. `dueAt` is the database's text form, to match it exactly. */
 export interface DueTimer {
+  /** The tenant whose saga set it (`''`: none); it fires as that tenant. */
+  readonly tenant: string;
   readonly stream: string;
   readonly kind: string;
   readonly dueAt: string;
 }
 
-const table = (schema: string) => `${quoteIdentifier(checkSchemaName(schema, 'schema'))}.timers`;
+// `_v2`: keyed by tenant, so a timer fires in the tenant whose saga set it.
+const table = (schema: string) => `${quoteIdentifier(checkSchemaName(schema, 'schema'))}.timers_v2`;
 
 /**
- * Creates the `timers` table and its index in `schema` if missing (idempotent, so every
+ * Creates the `timers_v2` table and its index in `schema` if missing (idempotent, so every
  * start may run it; the schema must exist: migrate the store first).
  *
  * @example
@@ -23,13 +32,15 @@ const table = (schema: string) => `${quoteIdentifier(checkSchemaName(schema, 'sc
 export async function ensureTimerTable(sql: SqlTransaction, schema: string): Promise<void> {
   const timers = table(schema);
   await sql.query(`CREATE TABLE IF NOT EXISTS ${timers} (
+    ${TENANT_COLUMN},
     stream       text        NOT NULL,
     kind         text        NOT NULL,
     due_at       timestamptz NOT NULL,
     locked_until timestamptz,
-    PRIMARY KEY (stream, kind)
+    PRIMARY KEY (tenant, stream, kind)
   )`);
-  await sql.query(`CREATE INDEX IF NOT EXISTS timers_due ON ${timers} (due_at)`);
+  await sql.query(`CREATE INDEX IF NOT EXISTS timers_v2_due ON ${timers} (due_at)`);
+  await isolateTenantRows(sql, timers);
 }
 
 /**
@@ -39,10 +50,14 @@ export async function ensureTimerTable(sql: SqlTransaction, schema: string): Pro
  * @example
  * await scheduleTimer(tx, 'orders', { stream: 'placement-o-1', kind: 'payment-timeout', dueAt: '2030-01-01T00:00:30.000Z' });
  */
-export async function scheduleTimer(sql: SqlTransaction, schema: string, timer: DueTimer) {
+export async function scheduleTimer(
+  sql: SqlTransaction,
+  schema: string,
+  timer: Omit<DueTimer, 'tenant'>,
+) {
   await sql.query(
     `INSERT INTO ${table(schema)} (stream, kind, due_at) VALUES ($1, $2, $3::timestamptz)
-     ON CONFLICT (stream, kind) DO UPDATE SET due_at = excluded.due_at, locked_until = NULL`,
+     ON CONFLICT (tenant, stream, kind) DO UPDATE SET due_at = excluded.due_at, locked_until = NULL`,
     [timer.stream, timer.kind, timer.dueAt],
   );
 }
@@ -102,18 +117,28 @@ export async function leaseDueTimers(
   },
 ): Promise<DueTimer[]> {
   const timers = table(schema);
-  const { rows } = await sql.query<{ stream: string; kind: string; due_at: string }>(
+  const { rows } = await sql.query<{
+    tenant: string;
+    stream: string;
+    kind: string;
+    due_at: string;
+  }>(
     `UPDATE ${timers} AS t SET locked_until = $2::timestamptz
-       FROM (SELECT stream, kind FROM ${timers}
+       FROM (SELECT tenant, stream, kind FROM ${timers}
               WHERE kind = ANY($3::text[]) AND due_at <= $1::timestamptz
                 AND (locked_until IS NULL OR locked_until < $1::timestamptz)
               ORDER BY due_at LIMIT $4
               FOR UPDATE SKIP LOCKED) AS due
-      WHERE t.stream = due.stream AND t.kind = due.kind
-      RETURNING t.stream, t.kind, t.due_at::text AS due_at`,
+      WHERE t.tenant = due.tenant AND t.stream = due.stream AND t.kind = due.kind
+      RETURNING t.tenant, t.stream, t.kind, t.due_at::text AS due_at`,
     [options.now.toISOString(), options.leaseUntil.toISOString(), options.kinds, options.limit],
   );
-  return rows.map((row) => ({ stream: row.stream, kind: row.kind, dueAt: row.due_at }));
+  return rows.map((row) => ({
+    tenant: row.tenant,
+    stream: row.stream,
+    kind: row.kind,
+    dueAt: row.due_at,
+  }));
 }
 
 /**
@@ -124,7 +149,8 @@ export async function leaseDueTimers(
  */
 export async function deleteFiredTimer(sql: SqlTransaction, schema: string, timer: DueTimer) {
   await sql.query(
-    `DELETE FROM ${table(schema)} WHERE stream = $1 AND kind = $2 AND due_at = $3::timestamptz`,
-    [timer.stream, timer.kind, timer.dueAt],
+    `DELETE FROM ${table(schema)}
+      WHERE tenant = $4 AND stream = $1 AND kind = $2 AND due_at = $3::timestamptz`,
+    [timer.stream, timer.kind, timer.dueAt, timer.tenant],
   );
 }

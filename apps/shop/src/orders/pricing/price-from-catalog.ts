@@ -6,7 +6,7 @@ import { readListedProduct } from './price-list.ts';
 
 /**
  * `AddItem` priced by the catalog: the line takes the price the orders service last heard
- * from the catalog (its `price_list`), whatever the client says. A client may still send
+ * from the catalog (its `price_list_v2`), whatever the client says. A client may still send
  * `unitPriceCents`, the price it showed its user: if the catalog's differs, the command is
  * refused (PRICE_CHANGED, with the current price), so nobody pays a price they did not see.
  * A product the orders service has not heard of (yet: a new product takes a moment to

@@ -18,7 +18,7 @@ import { applyProductFact } from './price-list.ts';
 /** Options of `createPriceListConsumer`. */
 export interface PriceListConsumerOptions {
   readonly executor: SqlExecutor;
-  /** The orders schema: its inbox and `price_list`. */
+  /** The orders schema: its inbox and `price_list_v2`. */
   readonly schema: string;
   readonly transport: Transport;
   /** The catalog's broker stream (`shopStreams().catalog`). */
@@ -31,7 +31,7 @@ export interface PriceListConsumerOptions {
 export const priceListConsumerName = (schema: string) => `${schema}_price_list`;
 
 /**
- * Keeps the orders service's `price_list` from the catalog's product events (added,
+ * Keeps the orders service's `price_list_v2` from the catalog's product events (added,
  * renamed, price changed, discontinued), each applied once, in its inbox transaction.
  *
  * @example

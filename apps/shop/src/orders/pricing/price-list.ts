@@ -1,15 +1,19 @@
 import {
   checkSchemaName,
+  isolateTenantRows,
   quoteIdentifier,
   type SqlExecutor,
   type SqlTransaction,
+  TENANT_COLUMN,
 } from '@duet/postgres';
 
 // The orders service's copy of the catalog's prices (data the catalog owns, replicated by
 // its integration events): carts are priced from it, never by the client.
 
+// `_v2`: keyed by tenant (each tenant's catalog has its own prices). The table before
+// (no tenant) is left alone; the durable consumer fills this one from the catalog's stream.
 const table = (schema: string) =>
-  `${quoteIdentifier(checkSchemaName(schema, 'schema'))}.price_list`;
+  `${quoteIdentifier(checkSchemaName(schema, 'schema'))}.price_list_v2`;
 
 /** A product as the orders service knows it. */
 export interface ListedProduct {
@@ -22,11 +26,14 @@ export interface ListedProduct {
 /** Creates the `price_list` table if missing (run under the schema lock at start). */
 export async function ensurePriceList(tx: SqlTransaction, schema: string): Promise<void> {
   await tx.query(`CREATE TABLE IF NOT EXISTS ${table(schema)} (
-    sku          text    PRIMARY KEY,
+    ${TENANT_COLUMN},
+    sku          text    NOT NULL,
     name         text    NOT NULL,
     price_cents  integer NOT NULL,
-    discontinued boolean NOT NULL DEFAULT false
+    discontinued boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (tenant, sku)
   )`);
+  await isolateTenantRows(tx, table(schema));
 }
 
 /** The product as the orders service last heard of it, or undefined. */
@@ -89,7 +96,7 @@ export async function applyProductFact(
     case 'ProductAdded':
       await tx.query(
         `INSERT INTO ${t} (sku, name, price_cents) VALUES ($1, $2, $3)
-         ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents`,
+         ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name, price_cents = EXCLUDED.price_cents`,
         [fact.sku, fact.name, fact.priceCents],
       );
       return;

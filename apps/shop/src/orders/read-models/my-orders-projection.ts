@@ -1,4 +1,5 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
+import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import {
   ItemAdded,
   ItemRemoved,
@@ -15,21 +16,27 @@ import {
  */
 export const myOrdersProjection = defineProjection<RecordedEvent<OrderEvent>>({
   name: 'my_orders',
-  version: 1,
+  // 2: rows keyed by tenant.
+  version: 2,
   events: [ItemAdded, ItemRemoved, OrderPlaced, OrderConfirmed, OrderCancelled, OrderShipped],
   async setup(tx, tables) {
     const orders = tables.name('orders');
     await tx.query(`
       CREATE TABLE ${orders} (
-        order_id text PRIMARY KEY,
+        ${TENANT_COLUMN},
+        order_id text NOT NULL,
         customer_id text NOT NULL,
         status text NOT NULL,
         item_count integer NOT NULL,
         total_cents bigint NOT NULL,
         updated_at timestamptz NOT NULL,
-        position text NOT NULL
+        position text NOT NULL,
+        PRIMARY KEY (tenant, order_id)
       )`);
-    await tx.query(`CREATE INDEX ON ${orders} (customer_id, updated_at DESC, order_id DESC)`);
+    await tx.query(
+      `CREATE INDEX ON ${orders} (tenant, customer_id, updated_at DESC, order_id DESC)`,
+    );
+    await isolateTenantRows(tx, orders);
   },
   async apply(tx, events, tables) {
     const orders = tables.name('orders');
@@ -46,7 +53,7 @@ export const myOrdersProjection = defineProjection<RecordedEvent<OrderEvent>>({
           await tx.query(
             `INSERT INTO ${orders} AS o (order_id, customer_id, status, item_count, total_cents, updated_at, position)
              VALUES ($1, $2, 'cart', $3, $4, $5, $6)
-             ON CONFLICT (order_id) DO UPDATE SET
+             ON CONFLICT (tenant, order_id) DO UPDATE SET
                item_count = o.item_count + $3, total_cents = o.total_cents + $4,
                updated_at = $5, position = $6`,
             [

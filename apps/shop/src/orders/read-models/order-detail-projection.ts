@@ -1,4 +1,5 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
+import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import {
   ItemAdded,
   ItemRemoved,
@@ -15,12 +16,14 @@ import {
  */
 export const orderDetailProjection = defineProjection<RecordedEvent<OrderEvent>>({
   name: 'order_detail',
-  version: 1,
+  // 2: rows keyed by tenant.
+  version: 2,
   events: [ItemAdded, ItemRemoved, OrderPlaced, OrderConfirmed, OrderCancelled, OrderShipped],
   async setup(tx, tables) {
     await tx.query(`
       CREATE TABLE ${tables.name('orders')} (
-        order_id text PRIMARY KEY,
+        ${TENANT_COLUMN},
+        order_id text NOT NULL,
         customer_id text NOT NULL,
         status text NOT NULL,
         lines jsonb NOT NULL,
@@ -30,8 +33,10 @@ export const orderDetailProjection = defineProjection<RecordedEvent<OrderEvent>>
         created_at timestamptz NOT NULL,
         placed_at timestamptz,
         updated_at timestamptz NOT NULL,
-        version integer NOT NULL
+        version integer NOT NULL,
+        PRIMARY KEY (tenant, order_id)
       )`);
+    await isolateTenantRows(tx, tables.name('orders'));
   },
   async apply(tx, events, tables) {
     const orders = tables.name('orders');
@@ -46,7 +51,7 @@ export const orderDetailProjection = defineProjection<RecordedEvent<OrderEvent>>
           await tx.query(
             `INSERT INTO ${orders} AS o (order_id, customer_id, status, lines, total_cents, created_at, updated_at, version)
              VALUES ($1, $4, 'cart', jsonb_build_object($5::text, jsonb_build_object('quantity', $6::int, 'unitPriceCents', $7::bigint)), $6::int * $7::bigint, $2, $2, $3)
-             ON CONFLICT (order_id) DO UPDATE SET
+             ON CONFLICT (tenant, order_id) DO UPDATE SET
                lines = CASE
                  WHEN coalesce((o.lines -> $5::text ->> 'quantity')::int, 0) + $6::int <= 0 THEN o.lines - $5::text
                  ELSE o.lines || jsonb_build_object($5::text, jsonb_build_object(
