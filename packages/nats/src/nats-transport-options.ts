@@ -30,6 +30,23 @@ export interface NatsTransportOptions {
    * their streams' subjects overlapping. Handlers still see `orders.OrderPlaced`. Default none.
    */
   readonly subjectPrefix?: string;
+  /**
+   * Tenants in subjects: `orders.OrderPlaced` of tenant `acme` travels as
+   * `orders.acme.OrderPlaced` (`orders._.OrderPlaced` without a tenant), streams hold
+   * `orders.*.>` and consumers' filters get a `*` for the tenant. Broker permissions and
+   * stream filters can then pick one tenant of one service (`orders.acme.>`). Deliveries
+   * carry the subject's tenant (`message.tenant`), which the consumer checks against the
+   * `Duet-Tenant` header. A tenant that is not one subject token is a `ValidationError` on
+   * publish. Default false: subjects without tenants, as before.
+   */
+  readonly tenantSubjects?: boolean;
+  /**
+   * Where replies to this connection's requests go (default `_INBOX`). Give each service
+   * its own (`_INBOX_orders`) so that its credentials can subscribe to its replies and
+   * deliveries only (`natsPermissions` assumes `_INBOX_<service>`). Only used when the
+   * transport opens the connection.
+   */
+  readonly inboxPrefix?: string;
 }
 
 /** The options, checked, with defaults filled in. */
@@ -44,6 +61,8 @@ export interface NatsTransportConfig {
   readonly warn: (message: string) => void;
   /** '' or the prefix with its trailing dot. */
   readonly subjectPrefix: string;
+  readonly tenantSubjects: boolean;
+  readonly inboxPrefix: string | undefined;
 }
 
 const streamName = /^[A-Za-z0-9_-]{1,64}$/;
@@ -87,6 +106,14 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
   const namespace = options.subjectPrefix;
   if (namespace !== undefined && (typeof namespace !== 'string' || !subjectPrefix.test(namespace)))
     fail('subjectPrefix', 'expected subject tokens without wildcards, e.g. staging');
+  const tenantSubjects = options.tenantSubjects ?? false;
+  if (typeof tenantSubjects !== 'boolean') fail('tenantSubjects', 'expected true or false');
+  const inboxPrefix = options.inboxPrefix;
+  if (
+    inboxPrefix !== undefined &&
+    (typeof inboxPrefix !== 'string' || !subjectPrefix.test(inboxPrefix))
+  )
+    fail('inboxPrefix', 'expected subject tokens without wildcards, e.g. _INBOX_orders');
   return {
     servers,
     connection: options.connection,
@@ -97,6 +124,8 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     deadLetterReplicas,
     warn: options.warn ?? warnThrough(options.logger),
     subjectPrefix: namespace ? `${namespace}.` : '',
+    tenantSubjects,
+    inboxPrefix,
   };
 }
 
