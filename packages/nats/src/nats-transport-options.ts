@@ -8,6 +8,9 @@ export interface NatsTransportOptions {
   readonly servers?: string | readonly string[];
   /** A connection the caller opened and will close; `close()` leaves it open. */
   readonly connection?: NatsConnection;
+  /** The NATS user to log in as (with `password`), e.g. one made by `natsServicePermissions`. Default none. */
+  readonly user?: string;
+  readonly password?: string;
   /** Publishes awaiting their ack at once (default 256): a bounded window, not one round trip per message. */
   readonly publishWindow?: number;
   /** How long a publish waits for its ack before the batch counts as unavailable (default 5,000 ms). */
@@ -63,6 +66,7 @@ export interface NatsTransportConfig {
   readonly subjectPrefix: string;
   readonly tenantSubjects: boolean;
   readonly inboxPrefix: string | undefined;
+  readonly login: { readonly user: string; readonly pass: string } | undefined;
 }
 
 const streamName = /^[A-Za-z0-9_-]{1,64}$/;
@@ -114,6 +118,12 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     (typeof inboxPrefix !== 'string' || !subjectPrefix.test(inboxPrefix))
   )
     fail('inboxPrefix', 'expected subject tokens without wildcards, e.g. _INBOX_orders');
+  const { user, password } = options;
+  if ((user === undefined) !== (password === undefined))
+    fail(user === undefined ? 'user' : 'password', 'expected user and password together');
+  if (user !== undefined && (typeof user !== 'string' || user.length === 0))
+    fail('user', 'expected a user name');
+  if (password !== undefined && typeof password !== 'string') fail('password', 'expected a string');
   return {
     servers,
     connection: options.connection,
@@ -126,6 +136,7 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     subjectPrefix: namespace ? `${namespace}.` : '',
     tenantSubjects,
     inboxPrefix,
+    login: user === undefined ? undefined : { user, pass: password as string },
   };
 }
 

@@ -52,6 +52,7 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
         reconnectTimeWait: 250,
         pingInterval: 10_000,
         ...(config.inboxPrefix ? { inboxPrefix: config.inboxPrefix } : {}),
+        ...config.login,
       });
       owned = true;
     } catch (error) {

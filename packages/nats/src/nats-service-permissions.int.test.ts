@@ -1,0 +1,301 @@
+import {
+  createInMemoryEventStore,
+  createInMemoryInbox,
+  createIntegrationConsumer,
+  createRelay,
+  type IntegrationMessage,
+  type RecordedEvent,
+  toTransportMessage,
+} from '@duet/core';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type NatsServerProcess,
+  natsServerBinaryFound,
+  startNatsServer,
+} from '../test-support/nats-server-process.ts';
+import { orderContracts } from '../test-support/order-messages.ts';
+import { natsAuthorizationConfig } from './nats-authorization-config.ts';
+import { type NatsPermissions, natsServicePermissions } from './nats-service-permissions.ts';
+import { openNatsTransport } from './open-nats-transport.ts';
+import { testDeadLetters, testStream } from './testing/index.ts';
+
+// Issue 13, section 2: a service's NATS credentials cannot publish or subscribe outside
+// its own subjects. A nats-server of our own runs the config natsServicePermissions makes
+// for three services: `orders` publishes and consumes `catalog`, `history` consumes
+// `orders`, `catalog` publishes. Each probe below is also run with `orders`' permissions
+// loosened by `>`, where it must get through: so a probe that cannot fail fails the test.
+
+const binaryFound = natsServerBinaryFound();
+if (!binaryFound) console.warn('skipping the NATS permission tests: no nats-server binary');
+
+const orders = testStream('orders');
+const catalog = testStream('catalog');
+const letters = testDeadLetters();
+const ordersContracts = orderContracts(orders.service);
+const catalogContracts = orderContracts(catalog.service);
+const durables = { history: 'history_orders', orders: 'orders_catalog' } as const;
+const common = { tenantSubjects: true, deadLetters: letters } as const;
+
+const permissions = {
+  orders: natsServicePermissions({
+    ...common,
+    service: orders.service,
+    publishes: { stream: orders, contracts: ordersContracts },
+    consumes: [{ stream: catalog, durable: durables.orders }],
+  }),
+  history: natsServicePermissions({
+    ...common,
+    service: 'history',
+    consumes: [{ stream: orders, durable: durables.history }],
+  }),
+  catalog: natsServicePermissions({
+    ...common,
+    service: catalog.service,
+    publishes: { stream: catalog, contracts: catalogContracts },
+  }),
+};
+const loosened: NatsPermissions = {
+  publish: { allow: [...permissions.orders.publish.allow, '>'] },
+  subscribe: { allow: [...permissions.orders.subscribe.allow, '>'] },
+};
+const password = 'not-a-secret';
+const users = [
+  { user: 'orders', password, permissions: permissions.orders },
+  { user: 'orders_loose', password, permissions: loosened },
+  { user: 'history', password, permissions: permissions.history },
+  { user: 'catalog', password, permissions: permissions.catalog },
+  {
+    user: 'admin',
+    password,
+    permissions: { publish: { allow: ['>'] }, subscribe: { allow: ['>'] } },
+  },
+];
+const inboxOf = {
+  orders: `_INBOX_${orders.service}`,
+  history: '_INBOX_history',
+  catalog: `_INBOX_${catalog.service}`,
+};
+
+describe.skipIf(!binaryFound)('per-service NATS credentials on nats-server 2.9 (issue 13)', () => {
+  let server: NatsServerProcess;
+  let admin: NatsConnection;
+  const login = (user: string, inboxPrefix?: string) =>
+    connect({ servers: server.url, user, pass: password, ...(inboxPrefix ? { inboxPrefix } : {}) });
+  const transportOf = (user: keyof typeof inboxOf) =>
+    openNatsTransport({
+      ...common,
+      servers: server.url,
+      user,
+      password,
+      inboxPrefix: inboxOf[user],
+    });
+  const messagesIn = async (stream: string) =>
+    (await (await jetstreamManager(admin)).streams.info(stream)).state.messages;
+
+  beforeAll(async () => {
+    server = await startNatsServer({
+      jetstream: true,
+      config: natsAuthorizationConfig(users),
+      login: { user: 'admin', pass: password },
+    });
+    admin = await login('admin');
+  }, 60_000);
+  afterAll(async () => {
+    await admin?.close();
+    await server?.dispose();
+  });
+
+  it('given the generated users, when orders relays events with tenants, then history consumes and acks them, sees message.tenant, and dead-letters a message whose header forges another tenant', async () => {
+    await using catalogTransport = await transportOf('catalog');
+    await catalogTransport.ensureStreams([catalog]);
+    await using ordersTransport = await transportOf('orders');
+    await ordersTransport.ensureStreams([orders]);
+    await using historyTransport = await transportOf('history');
+
+    const seen: IntegrationMessage[] = [];
+    const consumer = createIntegrationConsumer({
+      name: durables.history,
+      transport: historyTransport,
+      inbox: createInMemoryInbox(),
+      source: orders,
+      contracts: ordersContracts,
+      handle: async (message) => {
+        seen.push(message);
+      },
+    });
+    await consumer.start();
+    try {
+      const store = createInMemoryEventStore();
+      for (const [stream, tenant] of [
+        ['order-1', 'acme'],
+        ['order-2', 'globex'],
+        ['order-3', undefined],
+      ] as const) {
+        await store.append(stream, [
+          {
+            type: 'OrderPlaced',
+            data: { customer: 'ada', totalCents: 100 },
+            ...(tenant ? { metadata: { tenant } } : {}),
+          },
+        ]);
+      }
+      const events: RecordedEvent[] = [];
+      for await (const event of store.readAll()) events.push(event);
+      const relay = createRelay({ contracts: ordersContracts, transport: ordersTransport, store });
+      await relay.publish(events, { signal: new AbortController().signal });
+
+      await vi.waitFor(() => expect(seen).toHaveLength(3), { timeout: 15_000 });
+      expect(seen.map((m) => [m.stream, m.tenant, m.subject])).toEqual([
+        ['order-1', 'acme', `${orders.service}.OrderPlaced`],
+        ['order-2', 'globex', `${orders.service}.OrderPlaced`],
+        ['order-3', undefined, `${orders.service}.OrderPlaced`],
+      ]);
+      // The tenant travelled in the subject: the stream holds one per tenant token.
+      const jsm = await jetstreamManager(admin);
+      for (const token of ['acme', 'globex', '_']) {
+        const stored = await jsm.streams.getMessage(orders.name, {
+          last_by_subj: `${orders.service}.${token}.OrderPlaced`,
+        });
+        expect(stored?.subject).toBe(`${orders.service}.${token}.OrderPlaced`);
+      }
+      // Acked: the durable's ack floor reaches the stream's last message.
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await jsm.consumers.info(orders.name, durables.history)).ack_floor.stream_seq,
+          ).toBe(3),
+        { timeout: 15_000 },
+      );
+
+      // A publisher with rights on acme's subject claims globex in the header.
+      const forged = toTransportMessage({
+        ...seen[0]!,
+        id: 'forged-1',
+        stream: 'order-9',
+        metadata: { tenant: 'globex' },
+      });
+      const raw = await login('orders', inboxOf.orders);
+      try {
+        const h = headers();
+        for (const [key, value] of Object.entries(forged.headers)) h.set(key, value);
+        await jetstream(raw).publish(`${orders.service}.acme.OrderPlaced`, forged.payload, {
+          headers: h,
+          msgID: forged.id,
+        });
+      } finally {
+        await raw.close();
+      }
+      await vi.waitFor(async () => expect(await consumer.deadLetters()).toHaveLength(1), {
+        timeout: 15_000,
+      });
+      const [letter] = await consumer.deadLetters();
+      expect(letter!.message.id).toBe('forged-1');
+      expect(letter!.error).toMatch(/Duet-Tenant/);
+      expect(seen).toHaveLength(3);
+    } finally {
+      await consumer.stop();
+    }
+  }, 60_000);
+
+  // What `user`'s credentials get through, against the catalog's stream and subjects.
+  const probe = async (user: 'orders' | 'orders_loose') => {
+    const outcome: Record<string, 'refused' | 'allowed'> = {};
+    const nc = await login(user, inboxOf.orders);
+    const jsm = await jetstreamManager(nc);
+    const js = jetstream(nc, { timeout: 2_000 });
+    const attempt = async (name: string, action: () => Promise<unknown>) => {
+      try {
+        await action();
+        outcome[name] = 'allowed';
+      } catch {
+        outcome[name] = 'refused';
+      }
+    };
+    try {
+      // A catalog message, so that reads have something to get.
+      const catalogTransport = await transportOf('catalog');
+      await catalogTransport.ensureStreams([catalog]);
+      await catalogTransport.publish([
+        {
+          id: `probe-${user}`,
+          subject: `${catalog.service}.OrderPlaced`,
+          headers: { 'Duet-Tenant': 'acme' },
+          payload: '{}',
+        },
+      ]);
+      await catalogTransport.close();
+      const before = await messagesIn(catalog.name);
+      await attempt('publish to the catalog subject', () =>
+        js.publish(`${catalog.service}.acme.OrderPlaced`, '{}', { msgID: `spoof-${user}` }),
+      );
+      // Core publish, no ack: whether it landed is read from the stream's count below.
+      nc.publish(`${catalog.service}.globex.OrderPlaced`, '{}');
+      await nc.flush();
+      // A publish of its own after the probes: stored after anything the probes got in.
+      const catalogAgain = await transportOf('catalog');
+      await catalogAgain.publish([
+        {
+          id: `marker-${user}`,
+          subject: `${catalog.service}.OrderPlaced`,
+          headers: {},
+          payload: '{}',
+        },
+      ]);
+      await catalogAgain.close();
+      outcome['messages landed in the catalog stream'] =
+        (await messagesIn(catalog.name)) > before + 1 ? 'allowed' : 'refused';
+
+      for (const subject of [`${catalog.service}.>`, '_INBOX.>', `${inboxOf.history}.>`, '>']) {
+        const sub = nc.subscribe(subject);
+        await nc.flush();
+        outcome[`subscribe to ${subject}`] = sub.isClosed() ? 'refused' : 'allowed';
+        if (!sub.isClosed()) sub.unsubscribe();
+      }
+      await attempt('create a consumer on the catalog stream', () =>
+        jsm.consumers.add(catalog.name, {
+          durable_name: `spy_${user}`,
+          ack_policy: AckPolicy.Explicit,
+        }),
+      );
+      await attempt('get a message from the catalog stream', () =>
+        jsm.streams.getMessage(catalog.name, { seq: 1 }),
+      );
+      await attempt('read from the catalog stream through a durable not its own', async () => {
+        // Orders reads the catalog through `orders_catalog` only; this one the admin made.
+        await (await jetstreamManager(admin)).consumers
+          .add(catalog.name, { durable_name: durables.history, ack_policy: AckPolicy.Explicit })
+          .catch(() => undefined);
+        const consumer = await js.consumers.get(catalog.name, durables.history);
+        const message = await consumer.next({ expires: 1_000 });
+        if (!message) throw new Error('nothing read');
+      });
+      for (const stream of [catalog.name, orders.name, letters.stream]) {
+        await attempt(`purge stream ${stream === orders.name ? 'orders (its own)' : stream}`, () =>
+          jsm.streams.purge(stream),
+        );
+      }
+      await attempt('delete the catalog stream', () => jsm.streams.delete(catalog.name));
+      await attempt('change its own stream', () =>
+        jsm.streams.update(orders.name, { max_msgs: 1 }),
+      );
+    } finally {
+      await nc.close();
+    }
+    return outcome;
+  };
+
+  it('given the orders credentials, then it cannot publish to, subscribe to, read, consume, purge or delete the catalog stream, nor listen on other inboxes', async () => {
+    await using ordersTransport = await transportOf('orders');
+    await ordersTransport.ensureStreams([orders]);
+    const outcome = await probe('orders');
+    expect(Object.entries(outcome).filter(([, got]) => got === 'allowed')).toEqual([]);
+    expect(Object.keys(outcome)).toHaveLength(14);
+  }, 60_000);
+
+  it('given the same probes with permissions loosened by >, then every one gets through (the probes can fail)', async () => {
+    const outcome = await probe('orders_loose');
+    expect(Object.entries(outcome).filter(([, got]) => got === 'refused')).toEqual([]);
+  }, 60_000);
+});
