@@ -38,6 +38,18 @@ export function natsAuthorizationConfig(users: readonly NatsUser[]): string {
         { path: ['password'], message: 'expected a string or { env: NAME }' },
       ]);
     }
+    // nats-server reads an empty allow list as no restriction at all (seen on 2.9.10).
+    for (const kind of ['publish', 'subscribe'] as const) {
+      const allow = permissions?.[kind]?.allow;
+      if (!Array.isArray(allow) || allow.length === 0) {
+        throw new ValidationError(`nats user ${user}`, [
+          {
+            path: ['permissions', kind, 'allow'],
+            message: 'expected at least one subject: an empty allow list allows everything',
+          },
+        ]);
+      }
+    }
     const list = (subjects: readonly string[]) =>
       subjects.map((s) => `        ${JSON.stringify(s)}`).join('\n');
     lines.push(

@@ -89,9 +89,9 @@ export function natsServicePermissions(options: NatsServicePermissionsOptions): 
     publish.add(`${api}.STREAM.INFO.${stream.name}`);
     if (options.createSourceStreams !== false) publish.add(`${api}.STREAM.CREATE.${stream.name}`);
     publish.add(`${api}.CONSUMER.INFO.${stream.name}.${durable}`);
-    // 2.9's create and update: the durable in the subject, then the filter, if any.
+    // 2.9's create and update, the durable in the subject. A consumer with a filter would
+    // add `.<filter>`; Duet's integration consumers read the whole stream.
     publish.add(`${api}.CONSUMER.CREATE.${stream.name}.${durable}`);
-    publish.add(`${api}.CONSUMER.CREATE.${stream.name}.${durable}.>`);
     publish.add(`${api}.CONSUMER.MSG.NEXT.${stream.name}.${durable}`);
     publish.add(`$JS.ACK.${stream.name}.${durable}.>`);
   }
