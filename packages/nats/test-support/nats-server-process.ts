@@ -62,8 +62,10 @@ export interface NatsServerOptions {
   readonly waitForJetStream?: boolean;
   /** Config file text (e.g. an `authorization` block), written beside the store and passed with `-c`. */
   readonly config?: string;
-  /** The user the readiness check logs in as, when `config` requires a login. */
-  readonly login?: { readonly user: string; readonly pass: string };
+  /** Environment of the server process (a config's `$VARIABLES`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The user the readiness check logs in as, when `config` requires a login (and its inbox, if restricted). */
+  readonly login?: { readonly user: string; readonly pass: string; readonly inboxPrefix?: string };
 }
 
 /**
@@ -84,7 +86,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     writeFileSync(file, options.config);
     args.push('-c', file);
   }
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...options.env };
   if (options.cluster) {
     // The cluster runs from the file deploy/ documents, so the documented config is tested.
     args = ['-c', clusterConfig];
@@ -154,7 +156,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 export async function waitUntilReady(
   url: string,
   jetstream: boolean,
-  login?: { readonly user: string; readonly pass: string },
+  login?: { readonly user: string; readonly pass: string; readonly inboxPrefix?: string },
 ): Promise<void> {
   for (;;) {
     try {

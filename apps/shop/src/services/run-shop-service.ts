@@ -1,3 +1,4 @@
+import type { MessageStreamDefinition } from '@duet/core';
 import { openNatsTransport } from '@duet/nats';
 import { createPgExecutor, createPostgresIdempotencyStore } from '@duet/postgres';
 import { pino } from 'pino';
@@ -34,6 +35,10 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
   const transport = await openNatsTransport({
     servers: settings.natsUrls,
     logger: logger.child({ service: settings.service }),
+    // Replies on an inbox of the service's own, which its NATS user may subscribe to (shop-nats-users.ts).
+    inboxPrefix: `_INBOX_${settings.service}`,
+    tenantSubjects: settings.tenantSubjects,
+    ...(settings.natsLogin ?? {}),
     ...(ns
       ? {
           subjectPrefix: ns,
@@ -63,8 +68,10 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     logger,
   });
   if (roles.has('processors')) {
-    // Consumers read streams other services publish on, whichever process comes up first.
-    await transport.ensureStreams(Object.values(streams));
+    // Its own stream, for its relay; each consumer ensures its source stream when it starts
+    // (whichever process comes up first). Its NATS user may create no other (docs/nats.md).
+    const own = (streams as Partial<Record<string, MessageStreamDefinition>>)[settings.service];
+    await transport.ensureStreams(own ? [own] : []);
     await service.start();
   }
   const { definitions, live, ...served } = service.served;

@@ -20,6 +20,10 @@ export interface ServiceSettings {
   readonly databasePoolMax: number;
   /** One URL, or several of a cluster. */
   readonly natsUrls: readonly string[];
+  /** The service's NATS user and password (`NATS_USER`, `NATS_PASSWORD`), or none. */
+  readonly natsLogin: { readonly user: string; readonly password: string } | undefined;
+  /** Tenants in subjects (`NATS_TENANT_SUBJECTS=true`): `orders.<tenant>.OrderPlaced`. */
+  readonly tenantSubjects: boolean;
   readonly host: string;
   readonly port: number;
   /** One name for a whole deployment's schemas, broker streams and subjects, or none. */
@@ -46,7 +50,9 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
  * need less),
  * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
- * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
+ * (1, 3 or 5), `NATS_USER` and `NATS_PASSWORD` (the service's NATS user, see
+ * docs/nats.md), `NATS_TENANT_SUBJECTS` (`true`: tenants in subjects; default false),
+ * `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
  * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `SHOP_RATE_LIMIT_PER_MINUTE` (per API key; default 600), `LOG_LEVEL`. A missing or bad one is a
  * `ValidationError` that names it.
  *
@@ -100,6 +106,16 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
   if (namespace !== undefined && !namespacePattern.test(namespace)) {
     fail('SHOP_NAMESPACE', 'expected a lower-case name of letters, digits and _, e.g. staging');
   }
+  const natsUser = env.NATS_USER || undefined;
+  const natsPassword = env.NATS_PASSWORD || undefined;
+  if (natsUser !== undefined && natsPassword === undefined)
+    fail('NATS_USER', 'expected NATS_PASSWORD with it');
+  if (natsPassword !== undefined && natsUser === undefined)
+    fail('NATS_PASSWORD', 'expected NATS_USER with it');
+  const tenantText = env.NATS_TENANT_SUBJECTS || 'false';
+  if (tenantText !== 'true' && tenantText !== 'false') {
+    fail('NATS_TENANT_SUBJECTS', `expected true or false, got ${JSON.stringify(tenantText)}`);
+  }
   const databasePoolMax = number(
     'DATABASE_POOL_MAX',
     10,
@@ -146,6 +162,8 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     databaseUrl,
     databasePoolMax,
     natsUrls,
+    natsLogin: natsUser && natsPassword ? { user: natsUser, password: natsPassword } : undefined,
+    tenantSubjects: tenantText === 'true',
     host: env.HOST ?? '127.0.0.1',
     port,
     namespace,

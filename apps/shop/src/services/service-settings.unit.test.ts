@@ -20,7 +20,20 @@ describe('readServiceSettings', () => {
       replicas: 1,
       payments: { failureRate: 0, latencyMs: { min: 0, max: 0 } },
       paymentTimeoutMs: undefined,
+      natsLogin: undefined,
+      tenantSubjects: false,
     });
+  });
+
+  it('given a NATS user, password and tenant subjects (issue 13), then they are read', () => {
+    expect(
+      readServiceSettings({
+        ...base,
+        NATS_USER: 'orders',
+        NATS_PASSWORD: 'secret',
+        NATS_TENANT_SUBJECTS: 'true',
+      }),
+    ).toMatchObject({ natsLogin: { user: 'orders', password: 'secret' }, tenantSubjects: true });
   });
 
   it('given a cluster, roles, a namespace and the gateway settings, then they are read', () => {
@@ -75,6 +88,9 @@ describe('readServiceSettings', () => {
     ['SHOP_PAYMENT_FAILURE_RATE', '1.5'],
     ['SHOP_PAYMENT_LATENCY_MS', '80-20'],
     ['SHOP_PAYMENT_TIMEOUT_MS', '5'],
+    ['NATS_USER', 'orders'],
+    ['NATS_PASSWORD', 'secret'],
+    ['NATS_TENANT_SUBJECTS', 'yes'],
   ])('given %s=%s, then a ValidationError naming it', (name, value) => {
     expect(() => readServiceSettings({ ...base, [name]: value })).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: [name] })] }),
