@@ -39,12 +39,18 @@ const durables = { history: 'history_orders', orders: 'orders_catalog' } as cons
 const common = { tenantSubjects: true, deadLetters: letters } as const;
 
 const permissions = {
+  // #region service-permissions
   orders: natsServicePermissions({
-    ...common,
     service: orders.service,
+    // Its relay: these contracts' subjects, on this stream.
     publishes: { stream: orders, contracts: ordersContracts },
+    // Its durable consumers: which stream, under which name.
     consumes: [{ stream: catalog, durable: durables.orders }],
+    // As the transport's options.
+    tenantSubjects: true,
+    deadLetters: letters,
   }),
+  // #endregion service-permissions
   history: natsServicePermissions({
     ...common,
     service: 'history',

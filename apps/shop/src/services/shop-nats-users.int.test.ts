@@ -29,14 +29,17 @@ describe.skipIf(!binaryFound)('the shop’s NATS users (deploy/nats/shop-users.c
       login: { user: 'customers', pass: passwordOf('customers'), inboxPrefix: '_INBOX_customers' },
     });
     const transports = await Promise.all(
-      shopServices.map((service) =>
-        openNatsTransport({
-          servers: server.url,
-          user: service,
-          password: passwordOf(service),
-          inboxPrefix: `_INBOX_${service}`,
-          tenantSubjects: true,
-        }),
+      shopServices.map(
+        (service) =>
+          // #region service-transport
+          openNatsTransport({
+            servers: server.url,
+            user: service, // its NATS user: NATS_USER
+            password: passwordOf(service), // NATS_PASSWORD
+            inboxPrefix: `_INBOX_${service}`, // the only subject it may subscribe to
+            tenantSubjects: true, // orders.<tenant>.OrderPlaced
+          }),
+        // #endregion service-transport
       ),
     );
     const transportOf = (service: string) => transports[shopServices.indexOf(service as never)]!;
