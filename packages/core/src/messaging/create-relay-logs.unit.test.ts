@@ -65,18 +65,7 @@ describe('relay logs', () => {
   it('given tenant subjects and an event whose tenant cannot be a subject token (issue 13), then the batch is a ValidationError, not unavailable, so the runner applies onFailure instead of publishing it forever', async () => {
     const lines: string[] = [];
     const transport = createInProcessTransport({ tenantSubjects: true });
-    await transport.ensureStreams([
-      {
-        kind: 'message-stream',
-        name: 'DUET_ORDERS',
-        service: 'orders',
-        subjects: ['orders.>'],
-        retention: 'limits',
-        replicas: 1,
-        duplicateWindowMs: 120_000,
-        maxAgeMs: 0,
-      },
-    ]);
+    await transport.ensureStreams([defineMessageStream({ service: 'orders' })]);
     const store = createInMemoryEventStore();
     await store.append('order-1', [
       { ...OrderPlaced.create({ total: 3 }), metadata: { tenant: 'acme.corp' } },
