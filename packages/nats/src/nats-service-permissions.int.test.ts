@@ -32,11 +32,15 @@ if (!binaryFound) console.warn('skipping the NATS permission tests: no nats-serv
 
 const orders = testStream('orders');
 const catalog = testStream('catalog');
-const letters = testDeadLetters();
+// Each service its own dead letters: they are listed and removed by sequence.
+const lettersOf = {
+  orders: testDeadLetters(),
+  history: testDeadLetters(),
+  catalog: testDeadLetters(),
+};
 const ordersContracts = orderContracts(orders.service);
 const catalogContracts = orderContracts(catalog.service);
 const durables = { history: 'history_orders', orders: 'orders_catalog' } as const;
-const common = { tenantSubjects: true, deadLetters: letters } as const;
 
 const permissions = {
   // #region service-permissions
@@ -48,16 +52,18 @@ const permissions = {
     consumes: [{ stream: catalog, durable: durables.orders }],
     // As the transport's options.
     tenantSubjects: true,
-    deadLetters: letters,
+    deadLetters: lettersOf.orders,
   }),
   // #endregion service-permissions
   history: natsServicePermissions({
-    ...common,
+    tenantSubjects: true,
+    deadLetters: lettersOf.history,
     service: 'history',
     consumes: [{ stream: orders, durable: durables.history }],
   }),
   catalog: natsServicePermissions({
-    ...common,
+    tenantSubjects: true,
+    deadLetters: lettersOf.catalog,
     service: catalog.service,
     publishes: { stream: catalog, contracts: catalogContracts },
   }),
@@ -91,7 +97,8 @@ describe.skipIf(!binaryFound)('per-service NATS credentials on nats-server 2.9 (
     connect({ servers: server.url, user, pass: password, ...(inboxPrefix ? { inboxPrefix } : {}) });
   const transportOf = (user: keyof typeof inboxOf) =>
     openNatsTransport({
-      ...common,
+      tenantSubjects: true,
+      deadLetters: lettersOf[user],
       servers: server.url,
       user,
       password,
@@ -277,7 +284,22 @@ describe.skipIf(!binaryFound)('per-service NATS credentials on nats-server 2.9 (
         const message = await consumer.next({ expires: 1_000 });
         if (!message) throw new Error('nothing read');
       });
-      for (const stream of [catalog.name, orders.name, letters.stream]) {
+      // History's dead letters, with one in: its stream made by its own transport.
+      const historyTransport = await transportOf('history');
+      await historyTransport.ensureStreams([]);
+      await historyTransport.close();
+      const history = lettersOf.history;
+      await jetstream(admin).publish(`${history.subjectPrefix}.${durables.history}`, '{}');
+      await attempt('get a dead letter of another service', () =>
+        jsm.streams.getMessage(history.stream, { seq: 1 }),
+      );
+      await attempt('write a dead letter for another service', () =>
+        js.publish(`${history.subjectPrefix}.${durables.history}`, '{}'),
+      );
+      await attempt('remove a dead letter of another service', () =>
+        jsm.streams.deleteMessage(history.stream, 1),
+      );
+      for (const stream of [catalog.name, orders.name, history.stream]) {
         await attempt(`purge stream ${stream === orders.name ? 'orders (its own)' : stream}`, () =>
           jsm.streams.purge(stream),
         );
@@ -292,12 +314,12 @@ describe.skipIf(!binaryFound)('per-service NATS credentials on nats-server 2.9 (
     return outcome;
   };
 
-  it('given the orders credentials, then it cannot publish to, subscribe to, read, consume, purge or delete the catalog stream, nor listen on other inboxes', async () => {
+  it('given the orders credentials, then it cannot publish to, subscribe to, read, consume, purge or delete the catalog stream, nor listen on other inboxes, nor read, write or remove another service’s dead letters', async () => {
     await using ordersTransport = await transportOf('orders');
     await ordersTransport.ensureStreams([orders]);
     const outcome = await probe('orders');
     expect(Object.entries(outcome).filter(([, got]) => got === 'allowed')).toEqual([]);
-    expect(Object.keys(outcome)).toHaveLength(14);
+    expect(Object.keys(outcome)).toHaveLength(17);
   }, 60_000);
 
   it('given the same probes with permissions loosened by >, then every one gets through (the probes can fail)', async () => {

@@ -2,6 +2,7 @@ import { shopNatsUsersConfig } from './shop-nats-users.ts';
 
 // Prints the shop's NATS users for nats-server (docs/nats.md):
 //   npm run nats-users --workspace apps/shop -- [--namespace staging] [--no-tenant-subjects]
+//     [--shared-dead-letters]
 const args = process.argv.slice(2);
 const at = args.indexOf('--namespace');
 const namespace = at >= 0 ? args[at + 1] : undefined;
@@ -13,5 +14,6 @@ process.stdout.write(
   shopNatsUsersConfig({
     ...(namespace ? { namespace } : {}),
     tenantSubjects: !args.includes('--no-tenant-subjects'),
+    deadLetters: args.includes('--shared-dead-letters') ? 'shared' : 'per-service',
   }),
 );

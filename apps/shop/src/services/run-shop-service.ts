@@ -8,6 +8,7 @@ import { shopPrincipals } from '../http/shop-principals.ts';
 import { createSimulatedGateway } from '../payments/create-simulated-gateway.ts';
 import { openShopService } from './open-shop-service.ts';
 import type { ServiceSettings } from './service-settings.ts';
+import { shopDeadLetters } from './shop-dead-letters.ts';
 
 /** A running service process: where it listens, and how to stop it. */
 export interface RunningShopService {
@@ -39,16 +40,15 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     inboxPrefix: `_INBOX_${settings.service}`,
     tenantSubjects: settings.tenantSubjects,
     ...(settings.natsLogin ?? {}),
-    ...(ns
-      ? {
-          subjectPrefix: ns,
-          deadLetters: {
-            stream: `${ns.toUpperCase()}_DEAD_LETTERS`,
-            subjectPrefix: `${ns}.dead`,
-            replicas: settings.replicas,
-          },
-        }
-      : { deadLetters: { replicas: settings.replicas } }),
+    ...(ns ? { subjectPrefix: ns } : {}),
+    deadLetters: {
+      ...shopDeadLetters({
+        service: settings.service,
+        namespace: ns,
+        layout: settings.deadLetterLayout,
+      }),
+      replicas: settings.replicas,
+    },
   });
   const streams = shopStreams({
     replicas: settings.replicas,

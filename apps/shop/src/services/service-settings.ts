@@ -1,6 +1,7 @@
 import { ValidationError } from '@duet/core';
 import { type ShopServiceName, shopServices } from './open-shop-service.ts';
 import { parseRoles, type ServiceRole } from './service-roles.ts';
+import type { ShopDeadLetterLayout } from './shop-dead-letters.ts';
 
 /** The port each service listens on by default (`PORT` overrides). */
 export const defaultPorts: Readonly<Record<ShopServiceName, number>> = {
@@ -24,6 +25,8 @@ export interface ServiceSettings {
   readonly natsLogin: { readonly user: string; readonly password: string } | undefined;
   /** Tenants in subjects (`NATS_TENANT_SUBJECTS=true`): `orders.<tenant>.OrderPlaced`. */
   readonly tenantSubjects: boolean;
+  /** One dead-letter stream for all services, or one each (`NATS_DEAD_LETTERS`). */
+  readonly deadLetterLayout: ShopDeadLetterLayout;
   readonly host: string;
   readonly port: number;
   /** One name for a whole deployment's schemas, broker streams and subjects, or none. */
@@ -52,6 +55,7 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
  * (1, 3 or 5), `NATS_USER` and `NATS_PASSWORD` (the service's NATS user, see
  * docs/nats.md), `NATS_TENANT_SUBJECTS` (`true`: tenants in subjects; default false),
+ * `NATS_DEAD_LETTERS` (`shared`, the default, or `per-service`),
  * `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
  * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `SHOP_RATE_LIMIT_PER_MINUTE` (per API key; default 600), `LOG_LEVEL`. A missing or bad one is a
  * `ValidationError` that names it.
@@ -116,6 +120,13 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
   if (tenantText !== 'true' && tenantText !== 'false') {
     fail('NATS_TENANT_SUBJECTS', `expected true or false, got ${JSON.stringify(tenantText)}`);
   }
+  const deadLetterLayout = env.NATS_DEAD_LETTERS || 'shared';
+  if (deadLetterLayout !== 'shared' && deadLetterLayout !== 'per-service') {
+    fail(
+      'NATS_DEAD_LETTERS',
+      `expected shared or per-service, got ${JSON.stringify(deadLetterLayout)}`,
+    );
+  }
   const databasePoolMax = number(
     'DATABASE_POOL_MAX',
     10,
@@ -164,6 +175,7 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     natsUrls,
     natsLogin: natsUser && natsPassword ? { user: natsUser, password: natsPassword } : undefined,
     tenantSubjects: tenantText === 'true',
+    deadLetterLayout: deadLetterLayout as ShopDeadLetterLayout,
     host: env.HOST ?? '127.0.0.1',
     port,
     namespace,

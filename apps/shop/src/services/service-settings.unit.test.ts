@@ -22,6 +22,7 @@ describe('readServiceSettings', () => {
       paymentTimeoutMs: undefined,
       natsLogin: undefined,
       tenantSubjects: false,
+      deadLetterLayout: 'shared',
     });
   });
 
@@ -32,8 +33,13 @@ describe('readServiceSettings', () => {
         NATS_USER: 'orders',
         NATS_PASSWORD: 'secret',
         NATS_TENANT_SUBJECTS: 'true',
+        NATS_DEAD_LETTERS: 'per-service',
       }),
-    ).toMatchObject({ natsLogin: { user: 'orders', password: 'secret' }, tenantSubjects: true });
+    ).toMatchObject({
+      natsLogin: { user: 'orders', password: 'secret' },
+      tenantSubjects: true,
+      deadLetterLayout: 'per-service',
+    });
   });
 
   it('given a cluster, roles, a namespace and the gateway settings, then they are read', () => {
@@ -91,6 +97,7 @@ describe('readServiceSettings', () => {
     ['NATS_USER', 'orders'],
     ['NATS_PASSWORD', 'secret'],
     ['NATS_TENANT_SUBJECTS', 'yes'],
+    ['NATS_DEAD_LETTERS', 'each'],
   ])('given %s=%s, then a ValidationError naming it', (name, value) => {
     expect(() => readServiceSettings({ ...base, [name]: value })).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: [name] })] }),

@@ -68,6 +68,7 @@ describe.skipIf(databaseUrl === null || !binaryFound)(
               NATS_USER: service,
               NATS_PASSWORD: passwords[service]!,
               NATS_TENANT_SUBJECTS: 'true',
+              NATS_DEAD_LETTERS: 'per-service',
             }),
           );
         }),

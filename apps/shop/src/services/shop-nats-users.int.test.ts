@@ -7,6 +7,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { shopServices } from './open-shop-service.ts';
+import { shopDeadLetters } from './shop-dead-letters.ts';
 import { shopNatsGrants } from './shop-nats-users.ts';
 
 // Issue 13: the shop's NATS users as deploy/nats/shop-users.conf has them, on a
@@ -38,6 +39,7 @@ describe.skipIf(!binaryFound)('the shop’s NATS users (deploy/nats/shop-users.c
             password: passwordOf(service), // NATS_PASSWORD
             inboxPrefix: `_INBOX_${service}`, // the only subject it may subscribe to
             tenantSubjects: true, // orders.<tenant>.OrderPlaced
+            deadLetters: shopDeadLetters({ service, layout: 'per-service' }), // its own
           }),
         // #endregion service-transport
       ),

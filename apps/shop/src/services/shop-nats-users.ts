@@ -13,6 +13,7 @@ import { paymentsContracts } from '../contracts/payment-contracts.ts';
 import { historyConsumerName } from '../order-history/history-consumers.ts';
 import { priceListConsumerName } from '../orders/pricing/price-list-consumer.ts';
 import type { ShopServiceName } from './open-shop-service.ts';
+import { type ShopDeadLetterLayout, shopDeadLetters } from './shop-dead-letters.ts';
 
 /** What `shopNatsUsers` takes: the deployment's settings that change subjects and names. */
 export interface ShopNatsUsersOptions {
@@ -20,6 +21,8 @@ export interface ShopNatsUsersOptions {
   readonly namespace?: string;
   /** As `NATS_TENANT_SUBJECTS` (default false). */
   readonly tenantSubjects?: boolean;
+  /** As `NATS_DEAD_LETTERS` (default `per-service`: with the shared stream a service's user reads every service's dead letters). */
+  readonly deadLetters?: ShopDeadLetterLayout;
 }
 
 /**
@@ -34,33 +37,33 @@ export function shopNatsGrants(
 ): Record<ShopServiceName, NatsServicePermissionsOptions> {
   const ns = options.namespace;
   const streams = shopStreams(ns ? { prefix: ns.toUpperCase() } : {});
-  const common = {
+  const common = (service: string) => ({
     tenantSubjects: options.tenantSubjects ?? false,
-    ...(ns
-      ? {
-          subjectPrefix: ns,
-          deadLetters: { stream: `${ns.toUpperCase()}_DEAD_LETTERS`, subjectPrefix: `${ns}.dead` },
-        }
-      : {}),
-  };
+    ...(ns ? { subjectPrefix: ns } : {}),
+    deadLetters: shopDeadLetters({
+      service,
+      namespace: ns,
+      layout: options.deadLetters ?? 'per-service',
+    }),
+  });
   // The durable names the services give their consumers (the orders service's start with its schema).
   const orders = `${ns ? `${ns}_` : ''}orders`;
   const from = (stream: MessageStreamDefinition, durable: string) => ({ stream, durable });
   return {
     customers: {
-      ...common,
+      ...common('customers'),
       service: 'customers',
       publishes: { stream: streams.customers, contracts: customersContracts },
       consumes: [from(streams.orders, 'customers_credit_requests')],
     },
     catalog: {
-      ...common,
+      ...common('catalog'),
       service: 'catalog',
       publishes: { stream: streams.catalog, contracts: catalogContracts },
       consumes: [from(streams.orders, 'catalog_stock_requests')],
     },
     orders: {
-      ...common,
+      ...common('orders'),
       service: 'orders',
       publishes: { stream: streams.orders, contracts: ordersContracts },
       consumes: [
@@ -71,13 +74,13 @@ export function shopNatsGrants(
       ],
     },
     payments: {
-      ...common,
+      ...common('payments'),
       service: 'payments',
       publishes: { stream: streams.payments, contracts: paymentsContracts },
       consumes: [from(streams.orders, 'payments_requests')],
     },
     'order-history': {
-      ...common,
+      ...common('order-history'),
       service: 'order-history',
       consumes: (['orders', 'customers', 'catalog', 'payments'] as const).map((source) =>
         from(streams[source], historyConsumerName(source)),
@@ -114,10 +117,11 @@ export function shopNatsUsersConfig(options: ShopNatsUsersOptions = {}): string 
   const settings = [
     options.namespace ? `SHOP_NAMESPACE=${options.namespace}` : '',
     options.tenantSubjects ? 'NATS_TENANT_SUBJECTS=true' : '',
+    `NATS_DEAD_LETTERS=${options.deadLetters ?? 'per-service'}`,
   ].filter(Boolean);
   return [
     "# The shop services' NATS users (issue 13; docs/nats.md), one per service, made by",
-    `# apps/shop/src/services/shop-nats-users.ts${settings.length > 0 ? ` for ${settings.join(' ')}` : ''}.`,
+    `# apps/shop/src/services/shop-nats-users.ts for ${settings.join(' ')}.`,
     "# Each password comes from the server's environment (NATS_PASSWORD_<SERVICE>); the",
     '# service process gets the same as NATS_USER=<service> NATS_PASSWORD=<it>.',
     natsAuthorizationConfig(shopNatsUsers(options)),
