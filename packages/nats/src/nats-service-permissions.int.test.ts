@@ -73,7 +73,13 @@ const loosened: NatsPermissions = {
   subscribe: { allow: [...permissions.orders.subscribe.allow, '>'] },
 };
 const password = 'not-a-secret';
+// A reader of one tenant of one service: the subject shape makes it one wildcard.
+const acmeReader: NatsPermissions = {
+  publish: { allow: ['$JS.API.INFO'] },
+  subscribe: { allow: [`${orders.service}.acme.>`, '_INBOX_acme.>'] },
+};
 const users = [
+  { user: 'acme_reader', password, permissions: acmeReader },
   { user: 'orders', password, permissions: permissions.orders },
   { user: 'orders_loose', password, permissions: loosened },
   { user: 'history', password, permissions: permissions.history },
@@ -210,6 +216,59 @@ describe.skipIf(!binaryFound)('per-service NATS credentials on nats-server 2.9 (
     } finally {
       await consumer.stop();
     }
+  }, 60_000);
+
+  it('given a user allowed only orders.acme.>, then it hears acme’s messages and not globex’s, and a stream filter on orders.acme.> holds acme’s only', async () => {
+    await using ordersTransport = await transportOf('orders');
+    await ordersTransport.ensureStreams([orders]);
+    const reader = await login('acme_reader', '_INBOX_acme');
+    try {
+      const refused = [`${orders.service}.globex.>`, `${orders.service}.>`].map((subject) => {
+        const sub = reader.subscribe(subject);
+        return { subject, sub };
+      });
+      const heard: string[] = [];
+      let heardAcme: () => void = () => {};
+      const acmeArrived = new Promise<void>((resolve) => {
+        heardAcme = resolve;
+      });
+      reader.subscribe(`${orders.service}.acme.>`, {
+        callback: (_error, msg) => {
+          heard.push(msg.subject);
+          if (msg.subject.includes('.acme.')) heardAcme();
+        },
+      });
+      await reader.flush();
+      expect(refused.map(({ sub }) => sub.isClosed())).toEqual([true, true]);
+      // globex's first: on one connection the server delivers in order, so once acme's is
+      // here, globex's would have been too.
+      await ordersTransport.publish(
+        ['globex', 'acme'].map((tenant) => ({
+          id: `tenant-reader-${tenant}`,
+          subject: `${orders.service}.OrderPlaced`,
+          headers: { 'Duet-Tenant': tenant },
+          payload: '{}',
+        })),
+      );
+      await acmeArrived;
+      expect(heard).toEqual([`${orders.service}.acme.OrderPlaced`]);
+    } finally {
+      await reader.close();
+    }
+    const jsm = await jetstreamManager(admin);
+    const acmeInStream = Object.values(
+      (await jsm.streams.info(orders.name, { subjects_filter: `${orders.service}.acme.>` })).state
+        .subjects ?? {},
+    ).reduce((sum, n) => sum + n, 0);
+    const all = (await jsm.streams.info(orders.name)).state.messages;
+    expect(acmeInStream).toBeGreaterThan(0);
+    expect(all).toBeGreaterThan(acmeInStream);
+    const filtered = await jsm.consumers.add(orders.name, {
+      durable_name: 'acme_only',
+      filter_subject: `${orders.service}.acme.>`,
+      ack_policy: AckPolicy.Explicit,
+    });
+    expect(filtered.num_pending).toBe(acmeInStream);
   }, 60_000);
 
   // What `user`'s credentials get through, against the catalog's stream and subjects.
