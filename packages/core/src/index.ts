@@ -171,6 +171,7 @@ export type {
 } from './messaging/define-integration-event.ts';
 export { defineIntegrationEvent } from './messaging/define-integration-event.ts';
 export { createInMemoryInbox } from './messaging/in-memory-inbox.ts';
+export type { InProcessTransportOptions } from './messaging/in-process-transport.ts';
 export { createInProcessTransport } from './messaging/in-process-transport.ts';
 export type { Inbox, InboxEntry, InboxOutcome } from './messaging/inbox.ts';
 export type { IntegrationMessage, IntegrationMetadata } from './messaging/integration-message.ts';
@@ -186,6 +187,13 @@ export { formatReadToken, parseReadToken } from './messaging/read-token.ts';
 export type { DeadLetterSelection } from './messaging/republish-dead-letters.ts';
 export { republishDeadLetters } from './messaging/republish-dead-letters.ts';
 export { subjectMatches } from './messaging/subject-matches.ts';
+export {
+  noTenantToken,
+  tenantFilter,
+  tenantTokenOf,
+  withoutTenant,
+  withTenant,
+} from './messaging/tenant-subject.ts';
 export type {
   ConsumerSpec,
   DeadLetteredMessage,

@@ -8,6 +8,9 @@ export interface NatsTransportOptions {
   readonly servers?: string | readonly string[];
   /** A connection the caller opened and will close; `close()` leaves it open. */
   readonly connection?: NatsConnection;
+  /** The NATS user to log in as (with `password`), e.g. one made by `natsServicePermissions`. Default none. */
+  readonly user?: string;
+  readonly password?: string;
   /** Publishes awaiting their ack at once (default 256): a bounded window, not one round trip per message. */
   readonly publishWindow?: number;
   /** How long a publish waits for its ack before the batch counts as unavailable (default 5,000 ms). */
@@ -30,6 +33,23 @@ export interface NatsTransportOptions {
    * their streams' subjects overlapping. Handlers still see `orders.OrderPlaced`. Default none.
    */
   readonly subjectPrefix?: string;
+  /**
+   * Tenants in subjects: `orders.OrderPlaced` of tenant `acme` travels as
+   * `orders.acme.OrderPlaced` (`orders._.OrderPlaced` without a tenant), streams hold
+   * `orders.*.>` and consumers' filters get a `*` for the tenant. Broker permissions and
+   * stream filters can then pick one tenant of one service (`orders.acme.>`). Deliveries
+   * carry the subject's tenant (`message.tenant`), which the consumer checks against the
+   * `Duet-Tenant` header. A tenant that is not one subject token is a `ValidationError` on
+   * publish. Default false: subjects without tenants, as before.
+   */
+  readonly tenantSubjects?: boolean;
+  /**
+   * Where replies to this connection's requests go (default `_INBOX`). Give each service
+   * its own (`_INBOX_orders`) so that its credentials can subscribe to its replies and
+   * deliveries only (`natsPermissions` assumes `_INBOX_<service>`). Only used when the
+   * transport opens the connection.
+   */
+  readonly inboxPrefix?: string;
 }
 
 /** The options, checked, with defaults filled in. */
@@ -44,6 +64,9 @@ export interface NatsTransportConfig {
   readonly warn: (message: string) => void;
   /** '' or the prefix with its trailing dot. */
   readonly subjectPrefix: string;
+  readonly tenantSubjects: boolean;
+  readonly inboxPrefix: string | undefined;
+  readonly login: { readonly user: string; readonly pass: string } | undefined;
 }
 
 const streamName = /^[A-Za-z0-9_-]{1,64}$/;
@@ -87,6 +110,20 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
   const namespace = options.subjectPrefix;
   if (namespace !== undefined && (typeof namespace !== 'string' || !subjectPrefix.test(namespace)))
     fail('subjectPrefix', 'expected subject tokens without wildcards, e.g. staging');
+  const tenantSubjects = options.tenantSubjects ?? false;
+  if (typeof tenantSubjects !== 'boolean') fail('tenantSubjects', 'expected true or false');
+  const inboxPrefix = options.inboxPrefix;
+  if (
+    inboxPrefix !== undefined &&
+    (typeof inboxPrefix !== 'string' || !subjectPrefix.test(inboxPrefix))
+  )
+    fail('inboxPrefix', 'expected subject tokens without wildcards, e.g. _INBOX_orders');
+  const { user, password } = options;
+  if ((user === undefined) !== (password === undefined))
+    fail(user === undefined ? 'user' : 'password', 'expected user and password together');
+  if (user !== undefined && (typeof user !== 'string' || user.length === 0))
+    fail('user', 'expected a user name');
+  if (password !== undefined && typeof password !== 'string') fail('password', 'expected a string');
   return {
     servers,
     connection: options.connection,
@@ -97,6 +134,9 @@ export function resolveNatsTransportOptions(options: NatsTransportOptions): Nats
     deadLetterReplicas,
     warn: options.warn ?? warnThrough(options.logger),
     subjectPrefix: namespace ? `${namespace}.` : '',
+    tenantSubjects,
+    inboxPrefix,
+    login: user === undefined ? undefined : { user, pass: password as string },
   };
 }
 

@@ -10,17 +10,26 @@ const natsUrl = inject('natsUrl');
 if (natsUrl === null) {
   console.warn('skipping the NATS transport conformance run: no NATS reachable');
 } else {
-  // The same contract with a subject namespace: it must be invisible to the transport's users.
-  for (const subjectPrefix of [undefined, `t_ns_${randomBytes(4).toString('hex')}`]) {
+  // The same contract with a subject namespace, and with tenants in subjects (issue 13):
+  // both must be invisible to the transport's users but for `message.tenant`.
+  const namespace = `t_ns_${randomBytes(4).toString('hex')}`;
+  const variants: { subjectPrefix?: string; tenantSubjects?: boolean }[] = [
+    {},
+    { subjectPrefix: namespace },
+    { tenantSubjects: true },
+    { subjectPrefix: `${namespace}_t`, tenantSubjects: true },
+  ];
+  for (const variant of variants) {
+    const label = [
+      variant.subjectPrefix ? `subjectPrefix ${variant.subjectPrefix}` : '',
+      variant.tenantSubjects ? 'tenantSubjects' : '',
+    ].filter(Boolean);
     runTransportConformance({
-      name: subjectPrefix ? `NATS JetStream with subjectPrefix ${subjectPrefix}` : 'NATS JetStream',
+      name: label.length > 0 ? `NATS JetStream with ${label.join(' and ')}` : 'NATS JetStream',
+      tenantSubjects: variant.tenantSubjects === true,
       create: async () => {
         const deadLetters = testDeadLetters();
-        const transport = await openNatsTransport({
-          servers: natsUrl,
-          deadLetters,
-          ...(subjectPrefix ? { subjectPrefix } : {}),
-        });
+        const transport = await openNatsTransport({ servers: natsUrl, deadLetters, ...variant });
         return {
           transport,
           dispose: async () => {

@@ -5,7 +5,10 @@ import {
   type Transport,
   TransportConfigError,
   type TransportMessage,
+  tenantFilter,
   UnavailableError,
+  withoutTenant,
+  withTenant,
 } from '@duet/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
@@ -48,6 +51,8 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         pingInterval: 10_000,
+        ...(config.inboxPrefix ? { inboxPrefix: config.inboxPrefix } : {}),
+        ...config.login,
       });
       owned = true;
     } catch (error) {
@@ -77,23 +82,31 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
     return lettersReady;
   };
 
-  // The subject namespace (subjectPrefix): added on the way out, removed on the way in.
+  // The subject namespace (subjectPrefix) and the tenant token (tenantSubjects): added on
+  // the way out, removed on the way in, so users of the port only see contract subjects.
   const wire = config.subjectPrefix;
+  const tenants = config.tenantSubjects;
+  const onWire = (filter: string) => wire + (tenants ? tenantFilter(filter) : filter);
   const inNamespace = (definition: MessageStreamDefinition): MessageStreamDefinition =>
-    wire ? { ...definition, subjects: definition.subjects.map((s) => wire + s) } : definition;
-  const outOfNamespace = (delivery: Delivery): Delivery =>
-    delivery.message.subject.startsWith(wire)
-      ? {
-          ...delivery,
-          message: { ...delivery.message, subject: delivery.message.subject.slice(wire.length) },
-        }
-      : delivery;
+    wire || tenants ? { ...definition, subjects: definition.subjects.map(onWire) } : definition;
+  const wireSubject = (message: TransportMessage) =>
+    wire +
+    (tenants ? withTenant(message.subject, message.headers['Duet-Tenant']) : message.subject);
+  const fromWire = (subject: string): Pick<TransportMessage, 'subject' | 'tenant'> => {
+    const bare = subject.startsWith(wire) ? subject.slice(wire.length) : subject;
+    if (!tenants) return { subject: bare };
+    return withoutTenant(bare) ?? { subject: bare };
+  };
+  const outOfNamespace = (delivery: Delivery): Delivery => {
+    const { tenant: _ignored, ...message } = delivery.message;
+    return { ...delivery, message: { ...message, ...fromWire(message.subject) } };
+  };
 
-  const publishOne = (message: TransportMessage): Promise<PublishAck> => {
+  const publishOne = (message: TransportMessage, subject: string): Promise<PublishAck> => {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(message.headers)) h.set(key, value);
     return js
-      .publish(wire + message.subject, encoder.encode(message.payload), {
+      .publish(subject, encoder.encode(message.payload), {
         msgID: message.id,
         headers: h,
         timeout: config.publishTimeoutMs,
@@ -114,13 +127,15 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
       await ensureLetters();
     },
     async publish(messages, publishOptions = {}) {
+      // A tenant that cannot be a subject token refuses the batch before anything is sent.
+      const subjects = messages.map(wireSubject);
       const acks: PublishAck[] = new Array(messages.length);
       const inFlight = new Set<Promise<void>>();
       let failure: unknown;
       for (const [index, message] of messages.entries()) {
         if (failure !== undefined || publishOptions.signal?.aborted) break;
         // Sent in order on one connection; only the acks overlap, at most `publishWindow` of them.
-        const pending: Promise<void> = publishOne(message).then(
+        const pending: Promise<void> = publishOne(message, subjects[index]!).then(
           (ack) => {
             acks[index] = ack;
           },
@@ -138,24 +153,25 @@ export async function openNatsTransport(options: NatsTransportOptions): Promise<
       return acks;
     },
     async *consume(spec, consumeOptions) {
-      const onWire = wire
-        ? {
-            ...spec,
-            stream: inNamespace(spec.stream),
-            ...(spec.filterSubject ? { filterSubject: wire + spec.filterSubject } : {}),
-          }
-        : spec;
+      const onWireSpec =
+        wire || tenants
+          ? {
+              ...spec,
+              stream: inNamespace(spec.stream),
+              ...(spec.filterSubject ? { filterSubject: onWire(spec.filterSubject) } : {}),
+            }
+          : spec;
       try {
-        await ensureConsumer(jsm, onWire);
+        await ensureConsumer(jsm, onWireSpec);
       } catch (error) {
         throw unavailable(error, `consumer ${spec.name} on ${spec.stream.name}`);
       }
-      const batches = consumeDurable(js, onWire, {
+      const batches = consumeDurable(js, onWireSpec, {
         flush: flushAcks,
         signal: consumeOptions.signal,
         batch: consumeOptions.batch ?? 100,
       });
-      if (!wire) return yield* batches;
+      if (!wire && !tenants) return yield* batches;
       for await (const batch of batches) yield batch.map(outOfNamespace);
     },
     async deadLetter(consumer, delivery, error) {

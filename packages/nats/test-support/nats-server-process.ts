@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,12 @@ export interface NatsServerOptions {
   };
   /** Skip the JetStream readiness check (a cluster's nodes are ready only together). */
   readonly waitForJetStream?: boolean;
+  /** Config file text (e.g. an `authorization` block), written beside the store and passed with `-c`. */
+  readonly config?: string;
+  /** Environment of the server process (a config's `$VARIABLES`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The user the readiness check logs in as, when `config` requires a login (and its inbox, if restricted). */
+  readonly login?: { readonly user: string; readonly pass: string; readonly inboxPrefix?: string };
 }
 
 /**
@@ -75,7 +81,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'duet-nats-'));
   let args = ['-a', '127.0.0.1', '-p', String(port), '-n', name];
   if (options.jetstream !== false) args.push('-js', '-sd', dir);
-  const env: Record<string, string> = {};
+  if (options.config !== undefined) {
+    const file = join(dir, 'server.conf');
+    writeFileSync(file, options.config);
+    args.push('-c', file);
+  }
+  const env: Record<string, string> = { ...options.env };
   if (options.cluster) {
     // The cluster runs from the file deploy/ documents, so the documented config is tested.
     args = ['-c', clusterConfig];
@@ -108,7 +119,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       );
       exited.catch(() => {});
       await Promise.race([
-        waitUntilReady(url, options.jetstream !== false && options.waitForJetStream !== false),
+        waitUntilReady(
+          url,
+          options.jetstream !== false && options.waitForJetStream !== false,
+          options.login,
+        ),
         exited,
       ]);
     },
@@ -138,10 +153,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 }
 
 /** Waits until the server takes connections (and, if asked, answers JetStream requests). */
-export async function waitUntilReady(url: string, jetstream: boolean): Promise<void> {
+export async function waitUntilReady(
+  url: string,
+  jetstream: boolean,
+  login?: { readonly user: string; readonly pass: string; readonly inboxPrefix?: string },
+): Promise<void> {
   for (;;) {
     try {
-      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false });
+      const nc = await connect({ servers: url, timeout: 1_000, reconnect: false, ...login });
       try {
         if (jetstream) await (await jetstreamManager(nc, { timeout: 1_000 })).getAccountInfo();
         return;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { shopServices } from './open-shop-service.ts';
 import { defaultPorts } from './service-settings.ts';
+import { shopNatsUsersConfig } from './shop-nats-users.ts';
 
 // docs/deploy.md's recipes are files in deploy/: these checks keep them true to the code
 // (services, entry point, ports, roles, probes, the NATS cluster config).
@@ -98,5 +99,11 @@ describe('deploy/kubernetes/shop.yaml', () => {
     for (const name of read('deploy/nats/cluster-node.conf').match(/\$NATS_[A-Z_0-9]+/g) ?? []) {
       expect(env).toContain(name.slice(1));
     }
+  });
+});
+
+describe('deploy/nats/shop-users.conf', () => {
+  it('is what shopNatsUsersConfig makes for tenant subjects (npm run nats-users --workspace apps/shop)', () => {
+    expect(read('deploy/nats/shop-users.conf')).toBe(shopNatsUsersConfig({ tenantSubjects: true }));
   });
 });

@@ -1,3 +1,4 @@
+import type { MessageStreamDefinition } from '@duet/core';
 import { openNatsTransport } from '@duet/nats';
 import { createPgExecutor, createPostgresIdempotencyStore, isolateTenants } from '@duet/postgres';
 import { pino } from 'pino';
@@ -7,6 +8,7 @@ import { shopPrincipals } from '../http/shop-principals.ts';
 import { createSimulatedGateway } from '../payments/create-simulated-gateway.ts';
 import { openShopService } from './open-shop-service.ts';
 import type { ServiceSettings } from './service-settings.ts';
+import { shopDeadLetters } from './shop-dead-letters.ts';
 
 /** A running service process: where it listens, and how to stop it. */
 export interface RunningShopService {
@@ -34,16 +36,19 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
   const transport = await openNatsTransport({
     servers: settings.natsUrls,
     logger: logger.child({ service: settings.service }),
-    ...(ns
-      ? {
-          subjectPrefix: ns,
-          deadLetters: {
-            stream: `${ns.toUpperCase()}_DEAD_LETTERS`,
-            subjectPrefix: `${ns}.dead`,
-            replicas: settings.replicas,
-          },
-        }
-      : { deadLetters: { replicas: settings.replicas } }),
+    // Replies on an inbox of the service's own, which its NATS user may subscribe to (shop-nats-users.ts).
+    inboxPrefix: `_INBOX_${settings.service}`,
+    tenantSubjects: settings.tenantSubjects,
+    ...(settings.natsLogin ?? {}),
+    ...(ns ? { subjectPrefix: ns } : {}),
+    deadLetters: {
+      ...shopDeadLetters({
+        service: settings.service,
+        namespace: ns,
+        layout: settings.deadLetterLayout,
+      }),
+      replicas: settings.replicas,
+    },
   });
   const streams = shopStreams({
     replicas: settings.replicas,
@@ -63,8 +68,10 @@ export async function runShopService(settings: ServiceSettings): Promise<Running
     logger,
   });
   if (roles.has('processors')) {
-    // Consumers read streams other services publish on, whichever process comes up first.
-    await transport.ensureStreams(Object.values(streams));
+    // Its own stream, for its relay; each consumer ensures its source stream when it starts
+    // (whichever process comes up first). Its NATS user may create no other (docs/nats.md).
+    const own = (streams as Partial<Record<string, MessageStreamDefinition>>)[settings.service];
+    await transport.ensureStreams(own ? [own] : []);
     await service.start();
   }
   const { definitions, live, ...served } = service.served;

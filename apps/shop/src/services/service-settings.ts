@@ -1,6 +1,7 @@
 import { ValidationError } from '@duet/core';
 import { type ShopServiceName, shopServices } from './open-shop-service.ts';
 import { parseRoles, type ServiceRole } from './service-roles.ts';
+import type { ShopDeadLetterLayout } from './shop-dead-letters.ts';
 
 /** The port each service listens on by default (`PORT` overrides). */
 export const defaultPorts: Readonly<Record<ShopServiceName, number>> = {
@@ -20,6 +21,12 @@ export interface ServiceSettings {
   readonly databasePoolMax: number;
   /** One URL, or several of a cluster. */
   readonly natsUrls: readonly string[];
+  /** The service's NATS user and password (`NATS_USER`, `NATS_PASSWORD`), or none. */
+  readonly natsLogin: { readonly user: string; readonly password: string } | undefined;
+  /** Tenants in subjects (`NATS_TENANT_SUBJECTS=true`): `orders.<tenant>.OrderPlaced`. */
+  readonly tenantSubjects: boolean;
+  /** One dead-letter stream for all services, or one each (`NATS_DEAD_LETTERS`). */
+  readonly deadLetterLayout: ShopDeadLetterLayout;
   readonly host: string;
   readonly port: number;
   /** One name for a whole deployment's schemas, broker streams and subjects, or none. */
@@ -46,7 +53,10 @@ const namespacePattern = /^[a-z][a-z0-9_]{0,30}$/;
  * need less),
  * `HOST`, `PORT` (default per service, 3001-3005), `SHOP_NAMESPACE` (prefixes schemas,
  * streams and subjects, so several shops share a database and a broker), `NATS_REPLICAS`
- * (1, 3 or 5), `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
+ * (1, 3 or 5), `NATS_USER` and `NATS_PASSWORD` (the service's NATS user, see
+ * docs/nats.md), `NATS_TENANT_SUBJECTS` (`true`: tenants in subjects; default false),
+ * `NATS_DEAD_LETTERS` (`shared`, the default, or `per-service`),
+ * `SHOP_PAYMENT_FAILURE_RATE` (0-1), `SHOP_PAYMENT_LATENCY_MS` (`n` or
  * `min-max`), `SHOP_PAYMENT_TIMEOUT_MS`, `SHOP_RATE_LIMIT_PER_MINUTE` (per API key; default 600), `LOG_LEVEL`. A missing or bad one is a
  * `ValidationError` that names it.
  *
@@ -100,6 +110,23 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
   if (namespace !== undefined && !namespacePattern.test(namespace)) {
     fail('SHOP_NAMESPACE', 'expected a lower-case name of letters, digits and _, e.g. staging');
   }
+  const natsUser = env.NATS_USER || undefined;
+  const natsPassword = env.NATS_PASSWORD || undefined;
+  if (natsUser !== undefined && natsPassword === undefined)
+    fail('NATS_USER', 'expected NATS_PASSWORD with it');
+  if (natsPassword !== undefined && natsUser === undefined)
+    fail('NATS_PASSWORD', 'expected NATS_USER with it');
+  const tenantText = env.NATS_TENANT_SUBJECTS || 'false';
+  if (tenantText !== 'true' && tenantText !== 'false') {
+    fail('NATS_TENANT_SUBJECTS', `expected true or false, got ${JSON.stringify(tenantText)}`);
+  }
+  const deadLetterLayout = env.NATS_DEAD_LETTERS || 'shared';
+  if (deadLetterLayout !== 'shared' && deadLetterLayout !== 'per-service') {
+    fail(
+      'NATS_DEAD_LETTERS',
+      `expected shared or per-service, got ${JSON.stringify(deadLetterLayout)}`,
+    );
+  }
   const databasePoolMax = number(
     'DATABASE_POOL_MAX',
     10,
@@ -146,6 +173,9 @@ export function readServiceSettings(env: NodeJS.ProcessEnv): ServiceSettings {
     databaseUrl,
     databasePoolMax,
     natsUrls,
+    natsLogin: natsUser && natsPassword ? { user: natsUser, password: natsPassword } : undefined,
+    tenantSubjects: tenantText === 'true',
+    deadLetterLayout: deadLetterLayout as ShopDeadLetterLayout,
     host: env.HOST ?? '127.0.0.1',
     port,
     namespace,

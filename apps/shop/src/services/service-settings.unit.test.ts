@@ -20,6 +20,25 @@ describe('readServiceSettings', () => {
       replicas: 1,
       payments: { failureRate: 0, latencyMs: { min: 0, max: 0 } },
       paymentTimeoutMs: undefined,
+      natsLogin: undefined,
+      tenantSubjects: false,
+      deadLetterLayout: 'shared',
+    });
+  });
+
+  it('given a NATS user, password and tenant subjects (issue 13), then they are read', () => {
+    expect(
+      readServiceSettings({
+        ...base,
+        NATS_USER: 'orders',
+        NATS_PASSWORD: 'secret',
+        NATS_TENANT_SUBJECTS: 'true',
+        NATS_DEAD_LETTERS: 'per-service',
+      }),
+    ).toMatchObject({
+      natsLogin: { user: 'orders', password: 'secret' },
+      tenantSubjects: true,
+      deadLetterLayout: 'per-service',
     });
   });
 
@@ -75,6 +94,10 @@ describe('readServiceSettings', () => {
     ['SHOP_PAYMENT_FAILURE_RATE', '1.5'],
     ['SHOP_PAYMENT_LATENCY_MS', '80-20'],
     ['SHOP_PAYMENT_TIMEOUT_MS', '5'],
+    ['NATS_USER', 'orders'],
+    ['NATS_PASSWORD', 'secret'],
+    ['NATS_TENANT_SUBJECTS', 'yes'],
+    ['NATS_DEAD_LETTERS', 'each'],
   ])('given %s=%s, then a ValidationError naming it', (name, value) => {
     expect(() => readServiceSettings({ ...base, [name]: value })).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: [name] })] }),

@@ -12,7 +12,7 @@ export async function listMessageDeadLetters(
   output: CommandOutput,
   options: MessageDeadLetterOptions,
 ): Promise<void> {
-  await using transport = await openMessageTransport(options);
+  await using transport = await openMessageTransport(options, output.io.env);
   const letters = await transport.deadLetters(options.consumer);
   const { stdout } = output.io;
   if (output.json) {

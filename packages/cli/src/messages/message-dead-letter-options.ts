@@ -11,13 +11,26 @@ export interface MessageDeadLetterOptions {
   readonly deadLetterPrefix?: string;
 }
 
-/** Opens the NATS transport the dead letters are in; a broker that is not there is exit 4. */
+/**
+ * Opens the NATS transport the dead letters are in; a broker that is not there is exit 4.
+ * A server with users (docs/nats.md) takes `NATS_USER` and `NATS_PASSWORD` from the
+ * environment (never from the command line), replies on `_INBOX_<user>` unless
+ * `NATS_INBOX_PREFIX` says otherwise, and `NATS_TENANT_SUBJECTS=true` puts tenants in the
+ * subjects `retry` publishes on.
+ */
 export async function openMessageTransport(
   options: MessageDeadLetterOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<NatsTransport> {
+  const user = env.NATS_USER || undefined;
+  const password = env.NATS_PASSWORD || undefined;
   try {
     return await openNatsTransport({
       servers: options.nats!,
+      ...(user && password
+        ? { user, password, inboxPrefix: env.NATS_INBOX_PREFIX || `_INBOX_${user}` }
+        : {}),
+      tenantSubjects: env.NATS_TENANT_SUBJECTS === 'true',
       deadLetters: {
         ...(options.deadLetterStream ? { stream: options.deadLetterStream } : {}),
         ...(options.deadLetterPrefix ? { subjectPrefix: options.deadLetterPrefix } : {}),

@@ -19,7 +19,7 @@ export async function retryMessageDeadLetters(
   options: MessageDeadLetterOptions,
 ): Promise<void> {
   checkDeadLetterSelection(id, options.consumer, '--consumer');
-  await using transport = await openMessageTransport(options);
+  await using transport = await openMessageTransport(options, output.io.env);
   const sent = await republishDeadLetters(
     transport,
     id !== undefined ? { id } : { consumer: options.consumer! },

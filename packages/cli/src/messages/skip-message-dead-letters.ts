@@ -19,7 +19,7 @@ export async function skipMessageDeadLetters(
   options: MessageDeadLetterOptions,
 ): Promise<void> {
   checkDeadLetterSelection(id, options.consumer, '--consumer');
-  await using transport = await openMessageTransport(options);
+  await using transport = await openMessageTransport(options, output.io.env);
   const letters = (await transport.deadLetters(options.consumer)).filter(
     (letter) => id === undefined || letter.id === id,
   );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UnavailableError } from '../errors/unavailable-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { createInMemoryEventStore } from '../in-memory/in-memory-event-store.ts';
 import { defineEvent } from '../messages/define-event.ts';
@@ -8,6 +9,7 @@ import { createRelay } from './create-relay.ts';
 import { defineContracts } from './define-contracts.ts';
 import { defineIntegrationEvent } from './define-integration-event.ts';
 import { createInProcessTransport } from './in-process-transport.ts';
+import { defineMessageStream } from './message-stream.ts';
 
 const OrderPlaced = defineEvent('OrderPlaced', z.object({ total: z.number() }));
 const contracts = defineContracts('orders', [
@@ -58,5 +60,28 @@ describe('relay logs', () => {
         },
       },
     ]);
+  });
+
+  it('given tenant subjects and an event whose tenant cannot be a subject token (issue 13), then the batch is a ValidationError, not unavailable, so the runner applies onFailure instead of publishing it forever', async () => {
+    const lines: string[] = [];
+    const transport = createInProcessTransport({ tenantSubjects: true });
+    await transport.ensureStreams([defineMessageStream({ service: 'orders' })]);
+    const store = createInMemoryEventStore();
+    await store.append('order-1', [
+      { ...OrderPlaced.create({ total: 3 }), metadata: { tenant: 'acme.corp' } },
+    ]);
+    const events: RecordedEvent[] = [];
+    for await (const event of store.readAll()) events.push(event);
+    const log = (_fields: object, message?: string) => void lines.push(String(message));
+    const relay = createRelay({
+      contracts,
+      transport,
+      store,
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    await expect(
+      relay.publish?.(events, { signal: new AbortController().signal }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(lines).toEqual([]);
   });
 });

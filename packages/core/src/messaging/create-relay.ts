@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/api';
 import { UnavailableError } from '../errors/unavailable-error.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import type { EventStore } from '../event-store/event-store.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { validate } from '../messages/schema.ts';
@@ -171,6 +172,9 @@ export function createRelay(options: RelayOptions): RelayDefinition {
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
         }
         if (signal.aborted) throw error;
+        // The event's own fault (a tenant that cannot be a subject token): publishing again
+        // cannot help, so the runner narrows to the event and applies `onFailure`.
+        if (error instanceof ValidationError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         log.warn(
           {

@@ -2,6 +2,7 @@ import { TransportConfigError } from '../errors/transport-config-error.ts';
 import { UnavailableError } from '../errors/unavailable-error.ts';
 import type { MessageStreamDefinition } from './message-stream.ts';
 import { subjectMatches } from './subject-matches.ts';
+import { noTenantToken, tenantTokenOf } from './tenant-subject.ts';
 import type {
   ConsumerSpec,
   DeadLetteredMessage,
@@ -38,6 +39,16 @@ interface ConsumerState {
   readonly pending: Map<number, Pending>;
 }
 
+/** What `createInProcessTransport` takes. */
+export interface InProcessTransportOptions {
+  /**
+   * As the NATS transport's `tenantSubjects`: a message's tenant (`Duet-Tenant`) must be a
+   * subject token (else `ValidationError`, nothing stored) and each delivery carries it as
+   * `message.tenant` (`''` without one). Default false.
+   */
+  readonly tenantSubjects?: boolean;
+}
+
 /**
  * A transport inside one process: streams, de-duplication, durable consumers with ack,
  * ack wait, naks and `maxDeliver`, and dead letters, kept in memory. Same API as the NATS
@@ -48,7 +59,8 @@ interface ConsumerState {
  * await using transport = createInProcessTransport();
  * await transport.ensureStreams([ordersStream]);
  */
-export function createInProcessTransport(): Transport {
+export function createInProcessTransport(options: InProcessTransportOptions = {}): Transport {
+  const tenantSubjects = options.tenantSubjects === true;
   const streams = new Map<string, StreamState>();
   const consumers = new Map<string, ConsumerState>();
   const letters: DeadLetteredMessage[] = [];
@@ -172,11 +184,15 @@ export function createInProcessTransport(): Transport {
         streams.set(definition.name, { definition, messages: [], seen: new Map() });
       }
     },
-    async publish(messages, options = {}) {
+    async publish(messages, publishOptions = {}) {
+      // Checked before anything is stored, as a broker refuses a bad subject before storing.
+      const tenants = messages.map((message) =>
+        tenantSubjects ? tenantTokenOf(message.headers['Duet-Tenant']) : undefined,
+      );
       const acks: PublishAck[] = [];
-      for (const message of messages) {
+      for (const [index, { tenant: _ignored, ...message }] of messages.entries()) {
         checkOpen();
-        options.signal?.throwIfAborted();
+        publishOptions.signal?.throwIfAborted();
         const stream = streamFor(message.subject);
         if (!stream) {
           throw new UnavailableError(
@@ -192,9 +208,14 @@ export function createInProcessTransport(): Transport {
         }
         const sequence = (stream.messages.at(-1)?.sequence ?? 0) + 1;
         // A copy: the caller may reuse its objects, a broker would not see later changes.
+        const token = tenants[index];
         stream.messages.push({
           sequence,
-          message: { ...message, headers: { ...message.headers } },
+          message: {
+            ...message,
+            headers: { ...message.headers },
+            ...(token === undefined ? {} : { tenant: token === noTenantToken ? '' : token }),
+          },
         });
         stream.seen.set(message.id, { sequence, at: now });
         acks.push({ stream: stream.definition.name, sequence, duplicate: false });
@@ -240,10 +261,12 @@ export function createInProcessTransport(): Transport {
     },
     async deadLetter(consumer, delivery, error) {
       checkOpen();
+      // As on NATS, a dead letter keeps the contract subject and headers, not the wire tenant.
+      const { tenant: _ignored, ...message } = delivery.message;
       letters.push({
         id: String(nextLetter++),
         consumer,
-        message: delivery.message,
+        message,
         error,
         attempts: delivery.attempt,
         at: new Date().toISOString(),

@@ -34,6 +34,11 @@ export interface IntegrationMessage<Data = unknown> {
   readonly occurredAt: string;
   readonly data: Data;
   readonly metadata: IntegrationMetadata;
+  /**
+   * On a consumed message, its tenant (`metadata.tenant`), checked against the tenant its
+   * subject carried when the transport puts tenants in subjects.
+   */
+  readonly tenant?: string;
 }
 
 const metadataHeaders = {
@@ -101,6 +106,15 @@ export function fromTransportMessage(wire: TransportMessage): IntegrationMessage
   if (previousVersion >= streamVersion) {
     issues.push({ path: ['Duet-Previous-Version'], message: 'must be below Duet-Stream-Version' });
   }
+  // A subject's tenant is what broker permissions and filters saw: a header that says
+  // otherwise is a forged or broken message, never handled as either tenant's.
+  const headerTenant = wire.headers['Duet-Tenant'] ?? '';
+  if (wire.tenant !== undefined && wire.tenant !== headerTenant) {
+    issues.push({
+      path: ['Duet-Tenant'],
+      message: `is ${JSON.stringify(headerTenant)} but the subject carries tenant ${JSON.stringify(wire.tenant)}`,
+    });
+  }
   const position = text('Duet-Position');
   const occurredAt = text('Duet-Occurred-At');
   let data: unknown;
@@ -128,5 +142,6 @@ export function fromTransportMessage(wire: TransportMessage): IntegrationMessage
     occurredAt,
     data,
     metadata,
+    ...(metadata.tenant ? { tenant: metadata.tenant } : {}),
   };
 }

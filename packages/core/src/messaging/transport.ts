@@ -8,6 +8,12 @@ export interface TransportMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** JSON text. */
   readonly payload: string;
+  /**
+   * Set on delivery by a transport with tenants in its subjects (`tenantSubjects`): the
+   * tenant the wire subject carried, `''` for the no-tenant token `_`. Publishing ignores
+   * it: the subject's tenant comes from the `Duet-Tenant` header.
+   */
+  readonly tenant?: string;
 }
 
 /** The broker's acknowledgement of one published message. */

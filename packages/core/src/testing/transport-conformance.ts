@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportConfigError } from '../errors/transport-config-error.ts';
 import { UnavailableError } from '../errors/unavailable-error.ts';
+import { ValidationError } from '../errors/validation-error.ts';
 import { defineMessageStream, type MessageStreamDefinition } from '../messaging/message-stream.ts';
 import type {
   ConsumerSpec,
@@ -16,6 +17,8 @@ export interface TransportConformanceOptions {
   readonly name: string;
   /** Makes the transport under test, once for the suite; `dispose` runs at the end. */
   readonly create: () => Promise<{ transport: Transport; dispose?: () => Promise<void> }>;
+  /** The transport was made with `tenantSubjects: true`: also run the tenant cases (issue 13). */
+  readonly tenantSubjects?: boolean;
 }
 
 /**
@@ -217,6 +220,59 @@ export function runTransportConformance(options: TransportConformanceOptions): v
         TransportConfigError,
       );
     });
+
+    // Issue 13: tenants in subjects. The port's users see contract subjects; each delivery
+    // carries the tenant its subject had, '' for none.
+    it.runIf(options.tenantSubjects === true)(
+      'given tenantSubjects, then each delivery carries its Duet-Tenant as message.tenant (empty without one) under the contract subject, and filters still select by contract subject',
+      async () => {
+        const stream = await freshStream();
+        const tenanted = (n: number, tenant: string | undefined, type = 'Wanted') => {
+          const base = message(stream, n, type);
+          return {
+            ...base,
+            headers: {
+              ...base.headers,
+              ...(tenant === undefined ? {} : { 'Duet-Tenant': tenant }),
+            },
+          };
+        };
+        await transport().publish([
+          tenanted(1, 'acme'),
+          tenanted(2, 'globex', 'Other'),
+          tenanted(3, undefined),
+          tenanted(4, 'globex'),
+        ]);
+        const seen = await collect(
+          spec(stream, { filterSubject: `${stream.service}.Wanted` }),
+          (s) => s.length >= 3,
+        );
+        expect(numbers(seen)).toEqual([1, 3, 4]);
+        expect(seen.map((d) => d.message.tenant)).toEqual(['acme', '', 'globex']);
+        expect(seen.map((d) => d.message.subject)).toEqual(
+          [1, 3, 4].map(() => `${stream.service}.Wanted`),
+        );
+      },
+    );
+
+    it.runIf(options.tenantSubjects === true)(
+      'given tenantSubjects and a batch with a tenant that cannot be a subject token, then publish is a ValidationError and none of the batch is stored',
+      async () => {
+        const stream = await freshStream();
+        for (const bad of ['a.b', '*', '>', 'a b', '_']) {
+          const good = message(stream, 1);
+          const wrong = message(stream, 2);
+          await expect(
+            transport().publish([
+              { ...good, headers: { ...good.headers, 'Duet-Tenant': 'acme' } },
+              { ...wrong, headers: { ...wrong.headers, 'Duet-Tenant': bad } },
+            ]),
+          ).rejects.toBeInstanceOf(ValidationError);
+        }
+        await transport().publish([message(stream, 3)]);
+        expect(numbers(await collect(spec(stream), (s) => s.length >= 1))).toEqual([3]);
+      },
+    );
 
     it('refuses to publish to a subject no stream holds with UnavailableError', async () => {
       const nobody = `nobody${randomBytes(5).toString('hex')}`;
