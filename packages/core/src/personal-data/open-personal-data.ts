@@ -1,0 +1,75 @@
+import type { RecordedEvent } from '../event-store/recorded-event.ts';
+import type { EventRegistry } from '../messages/event-registry.ts';
+import { isSealedField, openField, type SealedField } from './personal-data-envelope.ts';
+import type { PersonalDataKeys } from './personal-data-keys.ts';
+import { FORGOTTEN } from './personal-fields.ts';
+
+/** The subjects whose keys a batch of data needs: one key look-up for the lot. */
+export function subjectsIn(datas: readonly unknown[]): string[] {
+  const subjects = new Set<string>();
+  for (const data of datas) {
+    if (typeof data !== 'object' || data === null) continue;
+    for (const value of Object.values(data)) {
+      if (isSealedField(value)) subjects.add(value.$personal.subject);
+    }
+  }
+  return [...subjects];
+}
+
+/**
+ * Opens every sealed top-level field of `data` whose subject has a key in `keys`; a
+ * field whose subject has none (forgotten) becomes `replacements[field]` (default
+ * `FORGOTTEN`) and is listed in `forgotten`. Data without sealed fields comes back as is.
+ *
+ * @example
+ * const { data, forgotten } = openData(event.data, event.id, await keys.findKeys(subjectsIn([event.data])));
+ */
+export function openData(
+  data: unknown,
+  id: string,
+  keys: ReadonlyMap<string, Uint8Array>,
+  replacements: Readonly<Record<string, unknown>> = {},
+): { data: unknown; forgotten: string[] } {
+  const forgotten: string[] = [];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { data, forgotten };
+  const sealed = Object.entries(data).filter((entry): entry is [string, SealedField] =>
+    isSealedField(entry[1]),
+  );
+  if (sealed.length === 0) return { data, forgotten };
+  const opened: Record<string, unknown> = { ...data };
+  for (const [field, value] of sealed) {
+    const key = keys.get(value.$personal.subject);
+    if (key) {
+      opened[field] = openField(key, value, { id, field });
+    } else {
+      opened[field] = field in replacements ? replacements[field] : FORGOTTEN;
+      forgotten.push(field);
+    }
+  }
+  return { data: opened, forgotten };
+}
+
+/**
+ * Opens the sealed fields of a batch of recorded events with one key look-up. A field of
+ * a forgotten subject reads as its definition's replacement, and the event's metadata
+ * lists it in `forgottenPersonalData`, so schema checks on read skip it.
+ */
+export async function openPersonalEvents<E extends RecordedEvent>(
+  events: readonly E[],
+  keys: PersonalDataKeys,
+  registry: EventRegistry | undefined,
+): Promise<E[]> {
+  const subjects = subjectsIn(events.map((event) => event.data));
+  if (subjects.length === 0) return [...events];
+  const found = await keys.findKeys(subjects);
+  return events.map((event) => {
+    const replacements = registry?.get(event.type)?.personal?.forgotten;
+    const { data, forgotten } = openData(event.data, event.id, found, replacements);
+    if (data === event.data) return event;
+    const metadata =
+      forgotten.length > 0
+        ? { ...event.metadata, forgottenPersonalData: forgotten }
+        : event.metadata;
+    return { ...event, data, metadata };
+  });
+}
