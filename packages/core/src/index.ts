@@ -137,7 +137,12 @@ export type { ProjectionOptions } from './projection/projection-definition.ts';
 // -- personal data: fields sealed per data subject, forgotten by deleting the key --
 
 export { createInMemoryPersonalDataKeys } from './personal-data/in-memory-personal-data-keys.ts';
-export { openData, openPersonalEvents, subjectsIn } from './personal-data/open-personal-data.ts';
+export {
+  openData,
+  openPersonalEvents,
+  openPersonalStream,
+  subjectsIn,
+} from './personal-data/open-personal-data.ts';
 export type { SealedField } from './personal-data/personal-data-envelope.ts';
 export { isSealedField } from './personal-data/personal-data-envelope.ts';
 export type { PersonalDataForgottenData } from './personal-data/personal-data-forgotten.ts';

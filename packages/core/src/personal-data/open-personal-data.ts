@@ -73,3 +73,18 @@ export async function openPersonalEvents<E extends RecordedEvent>(
     return { ...event, data, metadata };
   });
 }
+
+/**
+ * Opens a stream of recorded events one at a time as they come (a key look-up for each
+ * event that has sealed fields): for reads that must not be gathered into pages.
+ *
+ * @example
+ * for await (const event of openPersonalStream(tx.readStream('customer-7'), keys, events)) state = evolve(state, event);
+ */
+export async function* openPersonalStream<E extends RecordedEvent>(
+  source: AsyncIterable<E>,
+  keys: PersonalDataKeys,
+  registry: EventRegistry | undefined,
+): AsyncGenerator<E> {
+  for await (const event of source) yield (await openPersonalEvents([event], keys, registry))[0]!;
+}

@@ -1,7 +1,7 @@
 import type { CommittedEventPages } from '../event-store/committed-event-pages.ts';
 import type { EventStore } from '../event-store/event-store.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
-import { openPersonalEvents } from './open-personal-data.ts';
+import { openPersonalEvents, openPersonalStream } from './open-personal-data.ts';
 import { type PersonalDataOptions, sealPersonalEvents } from './seal-personal-data.ts';
 
 /**
@@ -22,9 +22,8 @@ export function withPersonalData<S extends EventStore & Partial<CommittedEventPa
   const { keys, events: registry } = options;
   const open = <E extends RecordedEvent>(batch: readonly E[]) =>
     openPersonalEvents(batch, keys, registry);
-  async function* opened<E extends RecordedEvent>(source: AsyncIterable<E>): AsyncGenerator<E> {
-    for await (const event of source) yield (await open([event]))[0]!;
-  }
+  const opened = <E extends RecordedEvent>(source: AsyncIterable<E>) =>
+    openPersonalStream(source, keys, registry);
   const wrapped: EventStore & Partial<CommittedEventPages> = {
     ...store,
     append: async (stream, newEvents, appendOptions) =>
