@@ -6,7 +6,8 @@ import { isSealedField } from './personal-data-envelope.ts';
 /**
  * Checks an event's data against its definition's schema, except the personal fields
  * that are sealed or forgotten: a sealed field is ciphertext the store cannot read, and a
- * forgotten one holds a replacement the schema may not accept. Neither makes an event
+ * forgotten one holds a replacement the schema may not accept (integration contracts
+ * with personal fields are checked the same way). Neither makes an event
  * invalid, so neither sends it to a dead letter. Returns the schema's output when
  * everything passes, else the data as given; throws `ValidationError` for other paths.
  *
@@ -14,7 +15,7 @@ import { isSealedField } from './personal-data-envelope.ts';
  * const data = await checkEventData(CustomerRenamed, stored.data, 'event CustomerRenamed', ['name']);
  */
 export async function checkEventData(
-  definition: EventDefinition,
+  definition: Pick<EventDefinition, 'schema' | 'personal'>,
   data: unknown,
   subject: string,
   forgotten: readonly string[] = [],
