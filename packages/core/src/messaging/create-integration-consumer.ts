@@ -58,7 +58,8 @@ export interface IntegrationConsumerOptions<Tx> {
   /**
    * Read access to the publisher's personal data keys: sealed personal fields are opened
    * before the schema check and the handler, and a forgotten subject's fields arrive as
-   * the contract's replacements. Required when a handled contract has personal fields.
+   * the contract's replacements. Without it, sealed fields reach the handler sealed
+   * (`isSealedField` tells them apart): a consumer that needs no personal data needs no keys.
    */
   readonly personalData?: { readonly keys: PersonalDataKeys };
   readonly onDeadLetter?: (letter: {
@@ -136,13 +137,6 @@ export function createIntegrationConsumer<Tx>(
     (options.events ?? contracts.events).map((event) => event.subject),
   );
   const keys = options.personalData?.keys;
-  const personal = (options.events ?? contracts.events).find((event) => event.personal);
-  if (personal && typeof keys?.findKeys !== 'function') {
-    throw fail(
-      `consumer ${name} option personalData`,
-      `contract ${personal.subject} has personal fields: pass personalData: { keys }`,
-    );
-  }
   // Opens sealed fields (the keys looked up now: a subject forgotten since publishing
   // reads as forgotten), then checks the contract, skipping the fields found forgotten.
   const checkData = async (

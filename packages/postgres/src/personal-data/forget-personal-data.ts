@@ -5,6 +5,7 @@ import {
   personalDataStream,
 } from '@duet/core';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.ts';
+import { quoteSchema } from '../schema-name.ts';
 import type { PostgresPersonalDataKeys } from './postgres-personal-data-keys.ts';
 
 /** What `forgetPersonalData` takes. */
@@ -16,6 +17,11 @@ export interface ForgetPersonalDataOptions {
   readonly subject: string;
   /** Who asked: recorded on the erasure event (a staff id, `cli`). */
   readonly by: string;
+  /**
+   * Streams whose snapshots to delete in the same transaction (the subject's own, say): a
+   * snapshot is decided state in plain text, and the next command folds the events again.
+   */
+  readonly streams?: readonly string[];
 }
 
 /** What a forget did: the key's fate, and the erasure event's position (null when it was recorded before). */
@@ -26,8 +32,8 @@ export interface ForgetPersonalDataResult extends ForgetResult {
 
 /**
  * Forgets a data subject: deletes its key (keeping a tombstone) and appends
- * `PersonalDataForgotten { subject, forgottenAt, by }` to `personal_data-<subject>` in
- * ONE transaction, then vacuums the key table. Idempotent: a second call changes nothing
+ * `PersonalDataForgotten { subject, forgottenAt, by }` to `personal_data-<subject>` (and
+ * deletes the snapshots of `streams`) in ONE transaction, then vacuums the key table. Idempotent: a second call changes nothing
  * and records nothing. Every read, projection, rebuild and relay afterwards sees the
  * subject's fields as forgotten.
  *
@@ -41,6 +47,12 @@ export async function forgetPersonalData(
   const stream = personalDataStream(subject);
   const result = await store.transaction(async (tx) => {
     const forgot = await keys.forgetIn(tx, subject);
+    if (options.streams && options.streams.length > 0) {
+      await tx.query(
+        `DELETE FROM ${quoteSchema(store.schema)}.snapshots WHERE stream = ANY($1::text[])`,
+        [options.streams],
+      );
+    }
     for await (const _recorded of tx.readStream(stream, { maxCount: 1 })) {
       return { ...forgot, stream, position: null };
     }
