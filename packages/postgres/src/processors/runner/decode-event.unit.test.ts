@@ -31,7 +31,9 @@ const projection = defineProjection({
 async function forgottenEvent(): Promise<RecordedEvent> {
   const keys = createInMemoryPersonalDataKeys();
   const store = withPersonalData(createInMemoryEventStore({ events }), { keys, events });
-  await store.append('member-1', [MemberJoined.create({ memberId: '1', email: 'ada@example.com', age: 3 })]);
+  await store.append('member-1', [
+    MemberJoined.create({ memberId: '1', email: 'ada@example.com', age: 3 }),
+  ]);
   await keys.forget('member-1');
   const page = await store.readCommittedPage(START_POSITION, { limit: 10, types: null });
   return page.events[0]!;
