@@ -5,6 +5,7 @@ import { defineEvent } from '../messages/define-event.ts';
 
 const address = z.object({ line1: z.string(), city: z.string() });
 
+// #region define-personal-event
 export const MemberJoined = defineEvent(
   'MemberJoined',
   z.object({ memberId: z.string(), name: z.string(), email: z.email(), address }),
@@ -16,6 +17,7 @@ export const MemberJoined = defineEvent(
     },
   },
 );
+// #endregion define-personal-event
 export const PointsEarned = defineEvent(
   'PointsEarned',
   z.object({ memberId: z.string(), points: z.number().int() }),

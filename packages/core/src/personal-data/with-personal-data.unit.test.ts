@@ -22,10 +22,12 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 }
 
 function setUp() {
+  // #region in-memory-setup
   const events = createEventRegistry([MemberJoined, PointsEarned]);
   const raw = createInMemoryEventStore({ events });
   const keys = createInMemoryPersonalDataKeys();
   const store = withPersonalData(raw, { keys, events });
+  // #endregion in-memory-setup
   return { events, raw, keys, store };
 }
 

@@ -36,14 +36,16 @@ const joined = (memberId: string, marker: string) =>
 async function setUp(backend: (typeof backends)[number]) {
   const db = await openTestDatabase(backend);
   const keysSchema = `${db.schema}_keys`;
+  // #region postgres-setup
   await migrate(db.executor, { schema: keysSchema, set: 'personal-data' });
   const keys = createPostgresPersonalDataKeys({ executor: db.executor, schema: keysSchema });
   const store = createPostgresEventStore({
     executor: db.executor,
     schema: db.schema,
-    events,
+    events, // createEventRegistry([MemberJoined, PersonalDataForgotten])
     personalData: { keys },
   });
+  // #endregion postgres-setup
   const dispose = async () => {
     await store.close();
     await db.executor.query(`DROP SCHEMA IF EXISTS "${keysSchema}" CASCADE`);
@@ -88,7 +90,9 @@ describe.each(backends)('personal data on $kind', (backend) => {
     const [gone, stays] = [canary(), canary()];
     await t.store.append('member-1', [joined('1', gone)]);
     await t.store.append('member-2', [joined('2', stays)]);
+    // #region forget
     const first = await forgetPersonalData({ ...t, subject: 'member-1', by: 'staff:ada' });
+    // #endregion forget
     expect(first).toMatchObject({
       subject: 'member-1',
       deleted: true,
