@@ -118,6 +118,8 @@ export async function createCustomersService(options: CustomersServiceOptions) {
       }),
     ],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    // Dead letters keep names sealed; a retry opens them with the keys as they are then.
+    personalData: { keys },
     ...logged,
   });
   const queries = createQueryBus({

@@ -4,6 +4,30 @@ import { isSealedField, openField, type SealedField } from './personal-data-enve
 import type { PersonalDataKeys } from './personal-data-keys.ts';
 import { FORGOTTEN } from './personal-fields.ts';
 
+// The sealed data an opened event came from, on the event under a symbol: spreads keep it,
+// JSON leaves it out. Whoever persists an event elsewhere (a dead letter) stores that instead.
+const sealedKey = Symbol('duet.sealedData');
+
+interface SealedOrigin {
+  readonly data: unknown;
+  readonly schemaVersion: number;
+}
+
+/**
+ * The event as the store holds it: personal fields sealed again (as read, with the schema
+ * version they were read at), without `forgottenPersonalData`. For anything that keeps a
+ * copy of an opened event outside the store, such as a dead letter; other events come back as they are.
+ *
+ * @example
+ * await insertDeadLetter({ ...asStoredEvent(event), error });
+ */
+export function asStoredEvent<E extends RecordedEvent>(event: E): E {
+  const origin = (event as { [sealedKey]?: SealedOrigin })[sealedKey];
+  if (!origin) return event;
+  const { forgottenPersonalData: _, ...metadata } = event.metadata;
+  return { ...event, data: origin.data, schemaVersion: origin.schemaVersion, metadata };
+}
+
 /** The subjects whose keys a batch of data needs: one key look-up for the lot. */
 export function subjectsIn(datas: readonly unknown[]): string[] {
   const subjects = new Set<string>();
@@ -70,7 +94,8 @@ export async function openPersonalEvents<E extends RecordedEvent>(
       forgotten.length > 0
         ? { ...event.metadata, forgottenPersonalData: forgotten }
         : event.metadata;
-    return { ...event, data, metadata };
+    const origin: SealedOrigin = { data: event.data, schemaVersion: event.schemaVersion };
+    return { ...event, data, metadata, [sealedKey]: origin };
   });
 }
 

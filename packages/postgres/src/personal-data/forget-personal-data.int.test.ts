@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import {
   createEventRegistry,
   defineEvent,
+  defineProjection,
   FORGOTTEN,
+  isSealedField,
   PersonalDataForgotten,
   PersonalDataForgottenError,
 } from '@duet/core';
@@ -11,6 +13,7 @@ import { z } from 'zod';
 import { createPostgresEventStore } from '../event-store/postgres-event-store.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { NotMigratedError } from '../not-migrated-error.ts';
+import { openProcessors } from '../processors/open-processors.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { forgetPersonalData } from './forget-personal-data.ts';
 import { createPostgresPersonalDataKeys } from './postgres-personal-data-keys.ts';
@@ -132,5 +135,54 @@ describe.each(backends)('personal data on $kind', (backend) => {
     const error = await keys.keyFor('member-1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotMigratedError);
     expect((error as Error).message).toContain("set: 'personal-data'");
+  });
+
+  it('given a projection that dead-letters a personal event, then the dead letter keeps the fields sealed, and a retry after the forget applies them as forgotten', async () => {
+    await using t = await setUp(backend);
+    const marker = canary();
+    const applied: unknown[] = [];
+    let poisoned = true;
+    const members = defineProjection({
+      name: 'members',
+      events: [MemberJoined],
+      onFailure: 'skip',
+      apply: async (_tx, batch) => {
+        if (poisoned) throw new Error('members are down');
+        applied.push(...batch.map((event) => event.data));
+      },
+    });
+    const processorsSchema = `${t.db.schema}_p`;
+    await migrate(t.db.executor, { schema: processorsSchema, set: 'processors' });
+    await using processors = openProcessors({
+      store: t.store,
+      schema: processorsSchema,
+      readModelSchema: `${t.db.schema}_r`,
+      processors: [members],
+      personalData: { keys: t.keys },
+    });
+    try {
+      await t.store.append('member-1', [joined('1', marker)]);
+      await processors.start();
+      await expect
+        .poll(async () => (await processors.deadLetters.list('members')).length, {
+          timeout: 20_000,
+        })
+        .toBe(1);
+      const [letter] = await processors.deadLetters.list('members');
+      expect(isSealedField((letter?.event.data as { name: unknown }).name)).toBe(true);
+      const { rows } = await t.db.executor.query<{ dump: string }>(
+        `SELECT string_agg(d::text, '') AS dump FROM "${processorsSchema}".dead_letters AS d`,
+      );
+      expect(rows[0]?.dump).not.toContain(marker);
+      await forgetPersonalData({ ...t, subject: 'member-1', by: 'staff:ada' });
+      poisoned = false;
+      expect(await processors.deadLetters.retry('members')).toBe(1);
+      expect(applied).toEqual([{ memberId: '1', name: FORGOTTEN, email: FORGOTTEN }]);
+    } finally {
+      await processors.close();
+      for (const schema of [processorsSchema, `${t.db.schema}_r`]) {
+        await t.db.executor.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      }
+    }
   });
 });
