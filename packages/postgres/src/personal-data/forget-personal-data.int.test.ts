@@ -169,7 +169,8 @@ describe.each(backends)('personal data on $kind', (backend) => {
         })
         .toBe(1);
       const [letter] = await processors.deadLetters.list('members');
-      expect(isSealedField((letter?.event.data as { name: unknown }).name)).toBe(true);
+      const letterData = letter?.event.data as { name: unknown } | undefined;
+      expect(isSealedField(letterData?.name)).toBe(true);
       const { rows } = await t.db.executor.query<{ dump: string }>(
         `SELECT string_agg(d::text, '') AS dump FROM "${processorsSchema}".dead_letters AS d`,
       );
