@@ -30,3 +30,18 @@ export const joined = (memberId: string, marker: string) =>
     email: `${marker}@example.com`,
     address: { line1: `Street ${marker}`, city: 'Lyon' },
   });
+
+// #region two-subjects
+export const GiftSent = defineEvent(
+  'GiftSent',
+  z.object({ fromId: z.string(), fromName: z.string(), toId: z.string(), toName: z.string() }),
+  {
+    personal: {
+      subject: (data) => `member-${data.fromId}`,
+      fields: ['fromName', 'toName'],
+      // The recipient's name is the recipient's: forgetting the sender leaves it readable.
+      subjects: { toName: (data) => `member-${data.toId}` },
+    },
+  },
+);
+// #endregion two-subjects

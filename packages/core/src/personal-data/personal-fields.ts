@@ -19,6 +19,11 @@ export interface PersonalFields<Data = unknown> {
   /** Top-level fields holding personal data (absent or undefined ones are left alone). */
   readonly fields: readonly (keyof Data & string)[];
   /**
+   * Fields of another subject than `subject` (a gift's recipient beside its buyer): each
+   * sealed with its own subject's key, so forgetting one leaves the other readable.
+   */
+  readonly subjects?: { readonly [K in keyof Data]?: (data: Data) => string };
+  /**
    * What each field reads as once its subject is forgotten (default `FORGOTTEN`, the
    * string '[forgotten]'). Give a value the schema accepts where a string does not fit (an
    * address object, say); the schema checks on read skip forgotten fields either way.
@@ -30,6 +35,8 @@ export interface PersonalFields<Data = unknown> {
 export interface PersonalFieldsDefinition {
   readonly subject: (data: unknown) => string;
   readonly fields: readonly string[];
+  /** Per-field subjects, where a field belongs to someone else than `subject`. */
+  readonly subjects: Readonly<Record<string, (data: unknown) => string>>;
   readonly forgotten: Readonly<Record<string, unknown>>;
 }
 
@@ -46,6 +53,15 @@ export function resolvePersonalFields(
   if (fields.length === 0 || fields.some((field) => typeof field !== 'string' || field === '')) {
     throw new TypeError(`${owner}: personal.fields must list one or more field names`);
   }
+  const subjects: Record<string, (data: unknown) => string> = {};
+  for (const [field, fn] of Object.entries(personal.subjects ?? {})) {
+    if (!(fields as string[]).includes(field) || typeof fn !== 'function') {
+      throw new TypeError(
+        `${owner}: personal.subjects.${field} must be a function, for a listed field`,
+      );
+    }
+    subjects[field] = fn as (data: unknown) => string;
+  }
   const forgotten: Record<string, unknown> = {};
   for (const field of fields as string[]) {
     forgotten[field] =
@@ -54,15 +70,26 @@ export function resolvePersonalFields(
   return {
     subject: personal.subject as (data: unknown) => string,
     fields: fields as string[],
+    subjects,
     forgotten,
   };
 }
 
-/** The subject of a message's data, checked; `ValidationError` when the function returns no usable id. */
-export function subjectOf(personal: PersonalFieldsDefinition, data: unknown, what: string): string {
+/**
+ * The subject of a message's field (its own, or the message's), checked; `ValidationError`
+ * when the function throws or returns no usable id.
+ */
+export function subjectOf(
+  personal: PersonalFieldsDefinition,
+  data: unknown,
+  what: string,
+  field?: string,
+): string {
   let subject: unknown;
   try {
-    subject = personal.subject(data);
+    subject = ((field === undefined ? undefined : personal.subjects[field]) ?? personal.subject)(
+      data,
+    );
   } catch (cause) {
     throw new ValidationError(what, [
       { path: [], message: `personal.subject threw: ${String(cause)}` },

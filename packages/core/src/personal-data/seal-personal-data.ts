@@ -1,3 +1,4 @@
+import { PersonalDataForgottenError } from '../errors/personal-data-forgotten-error.ts';
 import { newEventId } from '../event-store/event-id.ts';
 import type { NewEvent } from '../event-store/recorded-event.ts';
 import type { EventRegistry } from '../messages/event-registry.ts';
@@ -7,9 +8,10 @@ import type { PersonalDataKeys } from './personal-data-keys.ts';
 import { type PersonalFieldsDefinition, subjectOf } from './personal-fields.ts';
 
 /**
- * Replaces each personal field of `data` by its sealed value, encrypted with the
- * subject's key and bound to `id` and the field name. Throws `PersonalDataForgottenError`
- * for a forgotten subject (nothing is written for it again).
+ * Replaces each personal field of `data` by its sealed value, encrypted with its subject's
+ * key (one look-up per subject) and bound to `id` and the field name. A forgotten subject
+ * throws `PersonalDataForgottenError` (nothing is written for it again), or, with
+ * `forgotten: 'replace'`, gets its fields' replacements (for publishing what was read).
  *
  * @example
  * const sealed = await sealData(CustomerRenamed.personal!, data, eventId, keys, 'event CustomerRenamed');
@@ -20,16 +22,32 @@ export async function sealData(
   id: string,
   keys: PersonalDataKeys,
   what: string,
+  options: { readonly forgotten?: 'throw' | 'replace' } = {},
 ): Promise<unknown> {
   if (typeof data !== 'object' || data === null) return data;
-  const subject = subjectOf(personal, data, what);
   const record = data as Record<string, unknown>;
   const present = personal.fields.filter((field) => record[field] !== undefined);
   if (present.length === 0) return data;
-  const key = await keys.keyFor(subject);
   const sealed: Record<string, unknown> = { ...record };
-  for (const field of present)
-    sealed[field] = sealField(key, subject, { id, field }, record[field]);
+  const keyOf = new Map<string, Promise<Uint8Array | null>>();
+  for (const field of present) {
+    const subject = subjectOf(personal, data, what, field);
+    if (!keyOf.has(subject)) {
+      keyOf.set(
+        subject,
+        keys.keyFor(subject).catch((error: unknown) => {
+          if (options.forgotten === 'replace' && error instanceof PersonalDataForgottenError) {
+            return null;
+          }
+          throw error;
+        }),
+      );
+    }
+    const key = await keyOf.get(subject)!;
+    sealed[field] = key
+      ? sealField(key, subject, { id, field }, record[field])
+      : personal.forgotten[field];
+  }
   return sealed;
 }
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PersonalDataForgottenError } from '../errors/personal-data-forgotten-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { START_POSITION } from '../event-store/position.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { createInMemoryEventStore } from '../in-memory/in-memory-event-store.ts';
+import { defineEvent } from '../messages/define-event.ts';
 import { createEventRegistry } from '../messages/event-registry.ts';
 import { forgottenFieldsOf } from './check-event-data.ts';
 import { createInMemoryPersonalDataKeys } from './in-memory-personal-data-keys.ts';
-import { joined, MemberJoined, PointsEarned } from './personal-data.fixture.ts';
+import { GiftSent, joined, MemberJoined, PointsEarned } from './personal-data.fixture.ts';
 import { isSealedField, openField } from './personal-data-envelope.ts';
 import { FORGOTTEN } from './personal-fields.ts';
 import { withPersonalData } from './with-personal-data.ts';
@@ -23,7 +25,7 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 
 function setUp() {
   // #region in-memory-setup
-  const events = createEventRegistry([MemberJoined, PointsEarned]);
+  const events = createEventRegistry([MemberJoined, PointsEarned, GiftSent]);
   const raw = createInMemoryEventStore({ events });
   const keys = createInMemoryPersonalDataKeys();
   const store = withPersonalData(raw, { keys, events });
@@ -124,5 +126,31 @@ describe('withPersonalData', () => {
     await expect(
       events.check('MemberJoined', forgottenOnly, forgottenFieldsOf(read!.metadata)),
     ).resolves.toMatchObject({ schemaVersion: 1 });
+  });
+
+  it('given one event with two subjects, when one is forgotten, then only its field reads as forgotten and the other stays readable', async () => {
+    const { raw, keys, store } = setUp();
+    const [sender, recipient] = [canary(), canary()];
+    const gift = GiftSent.create({ fromId: '1', fromName: sender, toId: '2', toName: recipient });
+    await store.append('gift-1', [gift]);
+    const [stored] = await collect(raw.readStream('gift-1'));
+    const sealed = stored!.data as Record<string, { $personal: { subject: string } }>;
+    expect([sealed.fromName!.$personal.subject, sealed.toName!.$personal.subject]).toEqual([
+      'member-1',
+      'member-2',
+    ]);
+    await keys.forget('member-1');
+    const [read] = await collect(store.readStream('gift-1'));
+    expect(read?.data).toEqual({ fromId: '1', fromName: FORGOTTEN, toId: '2', toName: recipient });
+    expect(JSON.stringify(read)).not.toContain(sender);
+    expect(forgottenFieldsOf(read!.metadata)).toEqual(['fromName']);
+  });
+
+  it('given a subject function for a field that is not personal, then defining the event is a TypeError', () => {
+    expect(() =>
+      defineEvent('Odd', z.object({ a: z.string(), b: z.string() }), {
+        personal: { subject: () => 's', fields: ['a'], subjects: { b: () => 't' } },
+      }),
+    ).toThrow(TypeError);
   });
 });
