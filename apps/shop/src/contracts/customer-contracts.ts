@@ -93,13 +93,18 @@ export const ShippingAddressChangedV1 = defineIntegrationEvent({
 export const CustomerForgottenV1 = defineIntegrationEvent({
   service: 'customers',
   name: 'CustomerForgotten',
-  description: "A customer's personal data was erased: drop every copy of it.",
-  schema: z.object({ customerId, forgottenAt: z.string() }),
+  description:
+    "A data subject's personal data was erased: drop every copy of it. `customerId` is null for a subject that is not a customer.",
+  schema: z.object({
+    subject: z.string().min(1).max(200),
+    customerId: customerId.nullable(),
+    forgottenAt: z.string(),
+  }),
   from: PersonalDataForgotten,
   map: (event) => {
     const { subject, forgottenAt } = dataOf(PersonalDataForgotten, event);
-    // The service forgets customers only; anything else fails the schema, and the relay stops.
-    return { customerId: customerIdOfSubject(subject) ?? '', forgottenAt };
+    // `duet forget` may name any subject: one that is no customer is published, not a stuck relay.
+    return { subject, customerId: customerIdOfSubject(subject), forgottenAt };
   },
 });
 /** Answers the saga's CreditReservationRequested: the amount is held for the order. */

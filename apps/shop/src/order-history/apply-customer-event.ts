@@ -16,8 +16,9 @@ export async function applyCustomerEvent(
   t: HistoryTables,
   message: IntegrationMessage,
 ): Promise<void> {
-  const data = message.data as { customerId: string; name?: string; address?: unknown };
+  const data = message.data as { customerId: string | null; name?: string; address?: unknown };
   if (message.type === 'CustomerForgotten') {
+    if (data.customerId === null) return; // a subject that is no customer
     await lockNames(tx, t.schema, 'change');
     const address = JSON.stringify(FORGOTTEN_ADDRESS);
     await tx.query(
