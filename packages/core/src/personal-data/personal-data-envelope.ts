@@ -1,8 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 
 /**
  * What a personal field holds once sealed: its JSON value encrypted with the subject's
- * AES-256-GCM key. `iv` (96 bits, random per field), `ct` and `tag` are base64. The
+ * AES-256-GCM key. `iv` (96 bits, see `syntheticIv`), `ct` and `tag` are base64. The
  * additional authenticated data binds it to where it was written (see `aadOf`), so a
  * sealed value copied into another event or field does not open.
  */
@@ -41,6 +41,24 @@ const aadOf = (subject: string, place: SealedPlace) =>
   Buffer.from(`duet-personal-data:v1\n${place.id.toLowerCase()}\n${place.field}\n${subject}`);
 
 /**
+ * The IV of a field: HMAC-SHA256 of its place and JSON value under a key derived from the
+ * subject's (HKDF), cut to 96 bits: a synthetic IV (the SIV idea). Appending the same
+ * event again (a retry with the same id, which stores must recognise as the same
+ * payload) seals to the same bytes, while two different values or places get unrelated
+ * IVs, as random ones would, so GCM never sees one IV with two plaintexts. Each event id
+ * is unique, so equal ciphertexts reveal nothing across events.
+ */
+function syntheticIv(key: Uint8Array, place: SealedPlace, json: string): Buffer {
+  const ivKey = Buffer.from(
+    hkdfSync('sha256', key, new Uint8Array(0), 'duet-personal-data iv v1', 32),
+  );
+  return createHmac('sha256', ivKey)
+    .update(`${place.id.toLowerCase()}\n${place.field}\n${json}`)
+    .digest()
+    .subarray(0, 12);
+}
+
+/**
  * Encrypts one field's value for `subject`.
  *
  * @example
@@ -52,10 +70,11 @@ export function sealField(
   place: SealedPlace,
   value: unknown,
 ): SealedField {
-  const iv = randomBytes(12);
+  const json = JSON.stringify(value);
+  const iv = syntheticIv(key, place, json);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aadOf(subject, place));
-  const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  const ct = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
   return {
     $personal: {
       v: 1,

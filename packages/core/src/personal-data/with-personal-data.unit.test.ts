@@ -153,4 +153,15 @@ describe('withPersonalData', () => {
       }),
     ).toThrow(TypeError);
   });
+
+  it('given an append retried with the same event ids, then it is the same append (sealing is deterministic per event and field), not a duplicate', async () => {
+    const { raw, store } = setUp();
+    const event = { ...joined('1', canary()), id: crypto.randomUUID() };
+    const first = await store.append('member-1', [event], { expectedVersion: 'no_stream' });
+    const again = await store.append('member-1', [event], { expectedVersion: 'no_stream' });
+    expect(again).toEqual(first);
+    expect((await collect(raw.readStream('member-1'))).length).toBe(1);
+    const other = { ...event, data: { ...event.data, name: 'Someone else' } };
+    await expect(store.append('member-1', [other])).rejects.toThrow(/already|duplicate/i);
+  });
 });

@@ -126,6 +126,16 @@ describe.each(backends)('personal data on $kind', (backend) => {
     expect((await t.store.streamInfo('member-1'))?.version).toBe(1);
   });
 
+  it('given an append retried with the same event id, then the store answers the first result (no duplicate), sealing being deterministic', async () => {
+    await using t = await setUp(backend);
+    const event = { ...joined('1', canary()), id: crypto.randomUUID() };
+    const first = await t.store.append('member-1', [event], { expectedVersion: 'no_stream' });
+    expect(await t.store.append('member-1', [event], { expectedVersion: 'no_stream' })).toEqual(
+      first,
+    );
+    expect((await t.store.streamInfo('member-1'))?.version).toBe(1);
+  });
+
   it('given an unmigrated key schema, then NotMigratedError says which set to migrate', async () => {
     await using db = await openTestDatabase(backend);
     const keys = createPostgresPersonalDataKeys({
