@@ -7,7 +7,7 @@ import { customersContracts } from './contracts/customer-contracts.ts';
 import { shopStreams } from './contracts/message-streams.ts';
 import { ordersContracts } from './contracts/order-placement-contracts.ts';
 import { paymentsContracts } from './contracts/payment-contracts.ts';
-import { createCustomersService } from './customers/customers-service.ts';
+import { createCustomersService, customerKeysSchema } from './customers/customers-service.ts';
 import { type ServedService, servedOrders } from './http/create-shop-server.ts';
 import { createOrderHistoryService } from './order-history/order-history-service.ts';
 import { createOrdersService } from './orders/orders-service.ts';
@@ -94,6 +94,7 @@ async function openShop(options: ShopOptions) {
     transport,
     streams,
     schema: `${prefix}order_history`,
+    customerKeysSchema: customerKeysSchema(`${prefix}customers`),
     ...(options.historyTimeoutMs === undefined
       ? {}
       : { defaultTimeoutMs: options.historyTimeoutMs }),

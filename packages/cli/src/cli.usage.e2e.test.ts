@@ -14,6 +14,7 @@ describe.concurrent('duet usage', () => {
     [['projections', 'pause', '--help'], /\$ duet projections pause order_history --by/],
     [['projections', 'resume', '--help'], /\$ duet projections resume order_history/],
     [['dead-letters', 'skip', '--help'], /\$ duet dead-letters skip --projection order_history/],
+    [['forget', '--help'], /\$ duet forget customer-7 --schema customers/],
   ])('when %j is run, then it prints help with examples and exits 0', async (argv, example) => {
     const result = await runDuet(argv);
     expect(result.code).toBe(0);

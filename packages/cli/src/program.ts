@@ -4,6 +4,7 @@ import { deadLettersListCommand } from './commands/dead-letters-list.ts';
 import { deadLettersRetryCommand } from './commands/dead-letters-retry.ts';
 import { deadLettersSkipCommand } from './commands/dead-letters-skip.ts';
 import { eventsTailCommand } from './commands/events-tail.ts';
+import { forgetCommand } from './commands/forget.ts';
 import { loadCommand } from './commands/load.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { projectionsPauseCommand } from './commands/projections-pause.ts';
@@ -66,6 +67,7 @@ export function createProgram(io: CliIo): Command {
       .addCommand(deadLettersRetryCommand(io))
       .addCommand(deadLettersSkipCommand(io)),
   );
+  program.addCommand(forgetCommand(io));
   program.addCommand(loadCommand(io));
   applyToAll(program, io);
   return program;

@@ -18,6 +18,9 @@ export {
   checkIdempotencyInput,
   resolveIdempotencyStoreOptions,
 } from './idempotency/check-idempotency-input.ts';
+export { checkEventData, forgottenFieldsOf } from './personal-data/check-event-data.ts';
+export { checkSubject, MAX_SUBJECT_LENGTH } from './personal-data/check-subject.ts';
+export { asStoredEvent } from './personal-data/open-personal-data.ts';
 export { tracedLogger } from './telemetry/duet-logger.ts';
 export { type DuetInstruments, duetInstruments } from './telemetry/duet-metrics.ts';
 export { batchTraceOf, startSpan } from './telemetry/in-span.ts';

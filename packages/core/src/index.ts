@@ -15,6 +15,7 @@ export { ErrorCode } from './errors/error-code.ts';
 export { InvalidEventError } from './errors/invalid-event-error.ts';
 export { LimitExceededError } from './errors/limit-exceeded-error.ts';
 export { NotFoundError } from './errors/not-found-error.ts';
+export { PersonalDataForgottenError } from './errors/personal-data-forgotten-error.ts';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.ts';
 export { StaleReadError } from './errors/stale-read-error.ts';
 export { TenantRequiredError } from './errors/tenant-required-error.ts';
@@ -134,6 +135,29 @@ export type {
 export { defineProjection } from './projection/define-projection.ts';
 export type { ProjectionOptions } from './projection/projection-definition.ts';
 
+// -- personal data: fields sealed per data subject, forgotten by deleting the key --
+
+export { createInMemoryPersonalDataKeys } from './personal-data/in-memory-personal-data-keys.ts';
+export {
+  openData,
+  openPersonalEvents,
+  openPersonalStream,
+  subjectsIn,
+} from './personal-data/open-personal-data.ts';
+export type { SealedField } from './personal-data/personal-data-envelope.ts';
+export { isSealedField } from './personal-data/personal-data-envelope.ts';
+export type { PersonalDataForgottenData } from './personal-data/personal-data-forgotten.ts';
+export {
+  PersonalDataForgotten,
+  personalDataStream,
+} from './personal-data/personal-data-forgotten.ts';
+export type { ForgetResult, PersonalDataKeys } from './personal-data/personal-data-keys.ts';
+export type { PersonalFields, PersonalFieldsDefinition } from './personal-data/personal-fields.ts';
+export { FORGOTTEN } from './personal-data/personal-fields.ts';
+export type { PersonalDataOptions } from './personal-data/seal-personal-data.ts';
+export { sealData, sealPersonalEvents } from './personal-data/seal-personal-data.ts';
+export { withPersonalData } from './personal-data/with-personal-data.ts';
+
 // -- idempotency --
 
 export { MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency/check-idempotency-input.ts';
@@ -212,6 +236,7 @@ export {
 export {
   checkTenant,
   currentTenantScope,
+  inTenantOf,
   runAsSystem,
   runInTenant,
   type TenantScope,

@@ -51,10 +51,24 @@ export type { MigrateOptions } from './migrations/migrate.ts';
 export { migrate } from './migrations/migrate.ts';
 export type { Migration, MigrationTarget } from './migrations/migration.ts';
 export type { MigrationSetName } from './migrations/migration-set.ts';
-export { DEFAULT_PROCESSORS_SCHEMA } from './migrations/migration-set.ts';
+export {
+  DEFAULT_PERSONAL_DATA_SCHEMA,
+  DEFAULT_PROCESSORS_SCHEMA,
+} from './migrations/migration-set.ts';
+export { PERSONAL_DATA_MIGRATIONS } from './migrations/personal-data/personal-data-migrations.ts';
 export { PROCESSOR_MIGRATIONS } from './migrations/processors/processor-migrations.ts';
 export { isCatalogRace, withSchemaLock } from './migrations/with-schema-lock.ts';
 export { NotMigratedError } from './not-migrated-error.ts';
+export type {
+  ForgetPersonalDataOptions,
+  ForgetPersonalDataResult,
+} from './personal-data/forget-personal-data.ts';
+export { forgetPersonalData } from './personal-data/forget-personal-data.ts';
+export type {
+  PostgresPersonalDataKeys,
+  PostgresPersonalDataKeysOptions,
+} from './personal-data/postgres-personal-data-keys.ts';
+export { createPostgresPersonalDataKeys } from './personal-data/postgres-personal-data-keys.ts';
 export { isolateTenantRows, TENANT_COLUMN } from './read-models/tenant-rows.ts';
 export { checkSchemaName, DEFAULT_SCHEMA, eventsChannel } from './schema-name.ts';
 export type { PostgresSnapshotStoreOptions } from './snapshot-store/postgres-snapshot-store.ts';

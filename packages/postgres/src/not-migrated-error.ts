@@ -14,21 +14,27 @@ export class NotMigratedError extends DuetError {
     readonly schema: string,
     cause: unknown,
     /** Which tables are missing: the store's, or the processor runner's. */
-    readonly set: 'store' | 'processors' = 'store',
+    readonly set: 'store' | 'processors' | 'personal-data' = 'store',
     /** Migrations not applied yet, when the schema is only behind. */
     readonly pending: readonly string[] = [],
   ) {
-    const what = set === 'store' ? 'Duet tables' : "Duet's processor tables";
+    const what = {
+      store: 'Duet tables',
+      processors: "Duet's processor tables",
+      'personal-data': "Duet's personal data key table",
+    }[set];
     const state =
       pending.length > 0 ? `is behind (${pending.join(', ')} not applied)` : `has no ${what}`;
-    const call =
-      set === 'store'
-        ? `await migrate(executor, { schema: '${schema}' })`
-        : `await migrate(readModels, { schema: '${schema}', set: 'processors' })`;
-    const cli =
-      set === 'store'
-        ? `duet migrate --schema ${schema}`
-        : `duet migrate --processors-schema ${schema}`;
+    const call = {
+      store: `await migrate(executor, { schema: '${schema}' })`,
+      processors: `await migrate(readModels, { schema: '${schema}', set: 'processors' })`,
+      'personal-data': `await migrate(executor, { schema: '${schema}', set: 'personal-data' })`,
+    }[set];
+    const cli = {
+      store: `duet migrate --schema ${schema}`,
+      processors: `duet migrate --processors-schema ${schema}`,
+      'personal-data': `duet migrate --personal-data-schema ${schema}`,
+    }[set];
     super(
       ErrorCode.NOT_MIGRATED,
       `schema ${schema} ${state}: run \`${call}\` (or \`${cli}\`) first`,
@@ -46,7 +52,7 @@ const missingObjectCodes = new Set(['42P01', '42883', '3F000']);
 export function explainMissingSchema(
   error: unknown,
   schema: string,
-  set: 'store' | 'processors' = 'store',
+  set: 'store' | 'processors' | 'personal-data' = 'store',
 ): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && missingObjectCodes.has(code)

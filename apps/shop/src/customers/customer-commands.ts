@@ -48,6 +48,10 @@ export const SetCreditLimit = defineCommand(
   z.strictObject({ customerId, creditLimitCents: cents.max(1_000_000_000_000) }),
   { description: "Staff: set how much credit the customer's open orders may hold." },
 );
+export const ForgetCustomer = defineCommand('ForgetCustomer', z.strictObject({ customerId }), {
+  description:
+    "Staff: erase a customer's personal data (name, email, addresses) everywhere by deleting its key. Cannot be undone.",
+});
 export const ReserveCredit = defineCommand(
   'ReserveCredit',
   // No upper bound below the safe integers: any order total must get an answer, and one
@@ -79,6 +83,7 @@ export const customerCommands = [
   RenameCustomer,
   ChangeShippingAddress,
   SetCreditLimit,
+  ForgetCustomer,
   ReserveCredit,
   ReleaseCredit,
 ];

@@ -95,4 +95,25 @@ describe('the customers contracts', () => {
     expect(customersContracts.forDomainType('CreditLimitSet')).toBeUndefined();
     expect(customersContracts.forDomainType('EmailReserved')).toBeUndefined();
   });
+
+  it.each([
+    ['customer-ada', 'ada'],
+    ['member-7', null],
+  ])(
+    'given the erasure of %s, then CustomerForgotten carries its customer id (or null) and nothing personal',
+    async (subject, expectedId) => {
+      const contract = customersContracts.forDomainType('PersonalDataForgotten')!;
+      expect(contract.subject).toBe('customers.CustomerForgotten');
+      const erasure = {
+        type: 'PersonalDataForgotten',
+        data: { subject, forgottenAt: '2025-01-02T00:00:00.000Z', by: 'sam' },
+      };
+      const data = contract.map(recorded(erasure as unknown as CustomerEvent, 1));
+      expect(await validate(contract.schema, data, contract.subject)).toEqual({
+        subject,
+        customerId: expectedId,
+        forgottenAt: '2025-01-02T00:00:00.000Z',
+      });
+    },
+  );
 });

@@ -1,5 +1,6 @@
-import { defineEvent, type EventOf } from '@duet/core';
+import { defineEvent, type EventOf, PersonalDataForgotten } from '@duet/core';
 import { z } from 'zod';
+import { customerSubject, FORGOTTEN_ADDRESS } from './customer-subject.ts';
 
 const address = z.object({
   line1: z.string(),
@@ -19,14 +20,30 @@ export const CustomerRegistered = defineEvent(
     // Recorded, not implied by a constant: a later default must not change old customers.
     creditLimitCents: z.number().int(),
   }),
+  {
+    // Sealed with the customer's key in the store and on the broker (issue 13, section 3).
+    personal: {
+      subject: (data) => customerSubject(data.customerId),
+      fields: ['name', 'email', 'shippingAddress'],
+      forgotten: { shippingAddress: FORGOTTEN_ADDRESS },
+    },
+  },
 );
 export const CustomerRenamed = defineEvent(
   'CustomerRenamed',
   z.object({ customerId: z.string(), name: z.string() }),
+  { personal: { subject: (data) => customerSubject(data.customerId), fields: ['name'] } },
 );
 export const ShippingAddressChanged = defineEvent(
   'ShippingAddressChanged',
   z.object({ customerId: z.string(), shippingAddress: address }),
+  {
+    personal: {
+      subject: (data) => customerSubject(data.customerId),
+      fields: ['shippingAddress'],
+      forgotten: { shippingAddress: FORGOTTEN_ADDRESS },
+    },
+  },
 );
 export const CreditLimitSet = defineEvent(
   'CreditLimitSet',
@@ -69,6 +86,8 @@ export const customerServiceEvents = [
   CreditReservationRefused,
   CreditReleased,
   EmailReserved,
+  // The erasure of a customer's personal data, recorded without any (see ForgetCustomer).
+  PersonalDataForgotten,
 ];
 
 export type CustomerEvent =

@@ -8,6 +8,7 @@ import {
 } from '@duet/core';
 import {
   createPostgresEventStore,
+  createPostgresPersonalDataKeys,
   createPostgresSnapshotStore,
   migrate,
   openProcessors,
@@ -20,6 +21,7 @@ import { createCreditRequestsConsumer } from './credit-requests-consumer.ts';
 import { CustomerAsOf, customerAsOfHandler } from './customer-as-of.ts';
 import {
   ChangeShippingAddress,
+  ForgetCustomer,
   RegisterCustomer,
   RenameCustomer,
   SetCreditLimit,
@@ -29,12 +31,16 @@ import { customerHandler } from './customer-handler.ts';
 import { customerPolicies } from './customer-policies.ts';
 import { customerQueries } from './customer-queries.ts';
 import { customerQueryHandlers, customerQueryPolicies } from './customer-query-handlers.ts';
+import { createForgetCustomerHandler } from './forget-customer.ts';
 import { profilesProjection } from './profiles-projection.ts';
 import { createRegistrationHandler } from './register-customer.ts';
 
 export interface CustomersServiceOptions {
   readonly executor: SqlExecutor;
-  /** Its events, inbox and snapshots; `<schema>_processors` and `<schema>_read` beside (default 'customers'). */
+  /**
+   * Its events, inbox and snapshots; `<schema>_processors`, `<schema>_read` and the
+   * personal data keys `<schema>_keys` beside (default 'customers').
+   */
   readonly schema?: string;
   readonly transport: Transport;
   /** The shop's broker streams: it publishes on `customers`, consumes `orders`. */
@@ -46,7 +52,16 @@ export interface CustomersServiceOptions {
 }
 
 /** The commands clients send over HTTP (the saga's credit requests come by the broker). */
-const httpCommands = [RegisterCustomer, RenameCustomer, ChangeShippingAddress, SetCreditLimit];
+const httpCommands = [
+  RegisterCustomer,
+  RenameCustomer,
+  ChangeShippingAddress,
+  SetCreditLimit,
+  ForgetCustomer,
+];
+
+/** The schema of a customers service's personal data keys (order history reads them too). */
+export const customerKeysSchema = (schema = 'customers') => `${schema}_keys`;
 
 /**
  * The customers service: registration (email unique through its reservation stream),
@@ -67,8 +82,11 @@ export async function createCustomersService(options: CustomersServiceOptions) {
   const logged = options.logger ? { logger: options.logger } : {};
   await migrate(executor, { schema });
   await migrate(executor, { schema: `${schema}_processors`, set: 'processors' });
+  await migrate(executor, { schema: customerKeysSchema(schema), set: 'personal-data' });
   const events = createEventRegistry(customerServiceEvents);
-  const store = createPostgresEventStore({ executor, schema, events });
+  // Names, emails and addresses are sealed with each customer's key (issue 13, section 3).
+  const keys = createPostgresPersonalDataKeys({ executor, schema: customerKeysSchema(schema) });
+  const store = createPostgresEventStore({ executor, schema, events, personalData: { keys } });
   const bus = createCommandBus({
     store,
     handlers: [customerHandler],
@@ -81,16 +99,27 @@ export async function createCustomersService(options: CustomersServiceOptions) {
     snapshots: createPostgresSnapshotStore({ executor, schema }),
     events,
   });
-  const commands = routeCommands(bus, { RegisterCustomer: createRegistrationHandler({ store }) });
+  const commands = routeCommands(bus, {
+    RegisterCustomer: createRegistrationHandler({ store }),
+    ForgetCustomer: createForgetCustomerHandler({ store, keys }),
+  });
   const processors = openProcessors({
     store,
     schema: `${schema}_processors`,
     readModelSchema: `${schema}_read`,
     processors: [
       profilesProjection,
-      createRelay({ contracts: customersContracts, transport, store, ...logged }),
+      createRelay({
+        contracts: customersContracts,
+        transport,
+        store,
+        personalData: { keys },
+        ...logged,
+      }),
     ],
     ...(options.databaseUrl ? { leases: { connectionString: options.databaseUrl } } : {}),
+    // Dead letters keep names sealed; a retry opens them with the keys as they are then.
+    personalData: { keys },
     ...logged,
   });
   const queries = createQueryBus({
@@ -104,6 +133,7 @@ export async function createCustomersService(options: CustomersServiceOptions) {
   const consumers = [createCreditRequestsConsumer({ store, transport, streams, ...logged })];
   return {
     store,
+    keys,
     commands,
     queries,
     processors,

@@ -1,4 +1,4 @@
-import { defineProjection, type RecordedEvent } from '@duet/core';
+import { defineProjection, FORGOTTEN, PersonalDataForgotten, type RecordedEvent } from '@duet/core';
 import { isolateTenantRows, TENANT_COLUMN } from '@duet/postgres';
 import {
   CreditLimitSet,
@@ -9,17 +9,22 @@ import {
   CustomerRenamed,
   ShippingAddressChanged,
 } from './customer-events.ts';
+import { customerIdOfSubject, FORGOTTEN_ADDRESS } from './customer-subject.ts';
 
 /**
  * `customers_profiles`: one row per registered customer with what a profile page and the
  * staff's list show: name, email, shipping address, credit limit and credit held by open
- * orders. Refusals change nothing here; they are in the stream for the saga.
+ * orders. Refusals change nothing here; they are in the stream for the saga. A forgotten
+ * customer's row keeps its credit figures and shows its personal fields as forgotten, at
+ * once (no rebuild needed) and after any rebuild (the events then open as forgotten).
  *
  * @example
  * openProcessors({ store, processors: [profilesProjection] });
  * const { tables } = await processors.readModel('customers_profiles');
  */
-export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>({
+export const profilesProjection = defineProjection<
+  RecordedEvent<CustomerEvent | PersonalDataForgotten>
+>({
   name: 'customers_profiles',
   // 2: rows keyed by tenant.
   version: 2,
@@ -30,6 +35,7 @@ export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>
     CreditLimitSet,
     CreditReserved,
     CreditReleased,
+    PersonalDataForgotten,
   ],
   async setup(tx, tables) {
     await tx.query(`
@@ -52,6 +58,19 @@ export const profilesProjection = defineProjection<RecordedEvent<CustomerEvent>>
     // One statement per event, in order, inside the batch's transaction.
     for (const event of events) {
       const at = event.metadata.timestamp;
+      if (event.type === 'PersonalDataForgotten') {
+        await tx.query(
+          `UPDATE ${profiles} SET name = $2, email = $2, shipping_address = $3::text::jsonb, updated_at = $4
+            WHERE customer_id = $1`,
+          [
+            customerIdOfSubject(event.data.subject),
+            FORGOTTEN,
+            JSON.stringify(FORGOTTEN_ADDRESS),
+            at,
+          ],
+        );
+        continue;
+      }
       const { customerId } = event.data;
       const update = (set: string, value: unknown) =>
         tx.query(`UPDATE ${profiles} SET ${set}, updated_at = $3 WHERE customer_id = $1`, [

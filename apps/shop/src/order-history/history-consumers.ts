@@ -5,6 +5,7 @@ import {
   type IntegrationConsumer,
   type IntegrationEventDefinition,
   type IntegrationMessage,
+  type PersonalDataKeys,
   type Transport,
 } from '@duet/core';
 import { createPostgresInbox, type SqlExecutor, type SqlTransaction } from '@duet/postgres';
@@ -15,6 +16,7 @@ import {
   ProductRenamedV1,
 } from '../contracts/catalog-contracts.ts';
 import {
+  CustomerForgottenV1,
   CustomerRegisteredV1,
   CustomerRenamedV1,
   customersContracts,
@@ -60,7 +62,12 @@ const sources = {
   },
   customers: {
     contracts: customersContracts,
-    events: [CustomerRegisteredV1, CustomerRenamedV1, ShippingAddressChangedV1],
+    events: [
+      CustomerRegisteredV1,
+      CustomerRenamedV1,
+      ShippingAddressChangedV1,
+      CustomerForgottenV1,
+    ],
     apply: applyCustomerEvent,
   },
   catalog: {
@@ -94,6 +101,11 @@ export interface HistoryConsumersOptions {
   readonly streams: ShopStreams;
   /** Called after each inbox commit: wakes this process's read-your-writes waiters. */
   readonly committed: () => void;
+  /**
+   * Read access to the customers' personal data keys: names and addresses arrive sealed,
+   * and a forgotten customer's arrive as forgotten.
+   */
+  readonly customerKeys: PersonalDataKeys;
   /** Deliveries per inbox transaction (default the consumer's). */
   readonly batch?: number;
   /** Where the consumer logs failed deliveries and dead letters (a pino child, say) [none]. */
@@ -122,6 +134,7 @@ export function createHistoryConsumers(options: HistoryConsumersOptions): Integr
       source: streams[service],
       contracts,
       events,
+      ...(service === 'customers' ? { personalData: { keys: options.customerKeys } } : {}),
       ...(options.batch === undefined ? {} : { batch: options.batch }),
       handle: (message, { tx }) => apply(tx, tables, message),
     });

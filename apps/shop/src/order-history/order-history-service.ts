@@ -9,7 +9,12 @@ import {
   type Transport,
 } from '@duet/core';
 import type { LiveSource } from '@duet/http';
-import { migrate, type SqlExecutor, withSchemaLock } from '@duet/postgres';
+import {
+  createPostgresPersonalDataKeys,
+  migrate,
+  type SqlExecutor,
+  withSchemaLock,
+} from '@duet/postgres';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { createHistoryConsistency, type HistoryConsistency } from './history-consistency.ts';
 import {
@@ -29,6 +34,11 @@ export interface OrderHistoryServiceOptions {
   readonly transport: Transport;
   /** The four publishing services' streams (`shopStreams()`). */
   readonly streams: ShopStreams;
+  /**
+   * The customers service's personal data key schema, in the same database: the history
+   * opens the names and addresses customers publish sealed (default 'customers_keys').
+   */
+  readonly customerKeysSchema?: string;
   /** Deliveries per inbox transaction (default the consumer's, 100). */
   readonly batch?: number;
   /** How long a read-your-writes wait lasts by default (default 5,000 ms). */
@@ -83,6 +93,10 @@ export async function createOrderHistoryService(options: OrderHistoryServiceOpti
       consistency.notify();
       live.notify();
     },
+    customerKeys: createPostgresPersonalDataKeys({
+      executor,
+      schema: options.customerKeysSchema ?? 'customers_keys',
+    }),
     ...(options.batch === undefined ? {} : { batch: options.batch }),
     ...logged,
   });

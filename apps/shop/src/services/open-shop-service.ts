@@ -7,7 +7,7 @@ import { customersContracts } from '../contracts/customer-contracts.ts';
 import type { ShopStreams } from '../contracts/message-streams.ts';
 import { ordersContracts } from '../contracts/order-placement-contracts.ts';
 import { paymentsContracts } from '../contracts/payment-contracts.ts';
-import { createCustomersService } from '../customers/customers-service.ts';
+import { createCustomersService, customerKeysSchema } from '../customers/customers-service.ts';
 import { type ServedService, servedOrders } from '../http/create-shop-server.ts';
 import { createOrderHistoryService } from '../order-history/order-history-service.ts';
 import { createOrdersService } from '../orders/orders-service.ts';
@@ -133,6 +133,7 @@ async function openService(
         transport,
         streams,
         schema,
+        customerKeysSchema: customerKeysSchema(`${prefix}customers`),
         ...logged,
       });
       return opened(name, schema, servedHistory(service), [], { ...service, store: undefined });

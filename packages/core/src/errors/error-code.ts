@@ -32,6 +32,8 @@ export const ErrorCode = {
   NOT_MIGRATED: 'NOT_MIGRATED',
   /** Another live process has the PGlite data directory open (`PGliteDirectoryInUseError` in `@duet/postgres`). */
   PGLITE_DIRECTORY_IN_USE: 'PGLITE_DIRECTORY_IN_USE',
+  /** Personal data was written for a data subject that has been forgotten (`PersonalDataForgottenError`). */
+  PERSONAL_DATA_FORGOTTEN: 'PERSONAL_DATA_FORGOTTEN',
   /** No projection runner has created its tables in the read-model schema. */
   NO_PROJECTION_RUNNER: 'NO_PROJECTION_RUNNER',
   /** A read model did not reach the position a query waited for (`StaleReadError`). */

@@ -1,3 +1,8 @@
+import {
+  type PersonalFields,
+  type PersonalFieldsDefinition,
+  resolvePersonalFields,
+} from '../personal-data/personal-fields.ts';
 import type { Message } from './message.ts';
 import { type JsonSchema, jsonSchemaOf, type Schema } from './schema.ts';
 
@@ -12,18 +17,22 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
   readonly version: number;
   /** `upcasters[n]` turns version `n` data into version `n + 1`; one per older version. */
   readonly upcasters: Readonly<Record<number, Upcaster>>;
+  /** Its personal fields, sealed per data subject when stored (see `withPersonalData`), or undefined. */
+  readonly personal: PersonalFieldsDefinition | undefined;
   /** Builds the event `{ type, data }` (typed, not validated: the store validates on append). */
   create(data: Data): Message<Type, Data>;
   jsonSchema(): JsonSchema | undefined;
 }
 
-export interface EventOptions {
+export interface EventOptions<Data = unknown> {
   /** The current schema version (default 1). */
   version?: number;
   /** `upcasters[n]` maps version `n` data to version `n + 1`, for every n below `version`. */
   upcasters?: Record<number, Upcaster>;
   /** JSON Schema for validators that do not implement Standard JSON Schema. */
   jsonSchema?: JsonSchema;
+  /** Fields holding personal data, encrypted per data subject by `withPersonalData`. */
+  personal?: PersonalFields<Data>;
 }
 
 /** The event type a definition describes: `EventOf<typeof OrderPlaced>`. */
@@ -40,7 +49,7 @@ export type EventOf<D> = D extends EventDefinition<infer T, infer Data> ? Messag
 export function defineEvent<const Type extends string, Data>(
   type: Type,
   schema: Schema<Data>,
-  options: EventOptions = {},
+  options: EventOptions<NoInfer<Data>> = {},
 ): EventDefinition<Type, Data> {
   const version = options.version ?? 1;
   if (!Number.isInteger(version) || version < 1) {
@@ -54,8 +63,13 @@ export function defineEvent<const Type extends string, Data>(
       );
     }
   }
+  const personal = resolvePersonalFields(
+    `event ${type}`,
+    options.personal as unknown as PersonalFields<never>,
+  );
   return {
     kind: 'event',
+    personal,
     type,
     schema,
     version,

@@ -1,6 +1,6 @@
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
+import { checkEventData } from '../personal-data/check-event-data.ts';
 import type { EventDefinition } from './define-event.ts';
-import { validate } from './schema.ts';
 
 /**
  * The event definitions a store knows. Stores use it to check data on append (and stamp
@@ -16,9 +16,14 @@ export interface EventRegistry {
   /**
    * Validates an event's data against its definition and returns the data to store with
    * the schema version. Throws `ValidationError` (bad data) or `UnknownMessageError`
-   * (an unregistered type, when the registry is `strict`).
+   * (an unregistered type, when the registry is `strict`). Personal fields that are sealed,
+   * or named in `forgotten`, are not checked (see `checkEventData`).
    */
-  check(type: string, data: unknown): Promise<{ data: unknown; schemaVersion: number }>;
+  check(
+    type: string,
+    data: unknown,
+    forgotten?: readonly string[],
+  ): Promise<{ data: unknown; schemaVersion: number }>;
   /** Brings data stored at `schemaVersion` up to the current version of its definition. */
   upcast(
     type: string,
@@ -47,14 +52,14 @@ export function createEventRegistry(
   }
   return {
     get: (type) => byType.get(type),
-    async check(type, data) {
+    async check(type, data, forgotten) {
       const definition = byType.get(type);
       if (!definition) {
         if (strict) throw new UnknownMessageError('event', type);
         return { data, schemaVersion: 1 };
       }
       return {
-        data: await validate(definition.schema, data, `event ${type}`),
+        data: await checkEventData(definition, data, `event ${type}`, forgotten),
         schemaVersion: definition.version,
       };
     },

@@ -1,11 +1,14 @@
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
+import { UnavailableError } from '../errors/unavailable-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
-import { validate } from '../messages/schema.ts';
+import { checkEventData } from '../personal-data/check-event-data.ts';
+import { openData, subjectsIn } from '../personal-data/open-personal-data.ts';
+import type { PersonalDataKeys } from '../personal-data/personal-data-keys.ts';
 import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { inSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields } from '../telemetry/trace-context.ts';
-import { checkTenant, runInTenant } from '../tenancy/tenant-scope.ts';
+import { checkTenant, inTenantOf, runInTenant } from '../tenancy/tenant-scope.ts';
 import type { Contracts } from './define-contracts.ts';
 import type { IntegrationEventDefinition } from './define-integration-event.ts';
 import type { Inbox, InboxEntry } from './inbox.ts';
@@ -53,6 +56,13 @@ export interface IntegrationConsumerOptions<Tx> {
    */
   readonly logger?: DuetLogger;
   /** Called for every dead-lettered message (logs, metrics). */
+  /**
+   * Read access to the publisher's personal data keys: sealed personal fields are opened
+   * before the schema check and the handler, and a forgotten subject's fields arrive as
+   * the contract's replacements. Without it, sealed fields reach the handler sealed
+   * (`isSealedField` tells them apart): a consumer that needs no personal data needs no keys.
+   */
+  readonly personalData?: { readonly keys: PersonalDataKeys };
   readonly onDeadLetter?: (letter: {
     message: string;
     subject: string;
@@ -127,6 +137,30 @@ export function createIntegrationConsumer<Tx>(
   const handledSubjects = new Set(
     (options.events ?? contracts.events).map((event) => event.subject),
   );
+  const keys = options.personalData?.keys;
+  // Opens sealed fields (the keys looked up now: a subject forgotten since publishing
+  // reads as forgotten), then checks the contract, skipping the fields found forgotten.
+  const checkData = async (
+    contract: IntegrationEventDefinition,
+    message: IntegrationMessage,
+  ): Promise<unknown> => {
+    let data = message.data;
+    let forgotten: readonly string[] = [];
+    const subjects = keys ? subjectsIn([data]) : [];
+    if (keys && subjects.length > 0) {
+      let found: ReadonlyMap<string, Uint8Array>;
+      try {
+        found = await inTenantOf(message, () => keys.findKeys(subjects));
+      } catch (error) {
+        // The key table is down, not the message bad: no dead letter, it comes again.
+        throw new UnavailableError('personal data keys', errorText(error), { cause: error });
+      }
+      const opened = openData(data, message.id, found, contract.personal?.forgotten);
+      data = opened.data;
+      forgotten = opened.forgotten;
+    }
+    return checkEventData(contract, data, `message ${message.subject} ${message.id}`, forgotten);
+  };
   const maxDeliver = options.maxDeliver ?? 10;
   const concurrency = options.concurrency ?? 4;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) {
@@ -202,11 +236,7 @@ export function createIntegrationConsumer<Tx>(
     const contract = contracts.forSubject(message.subject);
     if (!contract) return { delivery, message, entry, handled: false };
     try {
-      const data = await validate(
-        contract.schema,
-        message.data,
-        `message ${message.subject} ${message.id}`,
-      );
+      const data = await checkData(contract, message);
       return {
         delivery,
         message: { ...message, data },
@@ -214,6 +244,7 @@ export function createIntegrationConsumer<Tx>(
         handled: handledSubjects.has(message.subject),
       };
     } catch (error) {
+      if (error instanceof UnavailableError) throw error;
       await deadLetter(delivery, errorText(error), entry);
       return null;
     }
@@ -372,13 +403,7 @@ export function createIntegrationConsumer<Tx>(
       for (const letter of letters) {
         const message = fromTransportMessage(letter.message);
         const contract = contracts.forSubject(message.subject);
-        const data = contract
-          ? await validate(
-              contract.schema,
-              message.data,
-              `message ${message.subject} ${message.id}`,
-            )
-          : message.data;
+        const data = contract ? await checkData(contract, message) : message.data;
         const item: Item = {
           delivery: undefined as unknown as Delivery,
           message: { ...message, data },

@@ -11,12 +11,15 @@ import { ValidationError } from '../errors/validation-error.ts';
 import type { EventStore } from '../event-store/event-store.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import { validate } from '../messages/schema.ts';
+import type { PersonalDataKeys } from '../personal-data/personal-data-keys.ts';
+import { sealMessageData } from '../personal-data/seal-message-data.ts';
 import { checkProcessorOptions } from '../processor/check-processor-options.ts';
 import type { FailurePolicy, RelayDefinition } from '../processor/processor-definition.ts';
 import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { startSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields, traceFieldsOf } from '../telemetry/trace-context.ts';
+import { inTenantOf } from '../tenancy/tenant-scope.ts';
 import type { Contracts } from './define-contracts.ts';
 import { type IntegrationMessage, toTransportMessage } from './integration-message.ts';
 import type { Transport } from './transport.ts';
@@ -42,6 +45,11 @@ export interface RelayOptions {
    * publishes the batch again), with the batch span's `trace_id` and `span_id` (default none).
    */
   readonly logger?: DuetLogger;
+  /**
+   * The publishing service's personal data keys: contracts with `personal` fields are
+   * published with those fields sealed (required when any contract has them).
+   */
+  readonly personalData?: { readonly keys: PersonalDataKeys };
 }
 
 // Streams remembered with their last published version; older entries are forgotten.
@@ -68,6 +76,13 @@ export function createRelay(options: RelayOptions): RelayDefinition {
     ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }),
   });
   const log = tracedLogger(options.logger, `relay ${base.name} option logger`);
+  const keys = options.personalData?.keys;
+  const personal = contracts.events.find((contract) => contract.personal !== undefined);
+  if (personal && typeof keys?.keyFor !== 'function') {
+    throw new TypeError(
+      `relay ${base.name}: contract ${personal.subject} has personal fields; pass personalData: { keys }`,
+    );
+  }
   const published = new Map<string, number>();
 
   const remember = (stream: string, version: number) => {
@@ -98,11 +113,15 @@ export function createRelay(options: RelayOptions): RelayDefinition {
     if (!contract) {
       throw new UnknownMessageError('event', event.type);
     }
-    const data = await validate(
-      contract.schema,
-      contract.map(event),
-      `integration event ${contract.subject} from ${event.type} ${event.id}`,
-    );
+    const what = `integration event ${contract.subject} from ${event.type} ${event.id}`;
+    const checked = await validate(contract.schema, contract.map(event), what);
+    // Personal fields leave sealed: the broker's stream never holds them in plain text.
+    const data =
+      contract.personal && keys
+        ? await inTenantOf(event, () =>
+            sealMessageData(contract.personal!, checked, event.id, keys, what),
+          )
+        : checked;
     const { metadata } = event;
     const pick = (key: string) =>
       typeof metadata[key] === 'string' ? (metadata[key] as string) : undefined;

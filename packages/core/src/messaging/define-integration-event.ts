@@ -2,6 +2,11 @@ import { ValidationError } from '../errors/validation-error.ts';
 import type { RecordedEvent } from '../event-store/recorded-event.ts';
 import type { EventDefinition } from '../messages/define-event.ts';
 import { type JsonSchema, jsonSchemaOf, type Schema } from '../messages/schema.ts';
+import {
+  type PersonalFields,
+  type PersonalFieldsDefinition,
+  resolvePersonalFields,
+} from '../personal-data/personal-fields.ts';
 
 // A subject token: NATS splits subjects on '.', and '*', '>' and spaces are wildcards or illegal.
 const token = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -25,6 +30,11 @@ export interface IntegrationEventDefinition<Name extends string = string, Data =
   readonly description: string | undefined;
   /** The domain event types that produce it. */
   readonly from: readonly string[];
+  /**
+   * Its personal fields: the relay publishes them sealed with the subject's key (never in
+   * plain text on the broker), and consumers with the keys open them.
+   */
+  readonly personal: PersonalFieldsDefinition | undefined;
   /** Builds the contract's data from one of those domain events (checked against `schema` before publishing). */
   map(event: RecordedEvent): Data;
   jsonSchema(): JsonSchema | undefined;
@@ -48,6 +58,8 @@ export interface IntegrationEventOptions<Name extends string, Data> {
   readonly map?: (event: RecordedEvent) => Data;
   /** JSON Schema for validators that do not implement Standard JSON Schema. */
   readonly jsonSchema?: JsonSchema;
+  /** Fields holding personal data: sealed on the broker (see `RelayOptions.personalData`). */
+  readonly personal?: PersonalFields<NoInfer<Data>>;
 }
 
 /**
@@ -95,10 +107,15 @@ export function defineIntegrationEvent<const Name extends string, Data>(
   if (from.length === 0) throw fail(`${subject} from`, 'expected at least one domain event');
   const map = options.map ?? ((event: RecordedEvent) => event.data as Data);
   if (typeof map !== 'function') throw fail(`${subject} map`, 'expected a function');
+  const personal = resolvePersonalFields(
+    `integration event ${service}.${name}`,
+    options.personal as unknown as PersonalFields<never>,
+  );
   return {
     kind: 'integration-event',
     service,
     name,
+    personal,
     subject: `${service}.${name}`,
     version,
     schema: options.schema,

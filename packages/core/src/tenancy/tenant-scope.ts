@@ -57,3 +57,16 @@ export function tenantScopeKey(scope = currentTenantScope()): string {
   if (scope === undefined) return '';
   return scope.kind === 'system' ? 'system' : `tenant:${scope.tenant}`;
 }
+
+/**
+ * Runs `fn` as the tenant an event or message belongs to (its `metadata.tenant`), or in
+ * the caller's scope when it names none: for system code (relays, runners, consumers)
+ * that touches one tenant's rows on behalf of one event, such as its data subject's key.
+ */
+export function inTenantOf<T>(
+  item: { readonly metadata: { readonly tenant?: unknown } },
+  fn: () => T,
+): T {
+  const { tenant } = item.metadata;
+  return typeof tenant === 'string' && tenant !== '' ? runInTenant(tenant, fn) : fn();
+}

@@ -24,6 +24,9 @@ export { runEventStoreConformance } from './event-store-conformance.ts';
 // -- inbox conformance --
 export type { InboxConformanceOptions } from './inbox-conformance.ts';
 export { runInboxConformance } from './inbox-conformance.ts';
+// -- personal data keys conformance --
+export type { PersonalDataKeysConformanceOptions } from './personal-data-keys-conformance.ts';
+export { runPersonalDataKeysConformance } from './personal-data-keys-conformance.ts';
 // -- snapshot store conformance --
 export type { SnapshotStoreConformanceOptions } from './snapshot-store-conformance.ts';
 export { runSnapshotStoreConformance } from './snapshot-store-conformance.ts';

@@ -39,6 +39,7 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   403: 'Refused by a policy (forbidden)',
   404: 'Unknown command or query',
   409: 'Conflict (concurrency-retries-exhausted, idempotency-key-in-use, concurrency without If-Match)',
+  410: 'Personal data for a forgotten data subject (personal-data-forgotten)',
   412: 'If-Match did not match the stream version (concurrency)',
   413: 'Too large (body-too-large, limit-exceeded)',
   415: 'Not application/json (unsupported-media-type)',

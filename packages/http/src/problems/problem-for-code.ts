@@ -28,6 +28,7 @@ export const PROBLEM_FOR_CODE = {
   NOT_FOUND: 'not-found',
   NOT_MIGRATED: 'internal',
   NO_PROJECTION_RUNNER: 'internal',
+  PERSONAL_DATA_FORGOTTEN: 'personal-data-forgotten',
   PGLITE_DIRECTORY_IN_USE: 'internal',
   STALE_READ: 'stale-read',
   STORE_CLOSED: 'internal',

@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   'concurrency-retries-exhausted': { status: 409, title: 'Too many concurrent writers' },
   'duplicate-event': { status: 409, title: 'An event id is already stored' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this key is in progress' },
+  'personal-data-forgotten': { status: 410, title: 'The data subject has been forgotten' },
   'body-too-large': { status: 413, title: 'The body is too large' },
   'limit-exceeded': { status: 413, title: 'A size limit was exceeded' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },

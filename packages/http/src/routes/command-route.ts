@@ -97,7 +97,7 @@ export function registerCommandRoute(
             },
             ...REPLY_SCHEMA,
           },
-          ...problemResponses([400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500]),
+          ...problemResponses([400, 401, 403, 404, 409, 410, 412, 413, 415, 422, 429, 500]),
         },
       },
     },

@@ -1,6 +1,6 @@
-import type { AppendLimits, EventRegistry } from '@duet/core';
+import type { AppendLimits, EventRegistry, PersonalDataKeys } from '@duet/core';
 import { DEFAULT_APPEND_LIMITS } from '@duet/core/adapters';
-import type { SqlExecutor } from '../executor/sql-executor.ts';
+import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { failOption, integerOption, isExecutor } from '../options/option-checks.ts';
 import { checkSchemaName, DEFAULT_SCHEMA } from '../schema-name.ts';
 
@@ -29,6 +29,16 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** The clock stamping `metadata.timestamp` (default `() => new Date()`). */
   readonly now?: () => Date;
+  /**
+   * Seals the personal fields of `events`' definitions with these keys on append and opens
+   * them on every read (see `withPersonalData`); needs `events`. Default: none, stored as given.
+   */
+  readonly personalData?: {
+    readonly keys: PersonalDataKeys & {
+      /** The keys through a transaction (`createPostgresPersonalDataKeys` has it). */
+      using?(tx: SqlTransaction): PersonalDataKeys;
+    };
+  };
 }
 
 export interface ResolvedEventStoreOptions {
@@ -56,6 +66,18 @@ export function resolveEventStoreOptions(
     (typeof events?.check !== 'function' || typeof events.upcast !== 'function')
   ) {
     failOption('events', 'expected an event registry from createEventRegistry');
+  }
+  const personal = options.personalData;
+  if (personal !== undefined) {
+    if (
+      typeof personal?.keys?.keyFor !== 'function' ||
+      typeof personal.keys.findKeys !== 'function'
+    ) {
+      failOption('personalData.keys', 'expected PersonalDataKeys (createPostgresPersonalDataKeys)');
+    }
+    if (events === undefined) {
+      failOption('personalData', 'needs `events`: the registry says which fields are personal');
+    }
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     failOption('now', 'expected a function returning a Date');

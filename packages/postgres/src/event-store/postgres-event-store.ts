@@ -13,9 +13,12 @@ import {
   DuetError,
   ErrorCode,
   inSpan,
+  openPersonalStream,
   runAsSystem,
   runInTenant,
+  sealPersonalEvents,
   tenantScopeKey,
+  withPersonalData,
 } from '@duet/core';
 import { duetInstruments } from '@duet/core/adapters';
 import { SpanKind } from '@opentelemetry/api';
@@ -160,7 +163,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     await wake.close();
   };
 
-  return {
+  const store: PostgresEventStore = {
     executor,
     schema,
     events: config.events,
@@ -207,5 +210,30 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),
     close,
     [Symbol.asyncDispose]: close,
+  };
+  return options.personalData ? withPersonalDataInStore(store, options.personalData.keys) : store;
+}
+
+/** The store with personal fields sealed on append and opened on read, in transactions too. */
+function withPersonalDataInStore(
+  store: PostgresEventStore,
+  keys: NonNullable<PostgresEventStoreOptions['personalData']>['keys'],
+): PostgresEventStore {
+  const events = store.events!;
+  return {
+    ...withPersonalData(store, { keys, events }),
+    transaction: (fn) =>
+      store.transaction((tx) => {
+        const personal = { keys: keys.using?.(tx) ?? keys, events };
+        return fn({
+          query: tx.query,
+          append: async (stream, newEvents, appendOptions) =>
+            tx.append(stream, await sealPersonalEvents(newEvents, personal), appendOptions),
+          readStream: <E extends Message = Message>(
+            stream: string,
+            readOptions?: Parameters<EventStore['readStream']>[1],
+          ) => openPersonalStream(tx.readStream<E>(stream, readOptions), personal.keys, events),
+        });
+      }),
   };
 }

@@ -13,7 +13,8 @@ export interface MigrateOptions {
   readonly schema?: string;
   /**
    * Which tables: the event store's (default), or `'processors'`: the processor runner's,
-   * in the read-model database (a runner refuses to start without them).
+   * in the read-model database (a runner refuses to start without them); or
+   * `'personal-data'`: the key table of `createPostgresPersonalDataKeys`.
    */
   readonly set?: MigrationSetName;
 }
@@ -37,7 +38,7 @@ export async function migrate(
   migrations?: readonly Migration[],
 ): Promise<{ applied: string[] }> {
   const set = MIGRATION_SETS[options.set ?? 'store'];
-  if (!set) failOption('set', "expected 'store' or 'processors'");
+  if (!set) failOption('set', "expected 'store', 'processors' or 'personal-data'");
   const name = checkSchemaName(options.schema ?? set.defaultSchema);
   const ledger = `${quoteSchema(name)}.${set.ledger}`;
   const schema = quoteSchema(name);
@@ -77,15 +78,17 @@ async function refuseOtherSet(
   schema: string,
   setName: MigrationSetName,
 ): Promise<void> {
-  const other = MIGRATION_SETS[setName === 'store' ? 'processors' : 'store'];
-  const { rows } = await executor.query<{ found: boolean }>(
-    'SELECT to_regclass($1) IS NOT NULL AS found',
-    [`${quoteSchema(schema)}.${other.ledger}`],
-  );
-  if (rows[0]?.found) {
-    failOption(
-      'schema',
-      `${schema} holds the ${other.name}' tables; the ${setName}' tables need a schema of their own`,
+  for (const other of Object.values(MIGRATION_SETS)) {
+    if (other.name === setName) continue;
+    const { rows } = await executor.query<{ found: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS found',
+      [`${quoteSchema(schema)}.${other.ledger}`],
     );
+    if (rows[0]?.found) {
+      failOption(
+        'schema',
+        `${schema} holds the ${other.name}' tables; the ${setName}' tables need a schema of their own`,
+      );
+    }
   }
 }

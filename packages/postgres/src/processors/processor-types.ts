@@ -1,6 +1,7 @@
 import type {
   DuetLogger,
   EventRegistry,
+  PersonalDataKeys,
   Position,
   ProcessorDefinition,
   ProjectionDefinition,
@@ -91,6 +92,12 @@ export interface ProcessorsOptions {
   readonly logger?: DuetLogger;
   /** Called after every committed batch (metrics, tests). */
   readonly onBatch?: (batch: BatchReport) => void;
+  /**
+   * The store's personal data keys: dead letters keep personal fields sealed, and a retry
+   * opens them with the keys as they are then (a subject forgotten meanwhile reads as
+   * forgotten). Needed when the store seals personal data (its `personalData` option).
+   */
+  readonly personalData?: { readonly keys: PersonalDataKeys };
 }
 
 /** What `onBatch` gets after each committed batch. */

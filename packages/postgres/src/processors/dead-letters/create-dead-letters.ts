@@ -1,4 +1,10 @@
-import { DuetError, type EventRegistry, type ProcessorDefinition } from '@duet/core';
+import {
+  DuetError,
+  type EventRegistry,
+  type ProcessorDefinition,
+  type RecordedEvent,
+  subjectsIn,
+} from '@duet/core';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
 import { projectionTables } from '../../read-models/projection-tables.ts';
 import type { DeadLetter, DeadLetters } from '../processor-types.ts';
@@ -43,12 +49,24 @@ export function createDeadLetters(
   readModelSchema: string,
   processors: readonly ProcessorDefinition[],
   storeRegistry?: EventRegistry,
+  // Dead letters keep personal fields sealed (see insertDeadLetters): a retry opens them.
+  openPersonalData: (events: readonly RecordedEvent[]) => Promise<RecordedEvent[]> = async (
+    events,
+  ) => [...events],
 ): DeadLetters {
   return {
     async list(name) {
       return (await listDeadLetters(readModels, schema, name)).map(toDeadLetter);
     },
-    retry(idOrName, { signal = new AbortController().signal } = {}) {
+    async retry(idOrName, { signal = new AbortController().signal } = {}) {
+      // Sealed personal fields are opened before the transaction: the keys may be on the
+      // same one-connection PGlite, where a query beside an open transaction waits for it.
+      const byId = /^\d+$/.test(idOrName);
+      const candidates = (
+        await listDeadLetters(readModels, schema, byId ? undefined : idOrName)
+      ).filter((row) => !byId || row.id === idOrName);
+      const openedEvents = await openPersonalData(candidates.map((row) => row.event));
+      const openedById = new Map(candidates.map((row, i) => [row.id, openedEvents[i]!]));
       return removeDeadLetters(readModels, schema, idOrName, async (tx, rows) => {
         const groups = new Map<string, DeadLetterRow[]>();
         for (const row of rows) {
@@ -68,7 +86,15 @@ export function createDeadLetters(
           }
           const decode = createEventDecoder(processor, storeRegistry);
           const events = [];
-          for (const row of group) events.push(await decode(row.event));
+          for (const row of group) {
+            // A row written since the list above: opening it here could wait on PGlite for
+            // this very transaction, so a sealed one makes the caller retry instead.
+            const event = openedById.get(row.id) ?? row.event;
+            if (!openedById.has(row.id) && subjectsIn([event.data]).length > 0) {
+              throw new Error(`dead letter ${row.id} was written during the retry: retry again`);
+            }
+            events.push(await decode(event));
+          }
           if (processor.kind === 'projection') {
             const tables = projectionTables(readModelSchema, processor.name, processor.version);
             await processor.apply(tx, events, tables);

@@ -39,6 +39,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
     readModelSchema,
     config.processors,
     config.registry,
+    config.openPersonalData,
   );
   const workers = new Map<string, PartitionWorker>();
   const activeVersions = new Map<string, number>();

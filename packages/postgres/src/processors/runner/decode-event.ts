@@ -3,8 +3,8 @@ import {
   type EventRegistry,
   type ProcessorDefinition,
   type RecordedEvent,
-  validate,
 } from '@duet/core';
+import { checkEventData, forgottenFieldsOf } from '@duet/core/adapters';
 import { messageOf } from './poisoned-event-error.ts';
 
 /** An event as stored, brought to what the processor's definitions describe, or refused. */
@@ -44,16 +44,18 @@ export function createEventDecoder(
 ): EventDecoder {
   const own = createEventRegistry(processor.eventDefinitions, { strict: false });
   return async (event) => {
+    // Personal fields of a forgotten subject hold replacements the schema need not accept.
+    const forgotten = forgottenFieldsOf(event.metadata);
     try {
       const definition = own.get(event.type);
       if (definition) {
         const upcast = own.upcast(event.type, event.data, event.schemaVersion);
-        await validate(definition.schema, upcast.data, `event ${event.type}`);
+        await checkEventData(definition, upcast.data, `event ${event.type}`, forgotten);
         return { ...event, ...upcast };
       }
       if (!storeRegistry) return event;
       const upcast = storeRegistry.upcast(event.type, event.data, event.schemaVersion);
-      await storeRegistry.check(event.type, upcast.data);
+      await storeRegistry.check(event.type, upcast.data, forgotten);
       return { ...event, ...upcast };
     } catch (cause) {
       throw new UndecodableEventError(event, cause);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { CommittedEventPages, DuetLogger, ProcessorDefinition } from '@duet/core';
+import {
+  type CommittedEventPages,
+  type DuetLogger,
+  openPersonalEvents,
+  type ProcessorDefinition,
+  type RecordedEvent,
+} from '@duet/core';
 import { tracedLogger } from '@duet/core/adapters';
 import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { createCommittedEventPages } from '../../event-store/committed-event-pages.ts';
@@ -41,6 +47,8 @@ export interface RunnerConfig {
   /** `logger` with trace ids added, or a silent one. */
   readonly log: DuetLogger;
   readonly registry: ProcessorsOptions['store']['events'];
+  /** Opens sealed personal fields with the `personalData` keys (as they are, without keys). */
+  readonly openPersonalData: (events: readonly RecordedEvent[]) => Promise<RecordedEvent[]>;
 }
 
 /** Checks `openProcessors` options; a bad one throws `ValidationError` naming it. */
@@ -136,6 +144,10 @@ export function resolveRunnerOptions(options: ProcessorsOptions): RunnerConfig {
     onBatch: options.onBatch,
     log: tracedLogger(options.logger, 'option logger'),
     registry: store.events,
+    openPersonalData: async (events) => {
+      const keys = options.personalData?.keys;
+      return keys ? openPersonalEvents(events, keys, store.events) : [...events];
+    },
   };
 }
 

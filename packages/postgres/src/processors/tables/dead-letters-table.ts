@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@duet/core';
+import { asStoredEvent } from '@duet/core/adapters';
 import type { SqlTransaction } from '../../executor/sql-executor.ts';
 import { quoteIdentifier } from '../../read-models/quote-identifier.ts';
 import type { PartitionKey } from './checkpoints-table.ts';
@@ -58,7 +59,9 @@ export async function insertDeadLetters(
     event_id: event.id,
     stream: event.stream,
     type: event.type,
-    event,
+    // Personal fields as the store holds them, sealed: a dead letter must not keep plain
+    // text that forgetting the subject cannot reach.
+    event: asStoredEvent(event),
     error,
     parked,
   }));
