@@ -129,7 +129,12 @@ export const scenarios = [
     name: 'tenants and shredding',
     guarantee:
       'No tenant ever sees another tenant’s data; a forgotten data subject’s personal fields are unreadable everywhere.',
-    files: ['apps/shop/src/customers/forget-customer.int.test.ts'],
-    notYet: 'tenant isolation (its own branch); the shredding half runs',
+    files: [
+      'packages/postgres/src/event-store/tenant-isolation.int.test.ts',
+      'packages/postgres/src/event-store/tenant-isolation-probe.int.test.ts',
+      'apps/shop/src/http/tenants.e2e.test.ts',
+      'packages/nats/src/nats-service-permissions.int.test.ts',
+      'apps/shop/src/customers/forget-customer.int.test.ts',
+    ],
   },
 ];

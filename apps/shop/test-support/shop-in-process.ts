@@ -3,7 +3,7 @@
 // test can reach its internals (spans, stores) and its API at once.
 import type { AddressInfo } from 'node:net';
 import type { DuetConsoleOptions } from '@duet/console';
-import { createPostgresIdempotencyStore } from '@duet/postgres';
+import { createPostgresIdempotencyStore, isolateTenants } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { createShop, type Shop } from '../src/create-shop.ts';
@@ -47,7 +47,7 @@ export async function startShopInProcess(
     ...(options.console ? { console: options.console(shop) } : {}),
     idempotency: (service) =>
       createPostgresIdempotencyStore({
-        executor: database.executor,
+        executor: isolateTenants(database.executor),
         schema: `${database.schema}_${service}`,
       }),
     rateLimitPerMinute: 100_000,

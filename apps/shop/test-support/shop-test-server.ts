@@ -53,6 +53,8 @@ export const testPrincipals: Record<string, Principal> = {
   'key-burst': { id: 'burst', tenant: 'shop', roles: ['customer'] },
   'key-rita': { id: 'rita', tenant: 'shop', roles: ['customer'] },
   'key-vera': { id: 'vera', tenant: 'shop', roles: ['console-viewer'] },
+  // Authenticated, but of no tenant: every data operation must refuse it.
+  'key-nobody': { id: 'nobody', roles: ['customer', 'staff'] },
 };
 
 /** What a test compares before and after hostile requests: nothing may move. */

@@ -30,6 +30,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Balances per tenant and stream: a read model whose rows are isolated by tenant. */
+// #region tenant-read-model
 const balances = defineProjection({
   name: 'balances',
   events: ['Deposited'],
@@ -50,12 +51,15 @@ const balances = defineProjection({
     }
   },
 });
+// #endregion tenant-read-model
 
 describe.each(backendsFor(databaseUrl))('tenant isolation on $kind', (backend) => {
   async function open() {
     const db = await openTestDatabase(backend);
+    // #region isolate-tenants
     const executor = isolateTenants(db.executor);
     const store = createPostgresEventStore({ executor, schema: db.schema });
+    // #endregion isolate-tenants
     return {
       db,
       executor,
@@ -70,6 +74,7 @@ describe.each(backendsFor(databaseUrl))('tenant isolation on $kind', (backend) =
   it('given two tenants writing the same stream name, then each has its own stream, versions and reads', async () => {
     await using fx = await open();
     const { store } = fx;
+    // #region run-in-tenant
     await runInTenant('acme', () => store.append('stock-sku1', [deposit(1, 'acme-1')]));
     await runInTenant('globex', () =>
       store.append('stock-sku1', [deposit(10, 'globex-1'), deposit(20, 'globex-2')]),
@@ -78,6 +83,7 @@ describe.each(backendsFor(databaseUrl))('tenant isolation on $kind', (backend) =
       store.append('stock-sku1', [deposit(2, 'acme-2')], { expectedVersion: 1 }),
     );
     expect(second.streamVersion).toBe(2);
+    // #endregion run-in-tenant
 
     const acme = await runInTenant('acme', () => collect(store.readStream('stock-sku1')));
     expect(acme.map((e) => (e.data as { note: string }).note)).toEqual(['acme-1', 'acme-2']);

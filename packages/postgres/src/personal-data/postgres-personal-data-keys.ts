@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type ForgetResult, PersonalDataForgottenError, type PersonalDataKeys } from '@duet/core';
+import {
+  type ForgetResult,
+  PersonalDataForgottenError,
+  type PersonalDataKeys,
+  runAsSystem,
+} from '@duet/core';
 import { checkSubject } from '@duet/core/adapters';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
@@ -145,7 +150,9 @@ export function createPostgresPersonalDataKeys(
     using: on,
     vacuum: () =>
       run(async () => {
-        await executor.query(`VACUUM ${table}`);
+        // The system's work, whoever forgets: VACUUM runs outside a transaction and as the
+        // table's owner, which a tenant's statements (isolateTenants) are not.
+        await runAsSystem(() => executor.query(`VACUUM ${table}`));
       }),
   };
 }
