@@ -55,7 +55,10 @@ describe.skipIf(databaseUrl === null)('duet forget on PostgreSQL', { timeout: 90
     ]);
     expect(migrated.code).toBe(0);
     expect(JSON.parse(migrated.stdout)).toMatchObject({
-      personalData: { schema: keysSchema(), applied: ['001-personal-data-keys', '002-tenant-keys'] },
+      personalData: {
+        schema: keysSchema(),
+        applied: ['001-personal-data-keys', '002-tenant-keys'],
+      },
     });
     const keys = createPostgresPersonalDataKeys({ executor: db.executor, schema: keysSchema() });
     const store = createPostgresEventStore({
