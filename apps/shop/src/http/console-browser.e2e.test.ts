@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { foldEvents, type RecordedEvent } from '@duet/core';
+import { foldEvents, type RecordedEvent, runInTenant } from '@duet/core';
 import { quoteIdentifier } from '@duet/postgres';
 import type { TestDatabase } from '@duet/postgres/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -68,12 +68,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       });
     }
     for (let i = 0; i < STOCK_EVENTS; i += 1_000) {
-      await shop.catalog.store.append(
-        'product-pen',
-        Array.from({ length: 1_000 }, () => ({
-          type: 'StockReceived',
-          data: { sku: 'pen', quantity: 1 },
-        })),
+      await asShop(() =>
+        shop.catalog.store.append(
+          'product-pen',
+          Array.from({ length: 1_000 }, () => ({
+            type: 'StockReceived',
+            data: { sku: 'pen', quantity: 1 },
+          })),
+        ),
       );
     }
     await poisonOrderHistory(true);
@@ -156,9 +158,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
   it('given an order stream, when staff step through its versions, then the state at each is the fold of the events up to it', async () => {
     const events: RecordedEvent<OrderEvent>[] = [];
-    for await (const event of shop.orders.store.readStream('order-demo-1')) {
-      events.push(event as RecordedEvent<OrderEvent>);
-    }
+    await asShop(async () => {
+      for await (const event of shop.orders.store.readStream('order-demo-1')) {
+        events.push(event as RecordedEvent<OrderEvent>);
+      }
+    });
     expect(events.map((e) => e.type).slice(0, 3)).toEqual([
       'ItemAdded',
       'ItemAdded',
@@ -212,8 +216,10 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     );
     expect(status).toMatchObject({ state: 'live', lagEvents: 0, health: 'healthy' });
     const pen = await shop.catalog.processors.readModel('catalog_products');
-    const { rows } = await pen.executor.query<{ on_hand: number }>(
-      `SELECT on_hand FROM ${pen.tables.name('products')} WHERE sku = 'pen'`,
+    const { rows } = await asShop(() =>
+      pen.executor.query<{ on_hand: number }>(
+        `SELECT on_hand FROM ${pen.tables.name('products')} WHERE sku = 'pen'`,
+      ),
     );
     // Replayed from the start: the demo's 100, the test's stock events, less what orders hold.
     expect(rows[0]?.on_hand).toBeGreaterThanOrEqual(100 + STOCK_EVENTS - 3);
@@ -227,8 +233,10 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await row.locator('td.state-live').waitFor();
     const onHand = async () => {
       const pen = await shop.catalog.processors.readModel('catalog_products');
-      const { rows } = await pen.executor.query<{ on_hand: number }>(
-        `SELECT on_hand FROM ${pen.tables.name('products')} WHERE sku = 'pen'`,
+      const { rows } = await asShop(() =>
+        pen.executor.query<{ on_hand: number }>(
+          `SELECT on_hand FROM ${pen.tables.name('products')} WHERE sku = 'pen'`,
+        ),
       );
       return rows[0]!.on_hand;
     };
@@ -237,9 +245,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await row.locator('button', { hasText: 'Pause' }).click();
     await page.locator('#action-done', { hasText: 'Paused' }).waitFor();
     await row.locator('td.state-paused').waitFor();
-    await shop.catalog.store.append('product-pen', [
-      { type: 'StockReceived', data: { sku: 'pen', quantity: 5 } },
-    ]);
+    await asShop(() =>
+      shop.catalog.store.append('product-pen', [
+        { type: 'StockReceived', data: { sku: 'pen', quantity: 5 } },
+      ]),
+    );
     // The live view shows the waiting event and who paused it; the read model has not moved.
     await row.locator('td.lag', { hasText: /^1\b/ }).waitFor();
     expect(await row.locator('td.health-paused').textContent()).toContain('paused by sam');
@@ -342,6 +352,9 @@ const shot = (name: string) => {
   mkdirSync(screenshots, { recursive: true });
   return resolve(screenshots, name);
 };
+
+/** As the demo keys' tenant: the shop's stores and read models are per tenant. */
+const asShop = <T>(fn: () => Promise<T>): Promise<T> => runInTenant('shop', fn);
 
 const historySchema = () => quoteIdentifier(`${database.schema}_order_history`);
 
