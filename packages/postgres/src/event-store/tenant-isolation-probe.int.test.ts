@@ -9,6 +9,7 @@ import {
   defineQueryHandler,
   type Message,
   type RecordedEvent,
+  RetriesExhaustedError,
   runAsSystem,
   runInTenant,
   TenantRequiredError,
@@ -158,6 +159,7 @@ describe.each(backendsFor(inject('databaseUrl')))('tenant isolation probe on $ki
       probeRefused: 0,
       probeReads: 0,
       probeForeignMarks: 0,
+      probeDepositsOutraced: 0,
     };
     let run = 0;
     try {
@@ -203,6 +205,16 @@ describe.each(backendsFor(inject('databaseUrl')))('tenant isolation probe on $ki
                 expect(outcome.ok).toBe(false);
                 if (!outcome.ok) expect(outcome.error).toBeInstanceOf(TenantRequiredError);
                 figures.probeRefused++;
+                return;
+              }
+              // Deposits of a wave race on three accounts: one that loses every retry stored
+              // nothing, and says so with a typed error. Not a leak; it stays out of the model.
+              if (
+                !outcome.ok &&
+                op.kind === 'deposit' &&
+                outcome.error instanceof RetriesExhaustedError
+              ) {
+                figures.probeDepositsOutraced++;
                 return;
               }
               if (!outcome.ok) throw outcome.error;
