@@ -18,13 +18,16 @@ export const MAX_PAGE_SIZE = 100;
 
 /**
  * The catalog, by SKU, a page at a time (keyset: `after` is the previous page's `next`).
- * Public: no sign-in needed, and it shows nothing a shop page would not.
+ * Open to every signed-in principal of the tenant (no role needed), and it shows nothing a
+ * shop page would not. A catalog is its tenant's: a principal without a tenant is refused
+ * (`TenantRequiredError`, 403 over HTTP).
  *
  * @example
- * const { products, next } = await queries.ask('ListProducts', { limit: 20 }, {});
+ * const { products, next } = await queries.ask('ListProducts', { limit: 20 }, { tenant: 'shop' });
  */
 export const ListProducts = defineQuery('ListProducts', {
-  description: 'The products for sale, by SKU, a page at a time (public).',
+  description:
+    "The tenant's products for sale, by SKU, a page at a time (any principal of the tenant).",
   params: z.strictObject({
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
     /** The `next` cursor of the previous page: the last SKU it showed. */
@@ -41,10 +44,11 @@ export const ListProducts = defineQuery('ListProducts', {
  * `NotFoundError`.
  *
  * @example
- * const tea = await queries.ask('GetProduct', { sku: 'tea' }, {});
+ * const tea = await queries.ask('GetProduct', { sku: 'tea' }, { tenant: 'shop' });
  */
 export const GetProduct = defineQuery('GetProduct', {
-  description: 'One product with its price and stock (public).',
+  description:
+    "One of the tenant's products with its price and stock (any principal of the tenant).",
   params: z.strictObject({ sku: skuSchema }),
   result: ProductView.extend({
     /** Units in the warehouse, reserved ones included. */

@@ -94,7 +94,7 @@ describe('two tenants in one shop', () => {
     });
   });
 
-  it('given a principal with no tenant, then commands and queries are refused 403 tenant-required and nothing is written', async () => {
+  it('given a principal with no tenant, then commands and queries are refused 403 tenant-required (anonymous ones 401) and nothing is written', async () => {
     const count = () =>
       runAsSystem(async () => {
         const { rows } = await running.database.executor.query<{ n: number }>(
@@ -123,6 +123,8 @@ describe('two tenants in one shop', () => {
         'tenant-required',
       );
     }
+    // Anonymous: refused before any tenant question (the API wants a principal).
+    await expectProblem(await fetch(`${running.url}/queries/ListProducts`), 401, 'unauthenticated');
     expect(await count()).toBe(before);
   });
 
