@@ -74,14 +74,13 @@ export const scenarios = [
     id: 'S7',
     name: 'poison events and schema drift',
     guarantee:
-      "A projection event that keeps failing (its handler throws, its payload fails the schema, its upcaster throws, a strict registry does not know its type) does what its policy says ('stop' halts before it, 'skip' dead-letters it, 'park' dead-letters its stream's later events), with an error naming the event, and is never applied; old versions are upcast; after a fix and a retry the read model equals the fold.",
+      "A projection event that keeps failing (its handler throws, its payload fails the schema, its upcaster throws, a strict registry does not know its type) does what its policy says ('stop' halts before it, 'skip' dead-letters it, 'park' dead-letters its stream's later events), with an error naming the event, and is never applied; old versions are upcast; after a fix and a retry the read model equals the fold. A reactor or relay event that cannot be decoded goes down the same policies and never reaches handle or publish.",
     files: [
       'packages/postgres/src/processors/runner/projection-failures.stress.int.test.ts',
       'packages/postgres/src/processors/runner/failure-policies.int.test.ts',
       'packages/postgres/src/processors/runner/schema-drift.int.test.ts',
+      'packages/postgres/src/processors/runner/schema-drift-reactors-relays.int.test.ts',
     ],
-    notYet:
-      'schema drift is tested for projections only; reactors and relays take the same read and batch path but have no test of their own for it',
   },
   {
     id: 'S8',
