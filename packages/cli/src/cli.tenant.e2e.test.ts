@@ -1,10 +1,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPGliteExecutor, migrate } from '@duet/postgres';
+import {
+  createEventRegistry,
+  defineEvent,
+  FORGOTTEN,
+  PersonalDataForgotten,
+  runInTenant,
+} from '@duet/core';
+import {
+  createPGliteExecutor,
+  createPostgresEventStore,
+  createPostgresPersonalDataKeys,
+  isolateTenants,
+  migrate,
+} from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
 import { ExitCode } from './exit-code.ts';
 import { runDuet, startDuet } from './test-support/run-duet.ts';
 import { seedTenants } from './test-support/seed-tenants.ts';
@@ -14,6 +28,13 @@ import { seedTenants } from './test-support/seed-tenants.ts';
 // stream name order-1; without --tenant the CLI reads the tenant '' and finds neither.
 
 const databaseUrl = inject('databaseUrl');
+
+const MemberJoined = defineEvent(
+  'MemberJoined',
+  z.object({ memberId: z.string(), name: z.string() }),
+  { personal: { subject: (data) => `member-${data.memberId}`, fields: ['name'] } },
+);
+const members = createEventRegistry([MemberJoined, PersonalDataForgotten]);
 
 interface Shown {
   readonly version: number;
@@ -106,12 +127,67 @@ describe.skipIf(databaseUrl === null)('duet --tenant on PostgreSQL', { timeout: 
 
   tenantSuite(args);
 
+  it("given two tenants with the same data subject, when it is forgotten with --tenant a, then a's personal data reads as forgotten and b's is intact", async () => {
+    const keysSchema = `${db.schema}_keys`;
+    try {
+      await migrate(db.executor, { schema: keysSchema, set: 'personal-data' });
+      const executor = isolateTenants(db.executor);
+      const keys = createPostgresPersonalDataKeys({ executor, schema: keysSchema });
+      const store = createPostgresEventStore({
+        executor,
+        schema: db.schema,
+        events: members,
+        personalData: { keys },
+      });
+      const join = (tenant: string) =>
+        runInTenant(tenant, () =>
+          store.append('member-1', [MemberJoined.create({ memberId: '1', name: `${tenant}-ada` })]),
+        );
+      const nameIn = (tenant: string) =>
+        runInTenant(tenant, async () => {
+          for await (const event of store.readStream('member-1')) {
+            return (event.data as { name: string }).name;
+          }
+          return undefined;
+        });
+      await join('a');
+      await join('b');
+
+      const forgot = await runDuet([
+        'forget',
+        'member-1',
+        '--tenant',
+        'a',
+        '--keys-schema',
+        keysSchema,
+        '--json',
+        ...args(),
+      ]);
+      expect(forgot.stderr).toBe('');
+      expect(forgot.code).toBe(0);
+      expect(JSON.parse(forgot.stdout)).toMatchObject({ subject: 'member-1', deleted: true });
+      expect(await nameIn('a')).toBe(FORGOTTEN);
+      expect(await nameIn('b')).toBe('b-ada');
+      // The erasure is recorded in a's log only.
+      const erasure = await runDuet(
+        ['streams', 'show', 'personal_data-member-1', '--json', ...args()],
+        { DUET_TENANT: 'b' },
+      );
+      expect(erasure.code).toBe(ExitCode.notFound);
+      await store.close();
+    } finally {
+      await db.executor.query(`DROP SCHEMA IF EXISTS "${keysSchema}" CASCADE`);
+    }
+  });
+
   it("when events are tailed from the start with --tenant, then only that tenant's events come", async () => {
     const tail = startDuet([
       'events',
       'tail',
       '--from',
       'start',
+      '--category',
+      'order',
       '--tenant',
       'a',
       '--json',
