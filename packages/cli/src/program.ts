@@ -13,7 +13,7 @@ import { projectionsResumeCommand } from './commands/projections-resume.ts';
 import { projectionsStatusCommand } from './commands/projections-status.ts';
 import { streamsListCommand } from './commands/streams-list.ts';
 import { streamsShowCommand } from './commands/streams-show.ts';
-import { addGlobalOptions } from './options/global-options.ts';
+import { addGlobalOptions, checkTenantApplies } from './options/global-options.ts';
 
 const exitCodes = `
 Exit codes:
@@ -26,7 +26,7 @@ Exit codes:
   6  incomplete: the work ran but did not all succeed
   130  interrupted (Ctrl-C during a rebuild)
 
-Environment: DATABASE_URL, DUET_PGLITE, DUET_SCHEMA, DUET_CONFIG, DUET_API_KEYS, NO_COLOR.
+Environment: DATABASE_URL, DUET_PGLITE, DUET_SCHEMA, DUET_TENANT, DUET_CONFIG, DUET_API_KEYS, NO_COLOR.
 Docs: docs/cli.md`;
 
 /** The `duet` program with every command; `io` is where they write. */
@@ -38,6 +38,7 @@ export function createProgram(io: CliIo): Command {
     .version('0.1.0', '-V, --version')
     .addHelpText('after', exitCodes);
   addGlobalOptions(program);
+  program.hook('preAction', (_root, action) => checkTenantApplies(action));
   program.addCommand(migrateCommand(io));
   program.addCommand(
     new Command('streams')

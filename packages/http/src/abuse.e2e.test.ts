@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyAuthentication } from './auth/api-key-authentication.ts';
 import { type CartServer, postJson, startCartServer } from './http.fixture.ts';
@@ -227,6 +228,30 @@ describe('abuse: no 5xx and no data change', () => {
     expect(await response.json()).toMatchObject({ cartId: '%ED%A0%80' });
   });
 
+  it.each([
+    [
+      'headers over Node’s 16 KiB maxHeaderSize',
+      `x-padding: ${'a'.repeat(17_000)}`,
+      431,
+      'headers-too-large',
+    ],
+    ['a request line that is not HTTP', null, 400, 'bad-request'],
+  ] as const)(
+    'given %s, when sent, then a problem+json answer before any route (problemClientErrorHandler)',
+    async (_name, header, status, type) => {
+      const { port } = new URL(server.url);
+      const request =
+        header === null
+          ? 'NOT HTTP AT ALL\r\n\r\n'
+          : `GET /queries/ListCarts HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}\r\n\r\n`;
+      const raw = await sendRaw(Number(port), request);
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ type: `urn:duet:problem:${type}`, status });
+    },
+  );
+
   it('given a burst over the rate limit, when sent, then 429 with Retry-After', async () => {
     const burst = { 'x-api-key': 'burst-key' };
     const responses = await Promise.all(
@@ -242,3 +267,17 @@ describe('abuse: no 5xx and no data change', () => {
     expect((await fetch(url('/queries/ListCarts'), { headers: shopper })).status).toBe(200);
   });
 });
+
+/** Writes `request` on a plain TCP connection and resolves with all the server sent. */
+function sendRaw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(request));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', (error) => (received ? resolve(received) : reject(error)));
+  });
+}

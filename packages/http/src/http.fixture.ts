@@ -24,6 +24,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { duetHttp } from './duet-http.ts';
 import type { DuetHttpOptions } from './duet-http-options.ts';
+import { problemClientErrorHandler } from './problems/problem-client-error-handler.ts';
 
 export const OpenCart = defineCommand('OpenCart', z.object({ cartId: z.string().min(1).max(40) }), {
   description: 'Open an empty cart.',
@@ -172,7 +173,11 @@ export async function startCartServer(
     defaultTimeoutMs: 300,
   });
   // Force-close: fetch's pool may hold a fresh, request-less connection that would delay close.
-  const app = Fastify({ logger, forceCloseConnections: true });
+  const app = Fastify({
+    logger,
+    forceCloseConnections: true,
+    clientErrorHandler: problemClientErrorHandler,
+  });
   await app.register(duetHttp, {
     commandBus,
     queryBus,

@@ -13,6 +13,7 @@ export { REPLAYED_HEADER } from './idempotency/run-idempotently.ts';
 export { ASYNCAPI_PATH, OPENAPI_PATH } from './openapi/register-openapi.ts';
 export { PAGE_SIZE_PARAMS } from './params/clamp-page-size.ts';
 export { HttpProblem } from './problems/http-problem.ts';
+export { problemClientErrorHandler } from './problems/problem-client-error-handler.ts';
 export type { ProblemResponse } from './problems/problem-for-error.ts';
 export { problemForError } from './problems/problem-for-error.ts';
 export type { ProblemName } from './problems/problem-types.ts';

@@ -13,6 +13,7 @@ import {
   type LiveSource,
   type OpenApiTag,
   type Principal,
+  problemClientErrorHandler,
 } from '@duet/http';
 import { processorReadiness } from '@duet/postgres';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -97,9 +98,14 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
   const level = options.logLevel ?? 'warn';
   // Requests log at `level` (info would print two lines per request), whatever the
   // services' logger lets through.
+  // Requests Node refuses before any route (oversized headers, not HTTP) get a problem too.
+  const clientErrorHandler = problemClientErrorHandler;
   const app = options.logger
-    ? Fastify({ loggerInstance: options.logger.child({}, { level }) as FastifyBaseLogger })
-    : Fastify({ logger: { level } });
+    ? Fastify({
+        loggerInstance: options.logger.child({}, { level }) as FastifyBaseLogger,
+        clientErrorHandler,
+      })
+    : Fastify({ logger: { level }, clientErrorHandler });
   const commandOwner = new Map<string, ServedService>();
   const queryOwner = new Map<string, ServedService>();
   for (const service of services) {

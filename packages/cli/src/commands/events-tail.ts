@@ -43,7 +43,7 @@ export function eventsTailCommand(io: CliIo): Command {
     .action(async (options: EventsTailOptions, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
-      await using session = await openSession(global);
+      await using session = await openSession(global, { inTenant: true });
       const after =
         options.from === 'start'
           ? START_POSITION
@@ -56,7 +56,7 @@ export function eventsTailCommand(io: CliIo): Command {
       process.once('SIGTERM', onSignal);
       try {
         output.note(
-          `following ${session.db.description}, schema ${session.schema}, after ${after} (Ctrl-C to stop)`,
+          `following ${session.db.description}, schema ${session.schema}${session.tenant === undefined ? '' : `, tenant ${session.tenant}`}, after ${after} (Ctrl-C to stop)`,
         );
         const events = session.store.subscribe({
           after,

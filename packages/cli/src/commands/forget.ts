@@ -33,9 +33,9 @@ export function forgetCommand(io: CliIo): Command {
       async (subject: string, options: { keysSchema?: string; by?: string }, command: Command) => {
         const global = readGlobalOptions(command);
         const output = commandOutput(io, global);
-        await using session = await openSession(global);
+        await using session = await openSession(global, { inTenant: true });
         const keys = createPostgresPersonalDataKeys({
-          executor: session.db.executor,
+          executor: session.executor,
           schema: checkSchema(options.keysSchema ?? `${session.schema}_keys`),
         });
         const by = options.by ?? operatorName(io.env) ?? 'cli';

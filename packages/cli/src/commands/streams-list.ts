@@ -39,8 +39,8 @@ export function streamsListCommand(io: CliIo): Command {
     .action(async (options: StreamsListOptions, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
-      await using session = await openSession(global);
-      const page = await listStreams(session.db.executor, session.schema, {
+      await using session = await openSession(global, { inTenant: true });
+      const page = await listStreams(session.executor, session.schema, {
         limit: options.limit,
         ...(options.category === undefined ? {} : { category: options.category }),
         ...(options.after === undefined ? {} : { after: options.after }),

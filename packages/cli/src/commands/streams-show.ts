@@ -51,7 +51,7 @@ export function streamsShowCommand(io: CliIo): Command {
     .action(async (stream: string, options: StreamsShowOptions, command: Command) => {
       const global = readGlobalOptions(command);
       const output = commandOutput(io, global);
-      await using session = await openSession(global);
+      await using session = await openSession(global, { inTenant: true });
       const info = await session.store.streamInfo(stream);
       if (info === null) {
         throw new CliError(

@@ -1,3 +1,4 @@
+import { checkTenant, ValidationError } from '@duet/core';
 import { type Command, Option } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-code.ts';
@@ -15,6 +16,11 @@ export interface GlobalOptions {
   /** False when --schema and DUET_SCHEMA were both absent: a --config's `schema` may apply. */
   readonly schemaGiven: boolean;
   readonly config: string | undefined;
+  /**
+   * --tenant or DUET_TENANT, checked: the tenant whose streams the reading commands see
+   * (`isolateTenants`). Undefined: they run as the connecting role, as before tenants.
+   */
+  readonly tenant: string | undefined;
   readonly json: boolean;
   readonly verbose: boolean;
   /** False with --no-color; NO_COLOR and non-TTY output are applied later (`useColor`). */
@@ -41,6 +47,12 @@ export function addGlobalOptions(program: Command): void {
         'module exporting { events?, deciders?, projections? } (see docs/cli.md)',
       ).env('DUET_CONFIG'),
     )
+    .addOption(
+      new Option(
+        '--tenant <name>',
+        "read streams and events as this tenant (streams, events, forget); default: tenant ''",
+      ).env('DUET_TENANT'),
+    )
     .option('--json', 'print JSON for scripts (data only on stdout)', false)
     .option('--no-color', 'no colours (also: NO_COLOR=1, or output that is not a terminal)')
     .option('--verbose', 'print stack traces with errors', false);
@@ -51,6 +63,7 @@ interface RawGlobalOptions {
   readonly pglite?: string;
   readonly schema: string;
   readonly config?: string;
+  readonly tenant?: string;
   readonly json: boolean;
   readonly verbose: boolean;
   readonly color: boolean;
@@ -80,10 +93,48 @@ export function readGlobalOptions(command: Command): GlobalOptions {
     schema: raw.schema,
     schemaGiven: root.getOptionValueSource('schema') !== 'default',
     config: raw.config === '' ? undefined : raw.config,
+    tenant:
+      raw.tenant === undefined || raw.tenant === '' ? undefined : checkTenantOption(raw.tenant),
     json: raw.json,
     verbose: raw.verbose,
     color: raw.color,
   };
+}
+
+// The commands that read or erase one tenant's streams; the others (migrate, projections,
+// dead letters, load) are the system's and work across tenants.
+const tenantCommands = new Set(['streams', 'events', 'forget']);
+
+/**
+ * Refuses --tenant on a command that works across tenants (usage error), so nobody
+ * believes a rebuild or a dead-letter retry was limited to one tenant. DUET_TENANT in the
+ * environment is ignored there instead: it is meant for the reading commands.
+ */
+export function checkTenantApplies(action: Command): void {
+  const root = rootOf(action);
+  if (root.getOptionValueSource('tenant') !== 'cli') return;
+  let top = action;
+  while (top.parent && top.parent !== root) top = top.parent;
+  if (!tenantCommands.has(top.name())) {
+    throw new CliError(
+      ExitCode.usage,
+      `--tenant does not apply to duet ${top.name()}: it works across tenants`,
+      '--tenant is for duet streams, duet events and duet forget',
+    );
+  }
+}
+
+function checkTenantOption(tenant: string): string {
+  try {
+    return checkTenant(tenant);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new CliError(
+      ExitCode.usage,
+      `--tenant ${JSON.stringify(tenant)} is not a tenant name`,
+      "use 1 to 63 letters, digits, '-' or '_', starting with a letter or digit",
+    );
+  }
 }
 
 function rootOf(command: Command): Command {

@@ -26,7 +26,14 @@ export interface RunningDuet {
 // CLI behind the test's back; output is never a terminal here.
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DUET_PGLITE', 'DUET_SCHEMA', 'DUET_CONFIG', 'FORCE_COLOR']) {
+  for (const name of [
+    'DATABASE_URL',
+    'DUET_PGLITE',
+    'DUET_SCHEMA',
+    'DUET_TENANT',
+    'DUET_CONFIG',
+    'FORCE_COLOR',
+  ]) {
     delete env[name];
   }
   return { ...env, ...extra };

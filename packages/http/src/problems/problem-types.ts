@@ -15,6 +15,7 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Not found' },
   'unknown-route': { status: 404, title: 'No such route' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'request-timeout': { status: 408, title: 'The request took too long to arrive' },
   concurrency: { status: 412, title: 'The stream is not at the expected version' },
   'concurrency-retries-exhausted': { status: 409, title: 'Too many concurrent writers' },
   'duplicate-event': { status: 409, title: 'An event id is already stored' },
@@ -23,6 +24,7 @@ export const PROBLEM_TYPES = {
   'body-too-large': { status: 413, title: 'The body is too large' },
   'limit-exceeded': { status: 413, title: 'A size limit was exceeded' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'domain-rule': { status: 422, title: 'A business rule refused the command' },
   'idempotency-key-reused': {
     status: 422,

@@ -22,6 +22,17 @@ export function appendLockSql(schema: string): string {
   return `SELECT pg_advisory_xact_lock_shared(${LOCK_CLASS}, ${lockObject(schema)})`;
 }
 
+/**
+ * The same lock taken exclusively: it waits for the appending transactions in flight and
+ * holds new ones at their first statement, before they touch a table. `migrate` takes it
+ * before a store migration changes the tables appenders use (issue 13, S10): appenders
+ * lock `events` and `streams` in either order (an id probe reads `events` first), so a
+ * migration that locks one table after the other would deadlock with them.
+ */
+export function appendExclusionSql(schema: string): string {
+  return `SELECT pg_advisory_xact_lock(${LOCK_CLASS}, ${lockObject(schema)})`;
+}
+
 /** The same, for use inside PL/pgSQL. */
 export function appendLockStatement(schema: string): string {
   return `PERFORM pg_advisory_xact_lock_shared(${LOCK_CLASS}, ${lockObject(schema)});`;

@@ -1,3 +1,4 @@
+import { appendExclusionSql } from '../event-store/read-horizon.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { failOption } from '../options/option-checks.ts';
 import { checkSchemaName, eventsChannel, quoteSchema } from '../schema-name.ts';
@@ -23,7 +24,9 @@ export interface MigrateOptions {
  * Brings a schema up to date: applies each pending migration in its own transaction,
  * serialized across processes by an advisory lock on the schema's name. A second run is
  * a no-op; a run killed half-way leaves every finished migration and none of the
- * unfinished one. Each set records what ran in a table of its own (`migrations`,
+ * unfinished one. While a store migration runs, appends to the schema wait for it (it
+ * takes the append lock exclusively, so its table locks cannot deadlock with theirs); a
+ * run with nothing to apply does not hold them up. Each set records what ran in a table of its own (`migrations`,
  * `processor_migrations`); a schema holds one set, and migrating the other set into it
  * throws `ValidationError` before changing anything.
  *
@@ -60,6 +63,9 @@ export async function migrate(
         migration.version,
       ]);
       if (done.rows.length > 0) return false;
+      // Appends wait while the store's tables change; a migrate() with nothing to apply
+      // (every app start) never holds them up.
+      if (set.name === 'store') await tx.query(appendExclusionSql(name));
       for (const statement of migration.statements(target)) await tx.query(statement);
       await tx.query(`INSERT INTO ${ledger} (version, name) VALUES ($1, $2)`, [
         migration.version,

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { ALL_MIGRATIONS, migrate } from '@duet/postgres';
+import { openTestDatabase } from '@duet/postgres/testing';
+import { describe, expect, inject, it } from 'vitest';
+import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
+import {
+  checkStored,
+  holdLock,
+  lockWaits,
+  SEEDED,
+  seed,
+  startWriters,
+  WRITERS,
+  waitFor,
+  waitUntil,
+  withAppName,
+} from './migrations-traffic.fixture.ts';
+
+// Issue 13, S10: "a migrator killed mid-run" while writers append. Eight writers append
+// through today's store to a version-7 schema of N events; a migrator process runs
+// migration 8 and is killed with SIGKILL while it holds the migration's locks (the test's
+// SHARE lock on the migrations table keeps it inside, as in migrations-kill), with every
+// writer waiting behind it. Its transaction never commits: the writers go on on version 7,
+// a new migrate() then brings the schema up while they keep appending, and every
+// acknowledged append is stored once, every writer's stream contiguous.
+
+const CHILD = fileURLToPath(new URL('./migrations-kill-child.ts', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const APPENDS_BETWEEN = 3; // each writer's acknowledged appends after the kill, on version 7
+const APPENDS_AFTER = 3; // and after the new migration
+
+const databaseUrl = inject('databaseUrl');
+
+describe.skipIf(databaseUrl === null)('a migrator killed under traffic on PostgreSQL', () => {
+  it(`given ${WRITERS} writers appending to a version-7 schema of ${SEEDED} events, when the migrator is killed inside migration 8, then the writers go on on version 7, a new migrate() completes under them, and no acknowledged event is lost or stored twice`, async () => {
+    const url = databaseUrl as string;
+    const db = await openTestDatabase({ kind: 'postgres', url, migrate: false, poolSize: 4 });
+    const { executor, schema } = db;
+    const writersApp = `duet_s10_kw_${schema}`;
+    const migratorApp = `duet_s10_km_${schema}`;
+    let writers: ReturnType<typeof startWriters> | undefined;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, withAppName(url, migratorApp), schema],
+      { cwd: PACKAGE_ROOT },
+    );
+    const exited = once(child, 'exit');
+    try {
+      await migrate(executor, { schema }, ALL_MIGRATIONS.slice(0, 7));
+      await seed(executor, schema);
+      writers = startWriters(url, schema, writersApp);
+      const { list } = writers;
+      await waitUntil(
+        () => list.length === WRITERS && list.every((w) => w.acknowledged.length >= 2),
+        'writers on v7',
+      );
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      await waitUntil(() => stdout.startsWith('ready\n'), 'the migrator child to connect');
+
+      const lock = holdLock(executor, `LOCK TABLE "${schema}".migrations IN SHARE MODE`);
+      let blockedWriters = 0;
+      try {
+        await lock.held;
+        child.stdin.write('go\n');
+        blockedWriters = await waitFor(async () => {
+          const waits = await lockWaits(executor, migratorApp, writersApp);
+          return waits.migrator === 1 && waits.writers >= WRITERS ? waits.writers : null;
+        }, 'the migrator to hold its locks with every writer waiting');
+        child.kill('SIGKILL');
+        const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
+        expect(signal).toBe('SIGKILL');
+      } finally {
+        lock.release();
+        await lock.done.catch(() => {});
+      }
+      // Its backend finds the client gone and rolls the migration back; the writers go on.
+      await waitFor(async () => {
+        const { rows } = await executor.query(
+          'SELECT 1 FROM pg_stat_activity WHERE application_name = $1',
+          [migratorApp],
+        );
+        return rows.length === 0 ? true : null;
+      }, 'the killed migrator’s backend to end');
+      const { rows: versions } = await executor.query<{ version: number }>(
+        `SELECT max(version) AS version FROM "${schema}".migrations`,
+      );
+      const atKill = list.map((w) => w.acknowledged.length);
+      await waitUntil(
+        () => list.every((w, i) => w.acknowledged.length >= (atKill[i] ?? 0) + APPENDS_BETWEEN),
+        'writers on version 7 after the kill',
+      );
+
+      const { applied } = await migrate(executor, { schema });
+      writers.migrated();
+      await waitUntil(
+        () => list.every((w) => w.acknowledgedAfter >= APPENDS_AFTER),
+        'writers on the migrated schema',
+      );
+      await writers.stop();
+
+      const check = await checkStored(executor, schema, writers);
+      reportFigures('S10', {
+        events: SEEDED,
+        migratorsKilledUnderTraffic: 1,
+        writersWaitingAtKill: blockedWriters,
+        acknowledged: check.acknowledged,
+        stored: check.stored,
+        lost: check.lost,
+        duplicated: check.duplicated,
+        streamVersionGaps: check.streamVersionGaps,
+        writerTypedErrors: check.writerTypedErrors,
+        writerUntypedErrors: check.writerUntypedErrors,
+        maxWriterWaitMs: check.maxWriterWaitMs,
+      });
+      expect(Number(versions[0]?.version)).toBe(7);
+      expect(applied).toEqual(['008-tenant-isolation']);
+      expect(list.flatMap((w) => w.untypedErrors)).toEqual([]);
+      expect(check).toMatchObject({ lost: 0, duplicated: 0, streamVersionGaps: 0 });
+      expect(check.stored).toBe(check.acknowledged);
+      expect(check.seededStored).toBe(SEEDED);
+    } finally {
+      child.kill('SIGKILL');
+      await writers?.stop();
+      await db.dispose();
+    }
+  }, 900_000);
+});
