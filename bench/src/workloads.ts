@@ -5,10 +5,15 @@ import { runProjectBench } from './project/run-project-bench.ts';
 import { runRelayBench } from './relay/run-relay-bench.ts';
 import { runShopBench } from './shop/run-shop-bench.ts';
 import { runTelemetryBench } from './telemetry/run-telemetry-bench.ts';
+import { runTenancyBench } from './tenancy/run-tenancy-bench.ts';
 
 /** The bench's workloads by name. */
 export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
-  append: (args) => runAppendBench(args),
+  append: async (args) => {
+    // --tenants turns the shapes into the plain-versus-isolated comparison.
+    if (args.tenants.length === 0 && args.shapes.length > 0) await runAppendBench(args);
+    if (args.tenants.length > 0 || args.command) await runTenancyBench(args);
+  },
   project: (args) => runProjectBench(args),
   lag: (args) => runLagBench({ ...args, rate: args.rate ?? 1000 }),
   relay: (args) => runRelayBench(args),

@@ -1,4 +1,5 @@
 import { cpuBreakdown, sampleCpu } from '../measure/cpu-breakdown.ts';
+import { peakRssMb } from '../measure/peak-rss.ts';
 import { runTimedWriters } from '../measure/run-timed-writers.ts';
 import { type AppendShape, STREAMS_PER_WRITER, shapeLabel } from './append-shape.ts';
 import type { AppendSystem } from './append-system.ts';
@@ -100,6 +101,8 @@ async function runShape(
       max_ms: round3(result.latency.max),
       appends: result.calls,
       seconds: result.windowMs / 1000,
+      // The round's child process, every shape it ran so far included.
+      peak_rss_mb: peakRssMb(),
       ...cpu,
       ...extra,
     };

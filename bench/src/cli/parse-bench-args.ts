@@ -11,6 +11,13 @@ export interface BenchArgs {
   readonly warmupSeconds: number;
   readonly databaseUrl: string;
   readonly shapes: readonly AppendShape[];
+  /** append: `command` was among `--shapes`: the command bus beside Emmett's CommandHandler. */
+  readonly command: boolean;
+  /**
+   * append: tenant counts to spread the appends over on a tenant-isolated executor, each
+   * beside the plain executor in the same process (empty: the usual Duet/Emmett/raw rounds).
+   */
+  readonly tenants: readonly number[];
   /** project: Duet's large rebuild; lag: unused. */
   readonly events: number;
   /** project: the size both systems rebuild. */
@@ -51,7 +58,13 @@ options:
   --warmup <n>         unmeasured seconds before each measurement (default 1; shop: 10)
   --database-url <url> server to make bench databases on
                        (default $DATABASE_URL or postgres://root@127.0.0.1:5432/test)
-  --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five)
+  --shapes <list>      e.g. 64x1,8x10 (writers x events per append; default all five);
+                       'command' adds 64 concurrent commands on 10,000 streams through Duet's
+                       command bus beside Emmett's CommandHandler (e.g. --shapes 64x1,command)
+  --tenants <list>     append: e.g. 1,8: run the shapes (and a 1,000-event readStream and
+                       streamInfo) on isolateTenants with appends spread over that many
+                       tenants, beside the plain executor in one process; with 'command',
+                       the command bus also runs isolated
   --events <n>         project: Duet's large rebuild (default 1000000);
                        relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
@@ -85,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       warmup: { type: 'string' },
       'database-url': { type: 'string' },
       shapes: { type: 'string' },
+      tenants: { type: 'string' },
       events: { type: 'string' },
       'peer-events': { type: 'string', default: '100000' },
       rate: { type: 'string' },
@@ -110,7 +124,11 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       true,
     ),
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    shapes: parseShapes(values.shapes),
+    ...shapesAndCommand(values.shapes),
+    tenants:
+      values.tenants === undefined
+        ? []
+        : values.tenants.split(',').map((count) => positiveInteger('--tenants', count.trim())),
     events: positiveInteger(
       '--events',
       values.events ?? DEFAULT_EVENTS[workload ?? ''] ?? '1000000',
@@ -123,6 +141,20 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     clients: positiveInteger('--clients', values.clients),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
+  };
+}
+
+/** `command` is a shape of its own: without other shapes, only it runs. */
+function shapesAndCommand(text: string | undefined): {
+  shapes: readonly AppendShape[];
+  command: boolean;
+} {
+  if (text === undefined) return { shapes: parseShapes(undefined), command: false };
+  const parts = text.split(',').map((part) => part.trim());
+  const rest = parts.filter((part) => part !== 'command');
+  return {
+    shapes: rest.length === 0 ? [] : parseShapes(rest.join(',')),
+    command: rest.length < parts.length,
   };
 }
 

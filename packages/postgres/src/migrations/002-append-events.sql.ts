@@ -23,7 +23,8 @@ import type { Migration, MigrationTarget } from './migration.ts';
  * The events of the appends that pass their checks go in with one INSERT per batch (one
  * executor start-up instead of one per append: about 18 % less server CPU per one-event
  * append in a batch of 21), flushed early only before an id probe so it sees them.
- * (Edited in place before the first release: SET enable_seqscan = off; one INSERT per batch.)
+ * (Edited in place before the first release: SET enable_seqscan = off; one INSERT per batch;
+ * the id probe's id as a column of its own, so row-level security keeps it an index look-up.)
  */
 /**
  * Inserts the events of the appends that passed their checks since the last flush (the
@@ -221,10 +222,16 @@ BEGIN
              max(e.stream_version)
         INTO stored, same, starts, r_event_id, r_tx_ids, r_seqs, r_version
         FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS x
+        -- The id as a column of its own (OFFSET 0 keeps it one): under row-level security
+        -- a condition that applies a function that is not leakproof (->>, the uuid cast) to
+        -- a column must wait for the policy's, so found.id = (x.value->>'id')::uuid became
+        -- a filter over every row of the tenant (17 ms at 30,000 events, growing with the
+        -- tenant). found.id = wanted.id uses only uuid_eq, which is: an index look-up.
+        CROSS JOIN LATERAL (SELECT (x.value->>'id')::uuid AS id OFFSET 0) AS wanted
         -- One index probe per id: as a plain join the planner may pick a merge join
         -- that walks the whole id index.
         LEFT JOIN LATERAL (
-          SELECT * FROM ${s}.events AS found WHERE found.id = (x.value->>'id')::uuid LIMIT 1
+          SELECT * FROM ${s}.events AS found WHERE found.id = wanted.id LIMIT 1
         ) AS e ON true;
       IF stored > 0 THEN
         IF stored = n AND same = n AND starts = 1 THEN
