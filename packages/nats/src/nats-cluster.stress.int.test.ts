@@ -154,13 +154,22 @@ describe.skipIf(natsUrl === null || !binaryFound)('a three-node JetStream cluste
   }, 600_000);
 });
 
+/**
+ * The stream's leader. Asked again until the cluster answers: right after a node restarts,
+ * the server this connects to may still be catching up and let a JetStream request time
+ * out (seen on a loaded machine). The test's timeout bounds the wait.
+ */
 async function streamLeader(servers: readonly string[], name: string): Promise<string | undefined> {
-  const nc = await connect({ servers: [...servers] });
-  try {
-    const info = await (await jetstreamManager(nc)).streams.info(name);
-    return info.cluster?.leader;
-  } finally {
-    await nc.close();
+  for (;;) {
+    const nc = await connect({ servers: [...servers] });
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(name);
+      return info.cluster?.leader;
+    } catch (error) {
+      if ((error as Error).name !== 'TimeoutError') throw error;
+    } finally {
+      await nc.close();
+    }
   }
 }
 
