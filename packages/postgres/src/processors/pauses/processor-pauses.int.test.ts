@@ -1,4 +1,5 @@
 import { DuetError } from '@duet/core';
+import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import type { BatchReport } from '../processor-types.ts';
 import {
@@ -80,6 +81,36 @@ describe.each(backendsFor(inject('databaseUrl')))('pause and resume on $kind', (
     const resumed = await operator.status();
     expect(resumed.every((s) => s.health === 'healthy' && s.paused === undefined)).toBe(true);
   }, 120_000);
+
+  it('given a pause its runner has not heard of yet, when events arrive, then the batch is refused by the pause in its own transaction and the runner learns of it there', async () => {
+    await using fx = await openRunnerFixture(backend);
+    await fx.deposit(5);
+    const lines: { msg?: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    const batches: BatchReport[] = [];
+    // No status interval within the test: only the batch's fence can tell the runner.
+    const runner = fx.runner([accountsProjection()], {
+      statusIntervalMs: 600_000,
+      onBatch: (batch) => batches.push(batch),
+      logger,
+    });
+    await runner.start();
+    await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
+    const before = batches.length;
+    // Paused as a pause lands before its NOTIFY does: the row only.
+    await fx.executor.query(
+      `UPDATE "${fx.runnerSchema}".projections SET paused_at = now(), paused_by = 'sql' WHERE name = 'accounts'`,
+    );
+    await fx.deposit(5);
+    while (!lines.some((line) => line.msg?.startsWith('processor paused'))) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(batches.length).toBe(before);
+    expect(await totals(runner)).toMatchObject({ events: 5, balance: sumTo(5) });
+  }, 60_000);
 
   it('given a paused projection, when a runner starts, then it applies nothing until resumed: a pause outlives restarts', async () => {
     await using fx = await openRunnerFixture(backend);

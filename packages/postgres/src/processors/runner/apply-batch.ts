@@ -15,12 +15,20 @@ import {
   insertDeadLetters,
   readParkedStreams,
 } from '../tables/dead-letters-table.ts';
-import { readActiveVersion } from '../tables/registry-table.ts';
+import { readBatchFence } from '../tables/registry-table.ts';
 import { handleWithInbox } from './handle-with-inbox.ts';
 
 /** The checkpoint is not where this worker left it: another runner moved it, or a rebuild reset it. */
 export class CheckpointMovedError extends Error {
   override readonly name = 'CheckpointMovedError';
+}
+
+/**
+ * An operator paused the processor before this batch could commit: nothing of it is kept.
+ * The worker waits as paused; the pause's notification may not have reached it yet.
+ */
+export class PausedError extends Error {
+  override readonly name = 'PausedError';
 }
 
 /** A newer version of the processor is active: this one must stop. */
@@ -157,10 +165,12 @@ async function commitBatch(
   const parkedBefore =
     processor.kind === 'relay' ? await publishUnparked(readModels, target, batch, signal) : null;
   return readModels.transaction(async (tx) => {
-    const activeVersion = await readActiveVersion(tx, schema, processor.name, 'share');
+    const { activeVersion, paused } = await readBatchFence(tx, schema, processor.name);
     if (activeVersion === undefined || activeVersion > processor.version) {
       throw new SupersededError(`${processor.name} version ${processor.version} is superseded`);
     }
+    // A pause is a fence, not only a notification: no batch commits after it committed.
+    if (paused) throw new PausedError(`${processor.name} is paused`);
     const deadLetters: (DeadLetterInput & { held?: boolean })[] = [...(batch.deadLetters ?? [])];
     let events = batch.events;
     const parked =

@@ -5,6 +5,7 @@ import {
   applyBatch,
   type BatchTarget,
   CheckpointMovedError,
+  PausedError,
   SupersededError,
 } from './apply-batch.ts';
 import type { BatchSizer } from './batch-sizer.ts';
@@ -33,7 +34,10 @@ export interface Range {
 // Not the event's fault: retrying or narrowing would not help. A dependency that is down
 // (UnavailableError) goes up to the worker, which waits and reads again from its checkpoint.
 const isFatal = (error: unknown) =>
-  error instanceof CheckpointMovedError || error instanceof SupersededError || isUnavailable(error);
+  error instanceof CheckpointMovedError ||
+  error instanceof SupersededError ||
+  error instanceof PausedError ||
+  isUnavailable(error);
 
 /**
  * Commits a range: retried with doubling backoff; if it keeps failing, narrowed by halves

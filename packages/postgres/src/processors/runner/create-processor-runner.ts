@@ -170,6 +170,7 @@ export function createProcessorRunner(config: RunnerConfig): ProcessorRunner {
       building: () => (activeVersions.get(projection.name) ?? 0) < projection.version,
       caughtUp: () => trySwitch(projection),
       paused: () => paused.has(projection.name),
+      refreshPauses: () => refreshPauses().catch(() => {}),
       live: () => rebuildCaughtUp(unit, () => workers.get(unit.key)),
     });
     workers.set(unit.key, worker);

@@ -15,7 +15,7 @@ import {
   markLive as recordLive,
 } from '../tables/checkpoints-table.ts';
 import { abortableSleep } from './abortable-sleep.ts';
-import { CheckpointMovedError, SupersededError } from './apply-batch.ts';
+import { CheckpointMovedError, PausedError, SupersededError } from './apply-batch.ts';
 import { type BatchSizer, createBatchSizer } from './batch-sizer.ts';
 import { commitRange } from './commit-batch.ts';
 import { messageOf, PoisonedEventError } from './poisoned-event-error.ts';
@@ -51,6 +51,8 @@ export interface WorkerHooks {
   caughtUp(): Promise<void>;
   /** True while an operator has paused the processor: finish the batch, then wait. */
   paused(): boolean;
+  /** A batch met a pause its notification had not brought yet: read the pauses now. */
+  refreshPauses?(): Promise<void>;
   /** The partition reached the head (it was catching up before): a rebuild's end. */
   live?(): void;
 }
@@ -206,6 +208,13 @@ export function startPartitionWorker(
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof SupersededError) return 'superseded';
+        if (error instanceof PausedError) {
+          // The batch was refused and kept nothing: learn of the pause, then wait as paused.
+          position = null;
+          await hooks.refreshPauses?.();
+          if (!hooks.paused()) await abortableSleep(config.pollIntervalMs, waitSignal());
+          continue;
+        }
         if (error instanceof CheckpointMovedError) {
           position = null; // re-read it: a rebuild reset it, or another runner moved it
           progress.eventsDone = 0;

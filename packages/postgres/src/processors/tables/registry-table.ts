@@ -35,6 +35,24 @@ export async function readActiveVersion(
   return rows[0]?.active_version;
 }
 
+/**
+ * The active version of `name` and whether an operator paused it, share-locking its row:
+ * a batch reads it in its transaction, so a pause that committed first stops the batch,
+ * and a pause or a switch waits for a batch in flight.
+ */
+export async function readBatchFence(
+  sql: Sql,
+  schema: string,
+  name: string,
+): Promise<{ readonly activeVersion: number | undefined; readonly paused: boolean }> {
+  const { rows } = await sql.query<{ active_version: number; paused: boolean }>(
+    `SELECT active_version, paused_at IS NOT NULL AS paused
+       FROM ${quoteIdentifier(schema)}.projections WHERE name = $1 FOR SHARE`,
+    [name],
+  );
+  return { activeVersion: rows[0]?.active_version, paused: rows[0]?.paused === true };
+}
+
 /** Locks the names' rows (in the order given: sort them to avoid deadlocks). */
 export async function lockProcessorNames(
   tx: Sql,
