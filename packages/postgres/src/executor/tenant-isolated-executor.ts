@@ -39,11 +39,6 @@ export function isolateTenants(base: SqlExecutor): TenantIsolatedExecutor {
     if (scope === undefined) throw new TenantRequiredError(operation);
     return scope.kind === 'system' ? null : scope;
   };
-  const enter = (tx: SqlTransaction, tenant: string) =>
-    tx.query(`SELECT set_config('role', $1, true), set_config('duet.tenant', $2, true)`, [
-      TENANT_ROLE,
-      tenant,
-    ]);
   return {
     kind: base.kind,
     tenantRole: TENANT_ROLE,
@@ -52,7 +47,7 @@ export function isolateTenants(base: SqlExecutor): TenantIsolatedExecutor {
       const scope = scoped('a database statement');
       if (scope === null) return base.query<Row>(sql, params);
       return base.transaction(async (tx) => {
-        await enter(tx, scope.tenant);
+        await switchTenant(tx, scope.tenant);
         return tx.query<Row>(sql, params);
       });
     },
@@ -60,7 +55,7 @@ export function isolateTenants(base: SqlExecutor): TenantIsolatedExecutor {
       const scope = scoped('a database transaction');
       if (scope === null) return base.transaction(fn);
       return base.transaction(async (tx) => {
-        await enter(tx, scope.tenant);
+        await switchTenant(tx, scope.tenant);
         return fn(tx);
       });
     },
@@ -83,9 +78,4 @@ export async function switchTenant(tx: SqlTransaction, tenant: string | null): P
         TENANT_ROLE,
         tenant,
       ]));
-}
-
-/** The executor's tenant role if it isolates tenants. */
-export function tenantRoleOf(executor: SqlExecutor): string | undefined {
-  return executor.tenantRole;
 }

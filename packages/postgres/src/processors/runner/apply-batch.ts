@@ -8,7 +8,7 @@ import type {
 import { contextOfTraceFields, inSpan } from '@duet/core';
 import { batchTraceOf, duetInstruments } from '@duet/core/adapters';
 import type { SqlExecutor, SqlTransaction } from '../../executor/sql-executor.ts';
-import { switchTenant, tenantRoleOf } from '../../executor/tenant-isolated-executor.ts';
+import { switchTenant } from '../../executor/tenant-isolated-executor.ts';
 import { moveCheckpoint, skipCheckpoint } from '../tables/checkpoints-table.ts';
 import {
   type DeadLetterInput,
@@ -187,7 +187,7 @@ async function commitBatch(
     if (events.length > 0) {
       // On a tenant-isolated database each tenant's events are applied as that tenant,
       // so the read model's row policies check every row the sink writes.
-      const runs = tenantRoleOf(readModels) ? tenantRuns(events) : [{ tenant: null, events }];
+      const runs = readModels.tenantRole ? tenantRuns(events) : [{ tenant: null, events }];
       for (const run of runs) {
         if (run.tenant !== null) await switchTenant(tx, run.tenant);
         if (processor.kind === 'projection') await processor.apply(tx, run.events, tables);
