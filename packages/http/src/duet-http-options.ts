@@ -2,6 +2,7 @@ import {
   type CommandBus,
   type CommandDefinition,
   type Contracts,
+  type EventStore,
   formatReadToken,
   type IdempotencyStore,
   type QueryBus,
@@ -28,6 +29,17 @@ export interface OpenApiTag {
   readonly name: string;
   readonly description?: string;
   readonly types: readonly string[];
+}
+
+/**
+ * Serves the raw streams of event stores, read-only, to principals with one of `roles`:
+ * `GET /streams/<name>/<stream>` and `GET /streams/<name>/<stream>/events`.
+ */
+export interface StreamReadOptions {
+  /** Each store under its name in the path, e.g. `{ orders: ordersStore }`. */
+  readonly stores: Readonly<Record<string, EventStore>>;
+  /** Only principals with one of these roles may read (others: 403 `forbidden`). */
+  readonly roles: readonly string[];
 }
 
 /** Options of the `duetHttp` Fastify plugin. Defaults are in brackets. */
@@ -100,6 +112,8 @@ export interface DuetHttpOptions {
    * app's handler].
    */
   readonly notFound?: boolean;
+  /** Serves event streams read-only to operators (`StreamReadOptions`) [none]. */
+  readonly streams?: StreamReadOptions;
   /** Where the interactive docs page is served, or false for none ['/docs']. */
   readonly docsPath?: string | false;
   /**
@@ -204,16 +218,17 @@ export function resolveDuetHttpOptions(options: DuetHttpOptions): ResolvedDuetHt
     (!Array.isArray(tags) ||
       tags.some((tag) => typeof tag?.name !== 'string' || !Array.isArray(tag.types)) ||
       new Set(tags.map((tag) => tag.name)).size !== tags.length ||
-      tags.some((tag) => ['commands', 'queries', 'health'].includes(tag.name)))
+      tags.some((tag) => ['commands', 'queries', 'streams', 'health'].includes(tag.name)))
   ) {
     throw fail(
       'openapi.tags',
-      "tags of distinct names other than 'commands', 'queries' and 'health', each with types",
+      "tags of distinct names other than 'commands', 'queries', 'streams' and 'health', each with types",
     );
   }
   if (options.notFound !== undefined && typeof options.notFound !== 'boolean') {
     throw fail('notFound', 'true or false');
   }
+  if (options.streams !== undefined) checkStreamReadOptions(options.streams, fail);
   const readTokenServices = resolveReadTokenServices(options, fail);
   const docsPath = options.docsPath ?? '/docs';
   if (docsPath !== false && !/^\/[\w/-]*$/.test(docsPath))
@@ -261,4 +276,33 @@ function resolveReadTokenServices(
     services.set(type, name);
   }
   return services;
+}
+
+function checkStreamReadOptions(
+  streams: StreamReadOptions,
+  fail: (option: string, expected: string) => TypeError,
+): void {
+  const stores = streams?.stores;
+  if (typeof stores !== 'object' || stores === null || Object.keys(stores).length === 0) {
+    throw fail('streams.stores', 'an object of at least one event store by name');
+  }
+  for (const [name, store] of Object.entries(stores)) {
+    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(name)) {
+      throw fail(
+        'streams.stores',
+        `names of lower-case letters, digits, _ or -, got ${JSON.stringify(name)}`,
+      );
+    }
+    if (typeof store?.readStream !== 'function' || typeof store.streamInfo !== 'function') {
+      throw fail(`streams.stores.${name}`, 'an event store');
+    }
+  }
+  const { roles } = streams;
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    roles.some((role) => typeof role !== 'string')
+  ) {
+    throw fail('streams.roles', 'at least one role');
+  }
 }

@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerLiveQueryRoute } from './routes/live-query-route.ts';
 import { setProblemNotFoundHandler } from './routes/not-found-handler.ts';
 import { registerQueryRoutes } from './routes/query-routes.ts';
+import { registerStreamRoutes } from './routes/stream-routes.ts';
 import { registerUnknownRoutes } from './routes/unknown-routes.ts';
 import { traceRoutes } from './tracing/trace-routes.ts';
 
@@ -82,6 +83,7 @@ export const duetHttp: FastifyPluginAsync<DuetHttpOptions> = async (app, rawOpti
       registerLiveQueryRoute(app, definition, options.live, { ...deps, openStreams });
     }
   }
+  if (options.streams) registerStreamRoutes(app, options.streams, deps);
   registerUnknownRoutes(app, {
     commands: options.commands.map((definition) => definition.type),
     queries: options.queries.map((definition) => definition.type),

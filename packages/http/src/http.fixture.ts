@@ -13,6 +13,7 @@ import {
   defineCommandHandler,
   defineQuery,
   defineQueryHandler,
+  type InMemoryEventStore,
   type Message,
   type Position,
   parseReadToken,
@@ -119,7 +120,9 @@ export type CartReadModel = ReturnType<typeof createCartReadModel>;
 
 /** Everything a test needs: the buses, store, read model and a listening server. */
 export async function startCartServer(
-  overrides: Partial<DuetHttpOptions> = {},
+  overrides:
+    | Partial<DuetHttpOptions>
+    | ((store: InMemoryEventStore) => Partial<DuetHttpOptions>) = {},
   logger: FastifyServerOptions['logger'] = false,
 ) {
   const store = createInMemoryEventStore();
@@ -185,7 +188,7 @@ export async function startCartServer(
     queries: [CartItems, ListCarts],
     live: readModel,
     liveTiming: { heartbeatMs: 100, coalesceMs: 10 },
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(store) : overrides),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

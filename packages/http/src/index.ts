@@ -8,7 +8,13 @@ export type { Authenticate, Principal } from './auth/principal.ts';
 export { MIN_POSITION_HEADER, MIN_POSITION_PARAM } from './context/read-min-position.ts';
 export { READ_TOKEN_PARAM, READ_TOKENS_HEADER } from './context/read-request-tokens.ts';
 export { duetHttp } from './duet-http.ts';
-export type { DuetHttpOptions, LiveSource, OpenApiTag, Readiness } from './duet-http-options.ts';
+export type {
+  DuetHttpOptions,
+  LiveSource,
+  OpenApiTag,
+  Readiness,
+  StreamReadOptions,
+} from './duet-http-options.ts';
 export { REPLAYED_HEADER } from './idempotency/run-idempotently.ts';
 export { ASYNCAPI_PATH, OPENAPI_PATH } from './openapi/register-openapi.ts';
 export { PAGE_SIZE_PARAMS } from './params/clamp-page-size.ts';
@@ -19,3 +25,4 @@ export { problemForError } from './problems/problem-for-error.ts';
 export type { ProblemName } from './problems/problem-types.ts';
 export { PROBLEM_TYPES, problemTypeUri } from './problems/problem-types.ts';
 export { POSITION_HEADER, READ_TOKEN_HEADER } from './routes/command-route.ts';
+export { NDJSON } from './routes/stream-routes.ts';

@@ -3,6 +3,7 @@ import type {
   CommandBus,
   CommandDefinition,
   Contracts,
+  EventStore,
   IdempotencyStore,
   QueryBus,
   QueryDefinition,
@@ -41,6 +42,8 @@ export interface ServedService {
   readonly processors?: { status(): Promise<readonly ProcessorStatus[]> };
   /** Its broker consumers: one whose last fetch or batch failed makes `/health/ready` 503. */
   readonly consumers?: readonly { readonly name: string; readonly lastError: string | undefined }[];
+  /** Its event store: staff read its streams at `/streams/<name>/<stream>`. */
+  readonly store?: EventStore;
 }
 
 export interface ShopServerOptions {
@@ -85,6 +88,7 @@ export function servedOrders(orders: OrdersService): ServedService {
     live: orders.live,
     processors: orders.processors,
     consumers: orders.consumers,
+    store: orders.store,
   };
 }
 
@@ -136,6 +140,9 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       };
     },
   };
+  const stores = services.flatMap((service) =>
+    service.store ? [[service.name, service.store] as const] : [],
+  );
   const tags: OpenApiTag[] = services.map((service) => ({
     name: service.name,
     description: service.description,
@@ -168,6 +175,10 @@ export async function createShopServer(options: ShopServerOptions): Promise<Fast
       tags,
     },
     ...(options.contracts ? { asyncapi: { contracts: options.contracts } } : {}),
+    // Staff read their own tenant's streams as stored (support, audits).
+    ...(stores.length > 0
+      ? { streams: { stores: Object.fromEntries(stores), roles: ['staff'] } }
+      : {}),
     async readiness() {
       const status = (
         await Promise.all(services.map((service) => service.processors?.status() ?? []))

@@ -20,6 +20,11 @@ interface Product {
   readonly name: string;
   readonly priceCents: number;
 }
+interface StreamEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: { readonly tenant?: string };
+}
 interface Detail {
   readonly customerId: string;
   readonly lines: readonly { sku: string; quantity: number }[];
@@ -126,6 +131,41 @@ describe('two tenants in one shop', () => {
     // Anonymous: refused before any tenant question (the API wants a principal).
     await expectProblem(await fetch(`${running.url}/queries/ListProducts`), 401, 'unauthenticated');
     expect(await count()).toBe(before);
+  });
+
+  it('given a stream name both tenants use, when each tenant’s staff reads it over HTTP, then each sees its own tenant’s events only; customers are refused 403 and a staff key without a tenant 403 tenant-required', async () => {
+    const read = async (key: string, accept = 'application/json') => {
+      const response = await fetch(`${running.url}/streams/orders/order-demo-1/events`, {
+        headers: { ...as(key), accept },
+      });
+      expect(response.status, key).toBe(200);
+      const text = await response.text();
+      return accept === 'application/json'
+        ? (JSON.parse(text) as { events: StreamEvent[] }).events
+        : text
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as StreamEvent);
+    };
+    for (const accept of ['application/json', 'application/x-ndjson']) {
+      const shop = await read('demo-staff', accept);
+      const outlet = await read('demo-outlet-staff', accept);
+      expect(shop.length).toBeGreaterThan(0);
+      expect(outlet.length).toBeGreaterThan(0);
+      expect(new Set(shop.map((event) => event.metadata.tenant))).toEqual(new Set(['shop']));
+      expect(new Set(outlet.map((event) => event.metadata.tenant))).toEqual(new Set(['outlet']));
+      expect(JSON.stringify(shop)).toContain('"mug"');
+      expect(JSON.stringify(shop)).not.toContain('"lamp"');
+      expect(JSON.stringify(outlet)).toContain('"lamp"');
+      expect(JSON.stringify(outlet)).not.toContain('"mug"');
+    }
+    // Only the shop has customer ada: the outlet's staff gets the 404 a missing stream gets.
+    const info = (key: string) =>
+      fetch(`${running.url}/streams/customers/customer-ada`, { headers: as(key) });
+    expect((await info('demo-staff')).status).toBe(200);
+    await expectProblem(await info('demo-outlet-staff'), 404, 'not-found');
+    await expectProblem(await info('demo-ada'), 403, 'forbidden');
+    await expectProblem(await info('key-nobody'), 403, 'tenant-required');
   });
 
   it('given each tenant’s staff in the console, then the stream list shows that tenant’s customers only', async () => {

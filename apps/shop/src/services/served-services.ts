@@ -1,4 +1,10 @@
-import type { CommandBus, CommandDefinition, QueryBus, QueryDefinition } from '@duet/core';
+import type {
+  CommandBus,
+  CommandDefinition,
+  EventStore,
+  QueryBus,
+  QueryDefinition,
+} from '@duet/core';
 import type { LiveSource } from '@duet/http';
 import type { ServedService } from '../http/create-shop-server.ts';
 import { orderHistoryQueries } from '../order-history/order-history-queries.ts';
@@ -14,6 +20,7 @@ interface ServiceParts {
   readonly live?: LiveSource;
   readonly processors?: ServedService['processors'];
   readonly consumers?: ServedService['consumers'];
+  readonly store?: EventStore;
 }
 
 const served = (name: string, description: string, parts: ServiceParts): ServedService => ({
@@ -25,6 +32,7 @@ const served = (name: string, description: string, parts: ServiceParts): ServedS
   ...(parts.live ? { live: parts.live } : {}),
   ...(parts.processors ? { processors: parts.processors } : {}),
   ...(parts.consumers ? { consumers: parts.consumers } : {}),
+  ...(parts.store ? { store: parts.store } : {}),
 });
 
 /** The customers service under its OpenAPI tag. */

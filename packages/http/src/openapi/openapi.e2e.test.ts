@@ -18,13 +18,14 @@ describe('OpenAPI document and docs page', () => {
   const apiKey = { 'x-api-key': 'shopper-key' };
 
   beforeAll(async () => {
-    server = await startCartServer({
+    server = await startCartServer((store) => ({
       authenticate: apiKeyAuthentication({
         keys: { 'shopper-key': { id: 'u1', roles: ['shopper'] } },
       }),
       rateLimit: { max: 1000, timeWindow: 60_000 },
       openapi: { title: 'Carts', version: '1.2.3' },
-    });
+      streams: { stores: { carts: store }, roles: ['shopper'] },
+    }));
     doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
   });
   afterAll(() => server.close());
@@ -51,7 +52,7 @@ describe('OpenAPI document and docs page', () => {
     expect(full.paths['/commands/OpenCart']?.post?.security).toBeUndefined();
   });
 
-  it('given the document, when listing paths, then every command, query, live query and health route is there and nothing internal', () => {
+  it('given the document, when listing paths, then every command, query, live query, stream and health route is there and nothing internal', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/commands/AddItem',
       '/commands/OpenCart',
@@ -61,6 +62,8 @@ describe('OpenAPI document and docs page', () => {
       '/queries/CartItems/live',
       '/queries/ListCarts',
       '/queries/ListCarts/live',
+      '/streams/carts/{stream}',
+      '/streams/carts/{stream}/events',
     ]);
   });
 
@@ -88,7 +91,8 @@ describe('OpenAPI document and docs page', () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const controller = new AbortController();
-        const response = await fetch(`${server.url}${path}${queries[path] ?? ''}`, {
+        const url = `${server.url}${path.replace('{stream}', 'cart-doc-1')}${queries[path] ?? ''}`;
+        const response = await fetch(url, {
           method: method.toUpperCase(),
           headers: {
             ...apiKey,
@@ -105,7 +109,7 @@ describe('OpenAPI document and docs page', () => {
         called.push(`${method} ${path}`);
       }
     }
-    expect(called).toHaveLength(10);
+    expect(called).toHaveLength(12);
   });
 
   it('given /docs, when fetched, then an HTML page comes back whose assets are served locally', async () => {

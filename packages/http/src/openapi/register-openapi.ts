@@ -66,7 +66,10 @@ export async function registerOpenApi(
   }
 }
 
-/** The document's tags: the caller's, then 'commands' and 'queries' if any route uses them, then 'health'. */
+/**
+ * The document's tags: the caller's, then 'commands' and 'queries' if any route uses them,
+ * 'streams' with `streams`, then 'health'.
+ */
 function documentTags(options: ResolvedDuetHttpOptions) {
   const tagged = new Set((options.openapi.tags ?? []).flatMap((tag) => tag.types));
   const own = (options.openapi.tags ?? []).map(({ name, description }) => ({
@@ -80,6 +83,9 @@ function documentTags(options: ResolvedDuetHttpOptions) {
       : []),
     ...(options.queries.some((q) => !tagged.has(q.type))
       ? [{ name: 'queries', description: 'Read models: GET, POST and live (SSE) per query' }]
+      : []),
+    ...(options.streams
+      ? [{ name: 'streams', description: 'Event streams as stored, read-only, for operators' }]
       : []),
     { name: 'health', description: 'Liveness and readiness' },
   ];
