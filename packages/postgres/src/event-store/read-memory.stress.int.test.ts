@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createPostgresEventStore, type SqlExecutor } from '@duet/postgres';
-import { openTestDatabase } from '@duet/postgres/testing';
+import type { SqlExecutor } from '@duet/postgres';
+import { openTestDatabase, seedLongStream } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
 
@@ -73,47 +73,18 @@ describe.skipIf(databaseUrl === null)('reading a large stream on PostgreSQL', ()
   }, 960_000);
 });
 
-// One real append of TEMPLATE events through the store, then copies of its rows made by
-// one INSERT ... SELECT: every column the store wrote is copied (so the seed follows the
-// store's schema as it changes), only id and stream_version are new. Much faster than a
-// million appends, and each copy looks like the same append made again.
-async function seed(executor: SqlExecutor, schema: string): Promise<void> {
-  const store = createPostgresEventStore({ executor, schema });
-  await store.append(
-    STREAM,
-    Array.from({ length: TEMPLATE }, (_, i) => ({
+// One real append of TEMPLATE events, then copies of its rows (seedLongStream).
+function seed(executor: SqlExecutor, schema: string): Promise<void> {
+  return seedLongStream(executor, {
+    schema,
+    stream: STREAM,
+    events: EVENTS,
+    template: Array.from({ length: TEMPLATE }, (_, i) => ({
       type: 'EntryPosted',
       data: { entry: i + 1, amount: (i * 37) % 1000, memo: 'posted by the seed' },
       metadata: { correlationId: 'seed' },
     })),
-    { expectedVersion: 'no_stream' },
-  );
-  await store.close();
-  const { rows } = await executor.query<{ name: string }>(
-    `SELECT column_name AS name FROM information_schema.columns
-      WHERE table_schema = $1 AND table_name = 'events'
-        AND column_name NOT IN ('id', 'stream_version', 'seq', 'tx_id')
-      ORDER BY ordinal_position`,
-    [schema],
-  );
-  const copied = rows.map((row) => `"${row.name}"`);
-  await executor.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO "${schema}".events (id, stream_version, ${copied.join(', ')})
-       SELECT gen_random_uuid(), copy.n * $2::bigint + t.stream_version,
-              ${copied.map((column) => `t.${column}`).join(', ')}
-         FROM generate_series(1, $3::bigint - 1) AS copy(n)
-        CROSS JOIN (SELECT * FROM "${schema}".events WHERE stream = $1) AS t
-        ORDER BY copy.n, t.stream_version`,
-      [STREAM, TEMPLATE, EVENTS / TEMPLATE],
-    );
-    await tx.query(`UPDATE "${schema}".streams SET version = $2 WHERE stream = $1`, [
-      STREAM,
-      EVENTS,
-    ]);
   });
-  // No ANALYZE on purpose (autovacuum is off on the test server): readStream's page query
-  // must stay O(page) on a table without statistics (read-stream-plan.int.test.ts).
 }
 
 function readInChild(connectionString: string, schema: string): Promise<ChildReport> {

@@ -2,6 +2,8 @@
 
 export type { TestDatabase, TestDatabaseOptions } from './open-test-database.ts';
 export { openTestDatabase, testDatabaseUrl } from './open-test-database.ts';
+export type { LongStreamSeed } from './seed-long-stream.ts';
+export { seedLongStream } from './seed-long-stream.ts';
 
 // -- projection test kit --
 
