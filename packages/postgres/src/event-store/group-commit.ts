@@ -1,4 +1,4 @@
-import { type AppendResult, DuetError, ErrorCode } from '@duet/core';
+import { type AppendResult, DuetError, DuplicateEventError, ErrorCode } from '@duet/core';
 import type { AppendOutcome } from './append-batch.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
@@ -27,6 +27,21 @@ interface Pending {
 const minQueueToOverlap = 16;
 
 const uniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+const deadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === '40P01';
+/** Attempts of an append whose transaction PostgreSQL aborted as a deadlock victim. */
+const maxDeadlockAttempts = 3;
+
+/**
+ * For a unique violation on the events' primary key, the append's event ids (PostgreSQL
+ * leaves the key out of the error under row-level security, so it cannot say which);
+ * otherwise undefined.
+ */
+function reusedEventId(error: unknown, append: PreparedAppend): string | undefined {
+  if (!uniqueViolation(error)) return undefined;
+  if ((error as { constraint?: unknown }).constraint !== 'events_pkey') return undefined;
+  const { events } = JSON.parse(append.json) as { events: { id: string }[] };
+  return events.map((event) => event.id).join(' or ');
+}
 
 /**
  * Gathers concurrent appends into batches: while up to `maxConcurrentBatches` are
@@ -60,6 +75,14 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
         // A duplicate id that another process committed meanwhile: the retry sees the
         // stored row and answers idempotent or DuplicateEventError.
         if (attempt === 1 && uniqueViolation(error)) continue;
+        // Still a duplicate id after that: the row is one this scope cannot see, another
+        // tenant's. Refused as a duplicate, without anything of that tenant's row.
+        const reusedId = reusedEventId(error, pending.append);
+        if (reusedId !== undefined) {
+          return pending.reject(new DuplicateEventError(reusedId, pending.append.stream));
+        }
+        // A deadlock rolled the whole transaction back: running it again is safe.
+        if (attempt < maxDeadlockAttempts && deadlock(error)) continue;
         return pending.reject(error);
       }
     }

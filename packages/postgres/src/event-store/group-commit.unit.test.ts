@@ -102,4 +102,59 @@ describe('group commit', () => {
     await Promise.all([first, ...rest]);
     expect(batches).toEqual([1, 10]);
   });
+
+  it('given a batch PostgreSQL aborts as a deadlock victim, when run, then each append is run again alone and stored; after three deadlocks in a row the error is passed on', async () => {
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    let calls = 0;
+    const flaky = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 1,
+      run: async (appends) => {
+        calls += 1;
+        if (calls <= 2) throw deadlock; // the batch, then the first append's first try alone
+        return stored(appends);
+      },
+    });
+    const results = await Promise.all([flaky.submit(append(1)), flaky.submit(append(2))]);
+    expect(results.map((result) => result.stream)).toEqual(['s-1', 's-2']);
+    expect(calls).toBe(4);
+    await flaky.close();
+
+    const always = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 1,
+      run: async () => {
+        calls += 1;
+        throw deadlock;
+      },
+    });
+    calls = 0;
+    await expect(always.submit(append(3))).rejects.toBe(deadlock);
+    expect(calls).toBe(3);
+    await always.close();
+  });
+
+  it('given a unique violation on the events primary key that a second try still hits (an id another tenant stored), then a DuplicateEventError naming the append’s ids', async () => {
+    const violation = Object.assign(new Error('duplicate key'), {
+      code: '23505',
+      constraint: 'events_pkey',
+    });
+    const groupCommit = createGroupCommit({
+      enabled: true,
+      maxBatchSize: 256,
+      maxConcurrentBatches: 1,
+      run: async () => {
+        throw violation;
+      },
+    });
+    const withIds = { ...append(1), json: '{"events":[{"id":"e-1"},{"id":"e-2"}]}' };
+    await expect(groupCommit.submit(withIds)).rejects.toMatchObject({
+      name: 'DuplicateEventError',
+      eventId: 'e-1 or e-2',
+      stream: 's-1',
+    });
+    await groupCommit.close();
+  });
 });

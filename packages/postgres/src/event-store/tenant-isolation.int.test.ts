@@ -1,4 +1,5 @@
 import {
+  DuplicateEventError,
   defineProjection,
   type RecordedEvent,
   runAsSystem,
@@ -101,6 +102,33 @@ describe.each(backendsFor(databaseUrl))('tenant isolation on $kind', (backend) =
     // The system reads the whole log, each event naming its tenant.
     const all = await runAsSystem(() => collect(store.readAll()));
     expect(all.map((e) => e.metadata.tenant).sort()).toEqual(['acme', 'acme', 'globex', 'globex']);
+  });
+
+  it('given an event id another tenant already stored, when a tenant appends with it, then a DuplicateEventError naming only that id, and nothing is stored', async () => {
+    await using fx = await open();
+    const { store, db } = fx;
+    const id = '0190a4c2-3b8e-7c1d-9f00-000000000001';
+    await runInTenant('acme', () => store.append('acct-9', [{ ...deposit(1, 'acme'), id }]));
+    const refused = await runInTenant('globex', () =>
+      store.append('acct-9', [{ ...deposit(1, 'acme'), id }]).catch((error: unknown) => error),
+    );
+    expect(refused).toBeInstanceOf(DuplicateEventError);
+    expect(refused).toMatchObject({ eventId: id, stream: 'acct-9' });
+    expect((refused as Error).message).not.toContain('acme');
+    // The same again in one batch with another tenant-free append beside it.
+    const [batched, beside] = await runInTenant('globex', () =>
+      Promise.allSettled([
+        store.append('acct-9', [{ ...deposit(2, 'globex'), id }]),
+        store.append('acct-10', [deposit(3, 'globex')]),
+      ]),
+    );
+    expect(batched.status === 'rejected' && batched.reason).toBeInstanceOf(DuplicateEventError);
+    expect(beside.status).toBe('fulfilled');
+    expect(await runInTenant('globex', () => store.streamInfo('acct-9'))).toBeNull();
+    const { rows } = await db.executor.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM "${db.schema}".events WHERE tenant = 'globex'`,
+    );
+    expect(rows[0]?.n).toBe(1);
   });
 
   it('given no tenant scope, then every store operation throws TenantRequiredError and writes nothing', async () => {
