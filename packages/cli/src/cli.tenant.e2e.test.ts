@@ -83,6 +83,15 @@ function tenantSuite(backend: () => string[]) {
     });
   });
 
+  it("when streams are listed without --tenant, then the streams of tenant '' are listed, none of a named tenant's", async () => {
+    const listed = await runDuet(['streams', 'list', '--json', ...backend()]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      streams: [{ stream: 'cart-0', version: 1 }],
+      nextCursor: null,
+    });
+  });
+
   it('given a bad tenant name, or --tenant on a command that works across tenants, then it exits 2 (usage)', async () => {
     const bad = await runDuet(['streams', 'show', 'order-1', '--tenant', 'a b', ...backend()]);
     expect(bad.code).toBe(ExitCode.usage);

@@ -41,7 +41,11 @@ export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-execut
 export { createPGliteExecutor } from './executor/pglite-executor.ts';
 export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
 export type { TenantIsolatedExecutor } from './executor/tenant-isolated-executor.ts';
-export { isolateTenants, TENANT_ROLE } from './executor/tenant-isolated-executor.ts';
+export {
+  CURRENT_TENANT_SQL,
+  isolateTenants,
+  TENANT_ROLE,
+} from './executor/tenant-isolated-executor.ts';
 export type { PostgresIdempotencyStoreOptions } from './idempotency/postgres-idempotency-store.ts';
 export { createPostgresIdempotencyStore } from './idempotency/postgres-idempotency-store.ts';
 export type { PostgresInboxOptions, PostgresStoreInboxOptions } from './inbox/postgres-inbox.ts';

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@duet/postgres';
+import { CURRENT_TENANT_SQL, type SqlExecutor } from '@duet/postgres';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-code.ts';
 
@@ -27,12 +27,14 @@ interface StreamRow {
 // Keyset paging on the streams table's primary key: a page starts after the last stream
 // name of the previous one, so pages stay stable while streams are added. The category is
 // the part before the first '-', as core's categoryOf says (split_part gives exactly it).
+// The tenant's streams only (--tenant, else tenant ''), as `streams show` reads them.
 const pageSql = (
   schema: string,
   category: boolean,
 ) => `SELECT s.stream, s.version::integer AS version, s.created_at, s.updated_at
   FROM "${schema}".streams AS s
- WHERE ($1::text IS NULL OR s.stream > $1)${category ? `\n   AND split_part(s.stream, '-', 1) = $3` : ''}
+ WHERE s.tenant = ${CURRENT_TENANT_SQL}
+   AND ($1::text IS NULL OR s.stream > $1)${category ? `\n   AND split_part(s.stream, '-', 1) = $3` : ''}
  ORDER BY s.stream
  LIMIT $2`;
 

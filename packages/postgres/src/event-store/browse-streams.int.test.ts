@@ -1,5 +1,6 @@
-import { ValidationError } from '@duet/core';
+import { runAsSystem, runInTenant, ValidationError } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import { isolateTenants } from '../executor/tenant-isolated-executor.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { correlatedEvents } from './correlated-events.ts';
 import { listStreams, type StreamSummary } from './list-streams.ts';
@@ -48,6 +49,23 @@ describe.each(backends)('listStreams on $kind', (backend) => {
     const category = await listStreams(db.executor, db.schema, { category: 'order', limit: 10 });
     expect(category.streams.map((s) => s.stream)).toEqual(['order-c', 'order-b', 'order-a']);
     expect(category.next).toBeNull();
+    await store.close();
+  });
+
+  it('given two tenants with a stream of one name, when listed in each scope, then each tenant sees its own and the system scope the unnamed tenant’s only', async () => {
+    await using db = await openTestDatabase(backend);
+    const executor = isolateTenants(db.executor);
+    const store = createPostgresEventStore({ executor, schema: db.schema });
+    const event = { type: 'Noted', data: {} };
+    await runInTenant('acme', () => store.append('order-1', [event]));
+    await runInTenant('globex', () => store.append('order-1', [event, event]));
+    await runAsSystem(() => store.append('order-0', [event]));
+    const names = async (fn: () => ReturnType<typeof listStreams>) =>
+      (await fn()).streams.map((s) => `${s.stream}@${s.version}`);
+    const list = () => listStreams(executor, db.schema, { limit: 10 });
+    expect(await names(() => runInTenant('acme', list))).toEqual(['order-1@1']);
+    expect(await names(() => runInTenant('globex', list))).toEqual(['order-1@2']);
+    expect(await names(() => runAsSystem(list))).toEqual(['order-0@1']);
     await store.close();
   });
 

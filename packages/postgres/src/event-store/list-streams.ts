@@ -1,5 +1,6 @@
 import { ValidationError } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { explainMissingSchema } from '../not-migrated-error.ts';
 
 /** One stream as `listStreams` reports it. */
@@ -49,12 +50,15 @@ interface Row {
 
 // Keyset paging, newest first, on (created_at, stream): both are fixed once a stream
 // exists, so a page never repeats or skips a stream while others are appended. The cursor
-// time is rebuilt exactly from whole microseconds (no float on the way).
+// time is rebuilt exactly from whole microseconds (no float on the way). The current
+// tenant's streams only, as readStream reads them: the system scope sees tenant ''s, so
+// two tenants' streams of one name never meet in a page.
 const listSql = (schema: string) => `SELECT s.stream, s.version::integer AS version,
        s.created_at, s.updated_at,
        (extract(epoch FROM s.created_at) * 1000000)::bigint::text AS created_us
   FROM "${schema}".streams AS s
- WHERE ($1::text IS NULL OR starts_with(s.stream, $1::text))
+ WHERE s.tenant = ${CURRENT_TENANT_SQL}
+   AND ($1::text IS NULL OR starts_with(s.stream, $1::text))
    AND ($2::text IS NULL OR split_part(s.stream, '-', 1) = $2::text)
    AND ($3::bigint IS NULL
         OR (s.created_at, s.stream) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4::text))
