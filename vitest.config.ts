@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: [
       'packages/*/{src,examples}/**/*.test.ts',
+      // The starter's own tests, run on the workspace's sources (cli.new.e2e.test.ts runs
+      // them again in a service it generates).
+      'packages/cli/templates/service/src/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'bench/src/**/*.test.ts',
     ],

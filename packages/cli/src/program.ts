@@ -7,6 +7,7 @@ import { eventsTailCommand } from './commands/events-tail.ts';
 import { forgetCommand } from './commands/forget.ts';
 import { loadCommand } from './commands/load.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { newServiceCommand } from './commands/new-service.ts';
 import { projectionsPauseCommand } from './commands/projections-pause.ts';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.ts';
 import { projectionsResumeCommand } from './commands/projections-resume.ts';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
     .addHelpText('after', exitCodes);
   addGlobalOptions(program);
   program.hook('preAction', (_root, action) => checkTenantApplies(action));
+  program.addCommand(newServiceCommand(io));
   program.addCommand(migrateCommand(io));
   program.addCommand(
     new Command('streams')

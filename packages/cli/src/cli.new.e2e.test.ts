@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from './exit-code.ts';
+import { runDuet } from './test-support/run-duet.ts';
+
+// Issue 15: `duet new <service>` writes a working service. Its tests and its start-up run
+// here inside the workspace, so its imports of @duet/* resolve to this checkout's sources;
+// the packaging check runs it again against the packed tarballs, as a user gets it.
+
+const workspace = resolve(import.meta.dirname, '..', '..', '..');
+
+describe('duet new', { timeout: 120_000 }, () => {
+  let scratch: string;
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'duet-new-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('given a service name, when new runs, then the folder holds the starter named after it, depending on this version of Duet', async () => {
+    const dir = join(scratch, 'billing');
+    const result = await runDuet(['new', 'billing', '--dir', dir, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const written = JSON.parse(result.stdout) as { files: string[] };
+    expect(written.files).toEqual(
+      expect.arrayContaining([
+        '.gitignore',
+        'README.md',
+        'package.json',
+        'src/main.ts',
+        'src/open-service.ts',
+        'src/tasks/task-decider.ts',
+        'src/tasks/task-decider.unit.test.ts',
+        'src/tasks/open-tasks-projection.int.test.ts',
+        'src/service.e2e.test.ts',
+        'tsconfig.json',
+      ]),
+    );
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    const cli = JSON.parse(await readFile(join(workspace, 'packages/cli/package.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      name: 'billing',
+      scripts: { start: 'tsx src/main.ts', test: 'vitest run' },
+      dependencies: { '@duet/core': `^${cli.version}`, '@duet/postgres': `^${cli.version}` },
+    });
+    expect(await readFile(join(dir, 'src/service-name.ts'), 'utf8')).toContain("'billing'");
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toMatch(/^# billing\n/);
+  });
+
+  it('given a folder that is not empty, or a name that is not one, then it exits 2 and writes nothing', async () => {
+    const dir = join(scratch, 'taken');
+    await mkdir(dir);
+    await writeFile(join(dir, 'keep.txt'), 'mine');
+    const taken = await runDuet(['new', 'taken', '--dir', dir]);
+    expect(taken.code).toBe(ExitCode.usage);
+    expect(taken.stderr).toContain('is not empty');
+    expect(existsSync(join(dir, 'package.json'))).toBe(false);
+    for (const bad of ['Billing', 'billing_1', '9lives', 'a--b']) {
+      const refused = await runDuet(['new', bad, '--dir', join(scratch, 'bad')]);
+      expect(refused.code, bad).toBe(ExitCode.usage);
+      expect(refused.stderr).toContain('is not a service name');
+    }
+    expect(existsSync(join(scratch, 'bad'))).toBe(false);
+  });
+});
+
+describe('a service written by duet new', { timeout: 600_000 }, () => {
+  // Inside the workspace, so that @duet/* and the tools resolve from its node_modules.
+  const dir = join(workspace, 'scratch', `starter-${randomBytes(4).toString('hex')}`, 'notes');
+  beforeAll(async () => {
+    const result = await runDuet(['new', 'notes', '--dir', dir]);
+    expect(result.code).toBe(0);
+  });
+  afterAll(async () => {
+    await rm(resolve(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('given the new service, when its own tests run, then they pass', async () => {
+    const run = await runIn(dir, process.execPath, [
+      join(workspace, 'node_modules/vitest/vitest.mjs'),
+      'run',
+    ]);
+    expect(run.output).toMatch(/Tests\s+\S*\s*8 passed/);
+    expect(run.code).toBe(0);
+  }, 600_000);
+
+  it('given the new service, when it starts on PGlite, then it serves a command and a query reading it, and stops on SIGTERM', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: dir,
+      env: { ...process.env, PORT: String(port), DATA_DIR: join(dir, '.data/pglite') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await outputMatches(child, /listening on (http:\/\/\S+)/);
+      const url = `http://127.0.0.1:${port}`;
+      const headers = { 'x-api-key': 'dev-key', 'content-type': 'application/json' };
+      const added = await fetch(`${url}/commands/AddTask`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ taskId: 't1', title: 'Try Duet' }),
+      });
+      expect(added.status).toBe(200);
+      const { position } = (await added.json()) as { position: string };
+      const open = await fetch(`${url}/queries/OpenTasks?minPosition=${position}`, { headers });
+      expect(await open.json()).toEqual({ tasks: [{ taskId: 't1', title: 'Try Duet' }] });
+    } finally {
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 300_000);
+});
+
+function runIn(
+  cwd: string,
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', fail);
+    child.once('exit', (code) => done({ code, output }));
+  });
+}
+
+/** Resolves once the process has printed a line matching `pattern`; rejects if it exits first. */
+function outputMatches(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((done, fail) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (pattern.test(output)) done();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) =>
+      fail(new Error(`exited with ${code} before ${pattern}: ${output}`)),
+    );
+  });
+}
