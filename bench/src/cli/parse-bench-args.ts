@@ -27,8 +27,10 @@ export interface BenchArgs {
    * half of what the closed loop just measured on the same deployment (below saturation).
    */
   readonly rate: number | null;
-  /** shop: clients of the closed-loop case. */
+  /** shop: clients of the closed-loop case; http: connections of the load. */
   readonly clients: number;
+  /** http: carts seeded for the shop and for Emmett (each PlaceOrder places a fresh one). */
+  readonly carts: number;
   /** relay: end-to-end rates, events per second. */
   readonly rates: readonly number[];
   /** relay: the NATS server. */
@@ -47,6 +49,10 @@ workloads:
                        placement -> order history p50/p99 at --rate (open loop), with every
                        service its own process (PostgreSQL + NATS; --store postgres) and as
                        npm start's one process (PGlite; --store pglite)
+  http                 the shop's PlaceOrder over HTTP at --clients connections (its orders
+                       service process), beside a bare Fastify route with one INSERT and
+                       Emmett's CommandHandler behind Fastify, each server its own process;
+                       then npm start's one process on PGlite (--store pglite)
   telemetry            what tracing and metrics cost with no OpenTelemetry SDK: ns per call
 
 options:
@@ -70,7 +76,9 @@ options:
   --peer-events <n>    project: the size both systems rebuild (default 100000)
   --rate <n>           lag: commands per second (default 1000); shop: orders/s of the open loop
                        (default: half the closed loop's confirmed orders/s, so below saturation)
-  --clients <n>        shop: clients of the closed loop (default 64)
+  --clients <n>        shop: clients of the closed loop; http: connections (default 64)
+  --carts <n>          http: carts seeded for the shop and Emmett, one per PlaceOrder
+                       (default 20000; a line says ran_out when the load used them all)
   --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
   --nats-url <url>     relay: NATS server (default $NATS_URL or nats://127.0.0.1:4222)
   -h, --help           this text
@@ -103,6 +111,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       'peer-events': { type: 'string', default: '100000' },
       rate: { type: 'string' },
       clients: { type: 'string', default: '64' },
+      carts: { type: 'string', default: '20000' },
       rates: { type: 'string', default: '1000,5000' },
       'nats-url': { type: 'string' },
     },
@@ -139,6 +148,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
         ? null
         : positiveInteger('--rate', values.rate ?? '1000'),
     clients: positiveInteger('--clients', values.clients),
+    carts: positiveInteger('--carts', values.carts),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
   };
