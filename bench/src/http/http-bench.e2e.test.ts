@@ -48,16 +48,17 @@ function expectServed(line: HttpLine | HttpRatioLine | undefined, command: strin
 }
 
 describe.skipIf(databaseUrl === null || natsUrl === null)('npm run bench -- http', () => {
-  it('given PostgreSQL, when the bench runs tiny, then the ceiling, the shop and Emmett each answer PlaceOrder and a ratio line compares them', async () => {
+  it('given PostgreSQL, when the bench runs tiny, then the ceiling, the shop, the bus on a plain route and Emmett each answer PlaceOrder and a ratio line compares them', async () => {
     const lines = await bench(['--store', 'postgres', '--clients', '4', '--carts', '400']);
     expect(lines.map((line) => ('system' in line ? line.system : 'ratio'))).toEqual([
       'bare',
       'duet',
+      'duet-route',
       'emmett',
       'ratio',
     ]);
-    for (const line of lines.slice(0, 3)) expectServed(line, 'PlaceOrder');
-    const ratio = lines[3] as HttpRatioLine;
+    for (const line of lines.slice(0, 4)) expectServed(line, 'PlaceOrder');
+    const ratio = lines[4] as HttpRatioLine;
     expect(ratio.ratio_to_bare).toBeGreaterThan(0);
     expect(ratio.ratio_to_emmett).toBeGreaterThan(0);
   }, 300_000);

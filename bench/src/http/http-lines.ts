@@ -1,8 +1,11 @@
 import type { HttpLoopsResult } from './http-loops.ts';
 import type { ServerWindowCpu } from './server-window-cpu.ts';
 
-/** Which server answered: the ceiling, the shop, the peer, or the shop as `npm start` runs it. */
-export type HttpSystem = 'bare' | 'duet' | 'emmett' | 'duet-pglite';
+/**
+ * Which server answered: the ceiling, the shop's orders service, Duet's bus on a route like
+ * the peer's, the peer, or the shop as `npm start` runs it.
+ */
+export type HttpSystem = 'bare' | 'duet' | 'duet-route' | 'emmett' | 'duet-pglite';
 
 /** One result line of `bench http` (`--json` prints it as it is). */
 export type HttpLine = {
@@ -29,6 +32,11 @@ export type HttpLine = {
   /** CPU of the server's Node process and of its database's backends per 2xx answer. */
   readonly app_us_per_request: number | null;
   readonly db_us_per_request: number | null;
+  /**
+   * Transactions the database committed per 2xx answer (`pg_stat_database`; every
+   * statement outside a transaction is one). Null on PGlite.
+   */
+  readonly commits_per_request: number | null;
   readonly error?: string;
 } & Partial<ServerWindowCpu>;
 
@@ -68,6 +76,9 @@ export interface HttpRatioLine {
   readonly duet_requests_per_sec: number | null;
   readonly bare_requests_per_sec: number | null;
   readonly emmett_requests_per_sec: number | null;
+  /** Duet's bus on a route like Emmett's: the store and bus without the shop's HTTP layers. */
+  readonly duet_route_requests_per_sec: number | null;
+  readonly route_ratio_to_emmett: number | null;
   readonly ratio_to_bare: number | null;
   readonly ratio_to_emmett: number | null;
 }
@@ -83,8 +94,9 @@ export function httpRatioLine(lines: readonly HttpLine[], connections: number): 
   const duet = rate('duet');
   const bare = rate('bare');
   const emmett = rate('emmett');
-  const ratio = (over: number | null) =>
-    duet === null || over === null ? null : Math.round((duet / over) * 100) / 100;
+  const route = rate('duet-route');
+  const ratio = (of: number | null, over: number | null) =>
+    of === null || over === null ? null : Math.round((of / over) * 100) / 100;
   return {
     workload: 'http',
     command: 'PlaceOrder',
@@ -92,22 +104,24 @@ export function httpRatioLine(lines: readonly HttpLine[], connections: number): 
     duet_requests_per_sec: duet,
     bare_requests_per_sec: bare,
     emmett_requests_per_sec: emmett,
-    ratio_to_bare: ratio(bare),
-    ratio_to_emmett: ratio(emmett),
+    duet_route_requests_per_sec: route,
+    route_ratio_to_emmett: ratio(route, emmett),
+    ratio_to_bare: ratio(duet, bare),
+    ratio_to_emmett: ratio(duet, emmett),
   };
 }
 
 /** One line for people. */
 export function describeHttpLine(line: HttpLine | HttpRatioLine): string {
   if (!('system' in line)) {
-    return `http PlaceOrder at ${line.connections} connections: duet / bare ${line.ratio_to_bare ?? '-'}, duet / emmett ${line.ratio_to_emmett ?? '-'}\n`;
+    return `http PlaceOrder at ${line.connections} connections: duet / bare ${line.ratio_to_bare ?? '-'}, duet / emmett ${line.ratio_to_emmett ?? '-'}; duet-route / emmett ${line.route_ratio_to_emmett ?? '-'}\n`;
   }
   if (line.error !== undefined)
     return `http ${line.system} ${line.command}: failed: ${line.error}\n`;
   const failed = Object.entries(line.failed)
     .map(([status, n]) => `${status} x${n}`)
     .join(', ');
-  return `http ${line.system} ${line.command} (${line.server}), ${line.connections} connections, ${line.seconds} s: ${line.requests_per_sec} requests/s, p50 ${line.p50_ms} ms, p99 ${line.p99_ms} ms; server peak RSS ${line.server_peak_rss_mb ?? '-'} MB; per request app ${line.app_us_per_request ?? '-'} µs, db ${line.db_us_per_request ?? '-'} µs CPU; others ${line.cpu_other_pct ?? '-'} %${failed ? `; failed ${failed}` : ''}${line.ran_out ? '; ran out of carts' : ''}\n`;
+  return `http ${line.system} ${line.command} (${line.server}), ${line.connections} connections, ${line.seconds} s: ${line.requests_per_sec} requests/s, p50 ${line.p50_ms} ms, p99 ${line.p99_ms} ms; server peak RSS ${line.server_peak_rss_mb ?? '-'} MB; per request app ${line.app_us_per_request ?? '-'} µs, db ${line.db_us_per_request ?? '-'} µs CPU, ${line.commits_per_request ?? '-'} commits; others ${line.cpu_other_pct ?? '-'} %${failed ? `; failed ${failed}` : ''}${line.ran_out ? '; ran out of carts' : ''}\n`;
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;

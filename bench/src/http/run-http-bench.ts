@@ -6,6 +6,7 @@ import { peakRssMb } from '../measure/peak-rss.ts';
 import { machineInfo } from '../report/machine-info.ts';
 import { startOneProcess } from '../shop/shop-deployment.ts';
 import { spawnUntilReady } from '../shop/spawn-until-ready.ts';
+import { databaseCommits } from './database-commits.ts';
 import {
   describeHttpLine,
   type HttpLine,
@@ -42,6 +43,15 @@ interface RunningServer {
 const here = import.meta.dirname;
 
 /**
+ * Node's flags for every server process: with DUET_BENCH_CPU_PROF=<dir> each writes a CPU
+ * profile there when it stops (`--cpu-prof`), to see where a server's time goes.
+ */
+function serverNodeArgs(): string[] {
+  const dir = process.env.DUET_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx'] : ['--import', 'tsx'];
+}
+
+/**
  * `bench http`: the shop's PlaceOrder over HTTP at `clients` connections beside a bare
  * Fastify route with one INSERT (the ceiling) and Emmett's CommandHandler behind a plain
  * Fastify route, each server its own process on a database of its own, one after the
@@ -63,7 +73,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<void> {
   try {
     if (options.store !== 'pglite') {
       const lines: HttpLine[] = [];
-      for (const system of ['bare', 'duet', 'emmett'] as const) {
+      for (const system of ['bare', 'duet', 'duet-route', 'emmett'] as const) {
         const line = await onPostgres(options, system, cleanups);
         lines.push(line);
         print(line);
@@ -85,7 +95,7 @@ async function onPostgres(
   system: Exclude<HttpSystem, 'duet-pglite'>,
   cleanups: Set<() => Promise<void>>,
 ): Promise<HttpLine> {
-  const db = await createBenchDatabase(options.databaseUrl, `http_${system}`);
+  const db = await createBenchDatabase(options.databaseUrl, `http_${system.replace('-', '_')}`);
   let server: RunningServer | null = null;
   const clean = async () => {
     await server?.stop();
@@ -125,6 +135,8 @@ async function onPostgres(
 const serverWords: Record<HttpSystem, string> = {
   bare: 'Fastify route, one INSERT per request, pg.Pool of 10',
   duet: "the shop's orders service process, command role (SHOP_ROLES=command), pool of 10",
+  'duet-route':
+    "Duet's command bus with the shop's order handler behind a Fastify route like Emmett's, plain executor, pool of 10",
   emmett: 'Emmett 0.42 CommandHandler behind a Fastify route, pg.Pool of 10',
   'duet-pglite': "npm start's one process on PGlite: every service, projections and saga",
 };
@@ -135,7 +147,7 @@ async function startServer(
   options: HttpBenchOptions,
 ): Promise<RunningServer> {
   if (system === 'duet') {
-    const orders = await startShopOrdersService(databaseUrl, options.natsUrl);
+    const orders = await startShopOrdersService(databaseUrl, options.natsUrl, serverNodeArgs());
     try {
       await orders.seed(options.carts);
     } catch (error) {
@@ -144,9 +156,9 @@ async function startServer(
     }
     return orders;
   }
-  const entry = resolve(here, system === 'bare' ? 'bare-server.ts' : 'emmett-server.ts');
+  const entry = resolve(here, `${system}-server.ts`);
   const ready = await spawnUntilReady(
-    ['--import', 'tsx', entry],
+    [...serverNodeArgs(), entry],
     { DATABASE_URL: databaseUrl, CARTS: String(options.carts), PORT: '0' },
     /ready at (http:\/\/\S+)/,
     600_000,
@@ -166,15 +178,25 @@ async function measure(
   const monitor = await openBackendMonitor(databaseUrl);
   try {
     const cpu = serverWindowCpu(server.pid, monitor);
+    const commits: Promise<number | null>[] = [];
     const result = await runHttpLoops({
       url: server.url,
       connections: options.clients,
       warmupMs: options.warmupSeconds * 1000,
       measureMs: options.seconds * 1000,
       next,
-      onWindow: cpu.mark,
+      onWindow: () => {
+        cpu.mark();
+        if (databaseUrl !== undefined) commits.push(databaseCommits(databaseUrl));
+      },
     });
-    return httpFigures(result, await cpu.split(), peakRssOfMb(server.pid), peakRssMb());
+    const [before, after] = await Promise.all(commits);
+    const figures = httpFigures(result, await cpu.split(), peakRssOfMb(server.pid), peakRssMb());
+    const perRequest =
+      before == null || after == null || result.ok === 0
+        ? null
+        : Math.round(((after - before) / result.ok) * 100) / 100;
+    return { ...figures, commits_per_request: perRequest };
   } finally {
     await monitor.close();
   }
@@ -247,5 +269,6 @@ function failedFigures() {
     load_peak_rss_mb: peakRssMb(),
     app_us_per_request: null,
     db_us_per_request: null,
+    commits_per_request: null,
   };
 }

@@ -41,10 +41,11 @@ export interface ShopOrdersService {
 export async function startShopOrdersService(
   databaseUrl: string,
   natsUrl: string,
+  nodeArgs: readonly string[] = ['--import', 'tsx'],
 ): Promise<ShopOrdersService> {
   const namespace = `bench_${randomBytes(4).toString('hex')}`;
   const ready: ReadyProcess = await spawnUntilReady(
-    ['--import', 'tsx', entry],
+    [...nodeArgs, entry],
     {
       SHOP_SERVICE: 'orders',
       SHOP_ROLES: 'command',
