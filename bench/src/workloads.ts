@@ -4,6 +4,7 @@ import { runHttpBench } from './http/run-http-bench.ts';
 import { runLagBench } from './lag/run-lag-bench.ts';
 import { runProjectBench } from './project/run-project-bench.ts';
 import { runRelayBench } from './relay/run-relay-bench.ts';
+import { runScaleBench } from './scale/run-scale-bench.ts';
 import { runShopBench } from './shop/run-shop-bench.ts';
 import { runTelemetryBench } from './telemetry/run-telemetry-bench.ts';
 import { runTenancyBench } from './tenancy/run-tenancy-bench.ts';
@@ -19,6 +20,7 @@ export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   project: (args) => runProjectBench(args),
   lag: (args) => runLagBench({ ...args, rate: args.rate ?? 1000 }),
   relay: (args) => runRelayBench(args),
+  scale: (args) => runScaleBench(args),
   shop: (args) => runShopBench(args),
   telemetry: (args) => runTelemetryBench(args),
 };

@@ -29,6 +29,8 @@ export interface BenchArgs {
   readonly rate: number | null;
   /** shop: clients of the closed-loop case; http: connections of the load. */
   readonly clients: number;
+  /** scale: how many app processes each round runs. */
+  readonly processes: readonly number[];
   /** http: carts seeded for the shop and for Emmett (each PlaceOrder places a fresh one). */
   readonly carts: number;
   /** relay: end-to-end rates, events per second. */
@@ -53,6 +55,10 @@ workloads:
                        service process), beside a bare Fastify route with one INSERT and
                        Emmett's CommandHandler behind Fastify, each server its own process;
                        then npm start's one process on PGlite (--store pglite)
+  scale                app processes appending to one PostgreSQL (--processes, each with
+                       --clients writers): aggregate events/s with the store's per-commit
+                       NOTIFY, without it, and with one NOTIFY per process after commit;
+                       the database's wait events and waiting locks sampled
   telemetry            what tracing and metrics cost with no OpenTelemetry SDK: ns per call
 
 options:
@@ -76,7 +82,9 @@ options:
   --peer-events <n>    project: the size both systems rebuild (default 100000)
   --rate <n>           lag: commands per second (default 1000); shop: orders/s of the open loop
                        (default: half the closed loop's confirmed orders/s, so below saturation)
-  --clients <n>        shop: clients of the closed loop; http: connections (default 64)
+  --clients <n>        shop: clients of the closed loop; http: connections;
+                       scale: writers per app process (default 64)
+  --processes <list>   scale: app process counts (default 1,4)
   --carts <n>          http: carts seeded for the shop and Emmett, one per PlaceOrder
                        (default 20000; a line says ran_out when the load used them all)
   --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
@@ -112,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       rate: { type: 'string' },
       clients: { type: 'string', default: '64' },
       carts: { type: 'string', default: '20000' },
+      processes: { type: 'string', default: '1,4' },
       rates: { type: 'string', default: '1000,5000' },
       'nats-url': { type: 'string' },
     },
@@ -149,6 +158,9 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
         : positiveInteger('--rate', values.rate ?? '1000'),
     clients: positiveInteger('--clients', values.clients),
     carts: positiveInteger('--carts', values.carts),
+    processes: values.processes
+      .split(',')
+      .map((count) => positiveInteger('--processes', count.trim())),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
   };
