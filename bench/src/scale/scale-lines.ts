@@ -38,6 +38,8 @@ export interface ScaleLine {
   readonly active_backends_by_wait: Readonly<Record<string, number>>;
   /** Ungranted lock requests per sample by `locktype:mode[:notify]`. */
   readonly ungranted_locks: Readonly<Record<string, number>>;
+  /** Share of samples in which a backend of ours / of another database held the notify lock. */
+  readonly notify_lock_held_by: Readonly<Record<string, number>>;
 }
 
 /** The line of one round from the processes' results, the CPU samples and the waits. */
@@ -105,6 +107,7 @@ export function scaleLine(input: {
     wait_samples: input.waits.samples,
     active_backends_by_wait: perSample(input.waits.waits),
     ungranted_locks: perSample(input.waits.ungranted_locks),
+    notify_lock_held_by: perSample(input.waits.notify_lock_held_by),
   };
 }
 

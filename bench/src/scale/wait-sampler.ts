@@ -7,6 +7,11 @@ export interface WaitCounts {
   readonly waits: Readonly<Record<string, number>>;
   /** Lock requests not granted, by `locktype:mode` (`:notify` for the NOTIFY queue's lock). */
   readonly ungranted_locks: Readonly<Record<string, number>>;
+  /**
+   * Who held the notify lock when sampled: `ours` (a backend of the bench database) or
+   * `others` (another database on the same server: the lock is server-wide).
+   */
+  readonly notify_lock_held_by: Readonly<Record<string, number>>;
 }
 
 /**
@@ -28,6 +33,7 @@ export async function startWaitSampler(
   await client.connect();
   const waits: Record<string, number> = {};
   const locks: Record<string, number> = {};
+  const held: Record<string, number> = {};
   let samples = 0;
   let running = true;
   const add = (into: Record<string, number>, key: string, n: number) => {
@@ -49,9 +55,18 @@ export async function startWaitSampler(
                 count(*) AS n
            FROM pg_locks WHERE NOT granted GROUP BY 1`,
       );
+      const holders = await client.query<{ who: string; n: string }>(
+        `SELECT CASE WHEN a.datname = current_database() THEN 'ours' ELSE 'others' END AS who,
+                count(*) AS n
+           FROM pg_locks AS l JOIN pg_stat_activity AS a USING (pid)
+          WHERE l.granted AND l.locktype = 'object'
+            AND l.classid = 'pg_database'::regclass AND l.objid = 0
+          GROUP BY 1`,
+      );
       samples += 1;
       for (const row of activity.rows) add(waits, row.w, Number(row.n));
       for (const row of waiting.rows) add(locks, row.l, Number(row.n));
+      for (const row of holders.rows) add(held, row.who, Number(row.n));
       const rest = everyMs - (performance.now() - started);
       if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
@@ -61,7 +76,7 @@ export async function startWaitSampler(
       running = false;
       await loop;
       await client.end();
-      return { samples, waits, ungranted_locks: locks };
+      return { samples, waits, ungranted_locks: locks, notify_lock_held_by: held };
     },
   };
 }
