@@ -18,7 +18,7 @@ export const workloads: Record<string, (args: BenchArgs) => Promise<void>> = {
   },
   http: (args) => runHttpBench(args),
   project: (args) => runProjectBench(args),
-  lag: (args) => runLagBench({ ...args, rate: args.rate ?? 1000 }),
+  lag: (args) => runLagBench(args),
   relay: (args) => runRelayBench(args),
   scale: (args) => runScaleBench(args),
   shop: (args) => runShopBench(args),

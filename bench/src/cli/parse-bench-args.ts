@@ -23,8 +23,9 @@ export interface BenchArgs {
   /** project: the size both systems rebuild. */
   readonly peerEvents: number;
   /**
-   * lag: commands per second; shop: orders per second of the open-loop case, or null for
-   * half of what the closed loop just measured on the same deployment (below saturation).
+   * lag: commands per second, or null for 25, 50 and 75 % of the command capacity measured
+   * first; shop: orders per second of the open-loop case, or null for half of what the
+   * closed loop just measured on the same deployment (below saturation).
    */
   readonly rate: number | null;
   /** shop: clients of the closed-loop case; http: connections of the load. */
@@ -44,7 +45,8 @@ export const USAGE = `usage: npm run bench -- <workload> [options]
 workloads:
   append               events/s and latency of appends: Duet, Emmett, Duet again, raw INSERTs
   project              projection rebuild events/s: Duet, Emmett, raw PostgreSQL; read models checked
-  lag                  read-your-writes: commands at --rate/s, each followed by a query for its position
+  lag                  read-your-writes: the command capacity, then commands at 25/50/75 % of it
+                       (or at --rate/s), each followed by a query for its position
   relay                events/s from the store to JetStream acks beside raw async publish,
                        then end-to-end latency (append -> effect in another service) at --rates
   shop                 duet load shop: orders/s confirmed with --clients (closed loop) and
@@ -80,7 +82,8 @@ options:
   --events <n>         project: Duet's large rebuild (default 1000000);
                        relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
-  --rate <n>           lag: commands per second (default 1000); shop: orders/s of the open loop
+  --rate <n>           lag: commands per second (default: the command capacity measured first,
+                       then 25, 50 and 75 % of it); shop: orders/s of the open loop
                        (default: half the closed loop's confirmed orders/s, so below saturation)
   --clients <n>        shop: clients of the closed loop; http: connections;
                        scale: writers per app process (default 64)
@@ -153,7 +156,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     ),
     peerEvents: positiveInteger('--peer-events', values['peer-events']),
     rate:
-      values.rate === undefined && workload === 'shop'
+      values.rate === undefined && (workload === 'shop' || workload === 'lag')
         ? null
         : positiveInteger('--rate', values.rate ?? '1000'),
     clients: positiveInteger('--clients', values.clients),
