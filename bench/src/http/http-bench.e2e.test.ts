@@ -42,7 +42,8 @@ function expectServed(line: HttpLine | HttpRatioLine | undefined, command: strin
   const served = line as HttpLine;
   expect(served.error).toBeUndefined();
   expect(served.failed).toEqual({});
-  expect(served.ok).toBeGreaterThan(0);
+  // Every answer of the run: on a loaded machine none may land inside a 0.5 s window.
+  expect(served.answered).toBeGreaterThan(0);
   expect(served.p99_ms).toBeGreaterThanOrEqual(served.p50_ms);
   expect(served.server_peak_rss_mb).toBeGreaterThan(0);
 }
@@ -59,8 +60,11 @@ describe.skipIf(databaseUrl === null || natsUrl === null)('npm run bench -- http
     ]);
     for (const line of lines.slice(0, 4)) expectServed(line, 'PlaceOrder');
     const ratio = lines[4] as HttpRatioLine;
-    expect(ratio.ratio_to_bare).toBeGreaterThan(0);
-    expect(ratio.ratio_to_emmett).toBeGreaterThan(0);
+    expect(ratio).toMatchObject({ workload: 'http', command: 'PlaceOrder', connections: 4 });
+    // Null only when a line had no answer inside the window (a loaded machine).
+    for (const key of ['ratio_to_bare', 'ratio_to_emmett', 'route_ratio_to_emmett'] as const) {
+      expect(ratio[key] === null || ratio[key] > 0).toBe(true);
+    }
   }, 300_000);
 
   it("given npm start's one process on PGlite, when the bench runs tiny, then it opens carts with AddItem and places them", async () => {

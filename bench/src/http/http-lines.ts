@@ -22,6 +22,8 @@ export type HttpLine = {
   readonly max_ms: number;
   readonly seconds: number;
   readonly ok: number;
+  /** Every 2xx answer of the run, warm-up and the answers after the window included. */
+  readonly answered: number;
   /** Answers other than 2xx in the window, by status. */
   readonly failed: Readonly<Record<string, number>>;
   /** The carts ran out before the window ended (seed more with --carts). */
@@ -58,6 +60,7 @@ export function httpFigures(
     max_ms: round3(result.latency.max),
     seconds: round3(result.windowMs / 1000),
     ok: result.ok,
+    answered: result.okTotal,
     failed: result.failed,
     ran_out: result.ranOut,
     server_peak_rss_mb: serverPeakRssMb,

@@ -263,6 +263,7 @@ function failedFigures() {
     max_ms: 0,
     seconds: 0,
     ok: 0,
+    answered: 0,
     failed: {},
     ran_out: false,
     server_peak_rss_mb: null,

@@ -58,7 +58,8 @@ describe.skipIf(databaseUrl === null)('npm run bench -- scale', () => {
     for (const round of rounds) {
       expect(round.errors).toBe(0);
       expect(round.per_process).toHaveLength(round.processes);
-      expect(round.events_per_sec).toBeGreaterThan(0);
+      // Every append of the round: on a loaded machine none may land inside 0.5 s.
+      expect(round.appended).toBeGreaterThan(0);
       expect(round.peak_rss_mb).toBeGreaterThan(0);
       expect(round.wait_samples).toBeGreaterThan(0);
     }
@@ -68,6 +69,6 @@ describe.skipIf(databaseUrl === null)('npm run bench -- scale', () => {
     );
     const ratios = lines.filter((line): line is ScaleRatioLine => line.workload === 'scale-ratio');
     expect(ratios.map((line) => line.wake)).toEqual(['in-transaction', 'none', 'after-commit']);
-    for (const ratio of ratios) expect(ratio.ratios['2_to_1']).toBeGreaterThan(0);
+    for (const ratio of ratios) expect(Object.keys(ratio.ratios)).toEqual(['2_to_1']);
   }, 180_000);
 });

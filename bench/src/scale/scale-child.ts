@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     const windowEnd = windowStart + measureMs;
     const latencies = createLatencyRecorder();
     let events = 0;
+    let appended = 0;
     let errors = 0;
     let firstError: string | undefined;
     const waker = config.wake === 'after-commit' ? coalescedWaker(executor, config.channel) : null;
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
             expectedVersion: version === 0 ? 'no_stream' : version,
           });
           versions[slot] = version + 1;
+          appended += 1;
           waker?.poke();
         } catch (error) {
           errors += 1;
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     await post({
       kind: 'result',
       events,
+      appended,
       p50_ms: Math.round(summary.p50 * 1000) / 1000,
       p99_ms: Math.round(summary.p99 * 1000) / 1000,
       peak_rss_mb: peakRssMb(),

@@ -15,6 +15,8 @@ export interface ScaleLine {
   readonly seconds: number;
   /** All processes together. */
   readonly events_per_sec: number;
+  /** Appends that succeeded in all, warm-up and after the window included. */
+  readonly appended: number;
   /** Each process's events/s. */
   readonly per_process: readonly number[];
   /** The highest p50 and p99 among the processes. */
@@ -87,6 +89,7 @@ export function scaleLine(input: {
     writers_per_process: input.writersPerProcess,
     seconds: input.seconds,
     events_per_sec: eventsPerSec,
+    appended: results.reduce((sum, r) => sum + r.appended, 0),
     per_process: perProcess,
     p50_ms: Math.max(0, ...results.map((r) => r.p50_ms)),
     p99_ms: Math.max(0, ...results.map((r) => r.p99_ms)),

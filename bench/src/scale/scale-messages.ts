@@ -41,6 +41,8 @@ export type ScaleChildMessage =
   | {
       readonly kind: 'result';
       readonly events: number;
+      /** Every append that succeeded, warm-up and after the window included. */
+      readonly appended: number;
       readonly p50_ms: number;
       readonly p99_ms: number;
       readonly peak_rss_mb: number;
