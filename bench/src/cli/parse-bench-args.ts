@@ -23,12 +23,17 @@ export interface BenchArgs {
   /** project: the size both systems rebuild. */
   readonly peerEvents: number;
   /**
-   * lag: commands per second; shop: orders per second of the open-loop case, or null for
-   * half of what the closed loop just measured on the same deployment (below saturation).
+   * lag: commands per second, or null for 25, 50 and 75 % of the command capacity measured
+   * first; shop: orders per second of the open-loop case, or null for half of what the
+   * closed loop just measured on the same deployment (below saturation).
    */
   readonly rate: number | null;
-  /** shop: clients of the closed-loop case. */
+  /** shop: clients of the closed-loop case; http: connections of the load. */
   readonly clients: number;
+  /** scale: how many app processes each round runs. */
+  readonly processes: readonly number[];
+  /** http: carts seeded for the shop and for Emmett (each PlaceOrder places a fresh one). */
+  readonly carts: number;
   /** relay: end-to-end rates, events per second. */
   readonly rates: readonly number[];
   /** relay: the NATS server. */
@@ -40,13 +45,22 @@ export const USAGE = `usage: npm run bench -- <workload> [options]
 workloads:
   append               events/s and latency of appends: Duet, Emmett, Duet again, raw INSERTs
   project              projection rebuild events/s: Duet, Emmett, raw PostgreSQL; read models checked
-  lag                  read-your-writes: commands at --rate/s, each followed by a query for its position
+  lag                  read-your-writes: the command capacity, then commands at 25/50/75 % of it
+                       (or at --rate/s), each followed by a query for its position
   relay                events/s from the store to JetStream acks beside raw async publish,
                        then end-to-end latency (append -> effect in another service) at --rates
   shop                 duet load shop: orders/s confirmed with --clients (closed loop) and
                        placement -> order history p50/p99 at --rate (open loop), with every
                        service its own process (PostgreSQL + NATS; --store postgres) and as
                        npm start's one process (PGlite; --store pglite)
+  http                 the shop's PlaceOrder over HTTP at --clients connections (its orders
+                       service process), beside a bare Fastify route with one INSERT and
+                       Emmett's CommandHandler behind Fastify, each server its own process;
+                       then npm start's one process on PGlite (--store pglite)
+  scale                app processes appending to one PostgreSQL (--processes, each with
+                       --clients writers): aggregate events/s with the store's per-commit
+                       NOTIFY, without it, and with one NOTIFY per process after commit;
+                       the database's wait events and waiting locks sampled
   telemetry            what tracing and metrics cost with no OpenTelemetry SDK: ns per call
 
 options:
@@ -68,9 +82,14 @@ options:
   --events <n>         project: Duet's large rebuild (default 1000000);
                        relay: events relayed and raw-published (default 100000)
   --peer-events <n>    project: the size both systems rebuild (default 100000)
-  --rate <n>           lag: commands per second (default 1000); shop: orders/s of the open loop
+  --rate <n>           lag: commands per second (default: the command capacity measured first,
+                       then 25, 50 and 75 % of it); shop: orders/s of the open loop
                        (default: half the closed loop's confirmed orders/s, so below saturation)
-  --clients <n>        shop: clients of the closed loop (default 64)
+  --clients <n>        shop: clients of the closed loop; http: connections;
+                       scale: writers per app process (default 64)
+  --processes <list>   scale: app process counts (default 1,4)
+  --carts <n>          http: carts seeded for the shop and Emmett, one per PlaceOrder
+                       (default 20000; a line says ran_out when the load used them all)
   --rates <list>       relay: end-to-end rates in events/s (default 1000,5000)
   --nats-url <url>     relay: NATS server (default $NATS_URL or nats://127.0.0.1:4222)
   -h, --help           this text
@@ -103,6 +122,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       'peer-events': { type: 'string', default: '100000' },
       rate: { type: 'string' },
       clients: { type: 'string', default: '64' },
+      carts: { type: 'string', default: '20000' },
+      processes: { type: 'string', default: '1,4' },
       rates: { type: 'string', default: '1000,5000' },
       'nats-url': { type: 'string' },
     },
@@ -135,10 +156,14 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     ),
     peerEvents: positiveInteger('--peer-events', values['peer-events']),
     rate:
-      values.rate === undefined && workload === 'shop'
+      values.rate === undefined && (workload === 'shop' || workload === 'lag')
         ? null
         : positiveInteger('--rate', values.rate ?? '1000'),
     clients: positiveInteger('--clients', values.clients),
+    carts: positiveInteger('--carts', values.carts),
+    processes: values.processes
+      .split(',')
+      .map((count) => positiveInteger('--processes', count.trim())),
     rates: values.rates.split(',').map((rate) => positiveInteger('--rates', rate.trim())),
     natsUrl: values['nats-url'] ?? env.NATS_URL ?? DEFAULT_NATS_URL,
   };

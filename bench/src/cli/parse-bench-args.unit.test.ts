@@ -26,3 +26,22 @@ describe('parseBenchArgs: --shapes command and --tenants', () => {
     expect(() => parseBenchArgs(['append', '--tenants', '0'], {})).toThrow(/--tenants/);
   });
 });
+
+describe('parseBenchArgs: http, scale and lag (issue 14)', () => {
+  it('given http alone, then 64 connections and 20,000 carts; --carts sets the carts', () => {
+    expect(parseBenchArgs(['http'], {})).toMatchObject({ clients: 64, carts: 20_000 });
+    expect(parseBenchArgs(['http', '--carts', '500'], {}).carts).toBe(500);
+    expect(() => parseBenchArgs(['http', '--carts', '-1'], {})).toThrow(/--carts/);
+  });
+
+  it('given scale alone, then 1 and 4 processes; --processes 1,2,4 reads each count', () => {
+    expect(parseBenchArgs(['scale'], {}).processes).toEqual([1, 4]);
+    expect(parseBenchArgs(['scale', '--processes', '1, 2,4'], {}).processes).toEqual([1, 2, 4]);
+    expect(() => parseBenchArgs(['scale', '--processes', '1,x'], {})).toThrow(/--processes/);
+  });
+
+  it('given lag without --rate, then no rate (the capacity decides); with --rate, that rate', () => {
+    expect(parseBenchArgs(['lag'], {}).rate).toBeNull();
+    expect(parseBenchArgs(['lag', '--rate', '300'], {}).rate).toBe(300);
+  });
+});

@@ -35,6 +35,8 @@ export interface ShopDeployment {
   readonly transport: 'nats' | 'in-process';
   /** `--url ...` or `--service name=url ...` */
   readonly loadArgs: readonly string[];
+  /** The one process's id (one-process only), for its CPU and peak RSS. */
+  readonly pid?: number;
   /** The bench database's running totals (PostgreSQL only), for the per-order figures. */
   databaseCounters?(): Promise<DatabaseCounters>;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startOneProcess(): Promise<ShopDeployment> {
       store: 'pglite',
       transport: 'in-process',
       loadArgs: ['--url', `http://127.0.0.1:${port}`],
+      ...(shop.child.pid === undefined ? {} : { pid: shop.child.pid }),
       async close() {
         await shop.stop();
         await rm(dataDir, { recursive: true, force: true });

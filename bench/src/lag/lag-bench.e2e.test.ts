@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+
+// `npm run bench -- lag` run tiny: the command capacity first, then a lag line at each
+// share of it with the rate beside it. It checks the lines, not how fast anything is.
+const main = resolve(import.meta.dirname, '..', 'main.ts');
+const databaseUrl = inject('databaseUrl');
+
+interface Line {
+  readonly workload: string;
+  readonly commands_per_sec?: number;
+  readonly rate?: number;
+  readonly capacity_fraction?: number;
+  readonly capacity_commands_per_sec?: number;
+  readonly answered?: number;
+  readonly errors?: number;
+}
+
+describe.skipIf(databaseUrl === null)('npm run bench -- lag', () => {
+  it('given no --rate, when the bench runs tiny, then it measures the capacity and then the lag at 25, 50 and 75 % of it', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (databaseUrl) env.DATABASE_URL = databaseUrl;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, 'lag', '--json', '--seconds', '0.5', '--warmup', '0'],
+      { env },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stderr).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Line);
+    expect(lines.map((line) => line.workload)).toEqual([
+      'machine',
+      'lag-capacity',
+      'lag',
+      'lag',
+      'lag',
+    ]);
+    // May be 0 on a loaded machine (no command inside 0.5 s); the rates are then 1/s.
+    const capacity = lines[1]!.commands_per_sec!;
+    expect(capacity).toBeGreaterThanOrEqual(0);
+    const lags = lines.slice(2);
+    expect(lags.map((line) => line.capacity_fraction)).toEqual([0.25, 0.5, 0.75]);
+    for (const line of lags) {
+      expect(line.capacity_commands_per_sec).toBe(capacity);
+      expect(line.rate).toBe(Math.max(1, Math.round(capacity * line.capacity_fraction!)));
+      expect(line.errors).toBe(0);
+      expect(line.answered).toBeGreaterThan(0);
+    }
+  }, 300_000);
+});

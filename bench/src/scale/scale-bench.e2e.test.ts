@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import type { ScaleLine, ScaleRatioLine } from './scale-lines.ts';
+
+// `npm run bench -- scale` run tiny: app processes start, append to one database, report
+// and exit, for each way of waking readers; it checks the lines, not how fast anything is.
+const main = resolve(import.meta.dirname, '..', 'main.ts');
+const databaseUrl = inject('databaseUrl');
+
+describe.skipIf(databaseUrl === null)('npm run bench -- scale', () => {
+  it('given 1 and 2 app processes, when the bench runs tiny, then each wake mode has a line per process count and a ratio line', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (databaseUrl) env.DATABASE_URL = databaseUrl;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        main,
+        'scale',
+        '--json',
+        '--warmup',
+        '0',
+        '--seconds',
+        '0.5',
+        '--processes',
+        '1,2',
+        '--clients',
+        '4',
+      ],
+      { env },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stderr).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ScaleLine | ScaleRatioLine | { workload: 'machine' });
+    expect(lines[0]?.workload).toBe('machine');
+    const rounds = lines.filter((line): line is ScaleLine => line.workload === 'scale');
+    expect(rounds.map((line) => [line.wake, line.processes])).toEqual([
+      ['in-transaction', 1],
+      ['in-transaction', 2],
+      ['none', 1],
+      ['none', 2],
+      ['after-commit', 1],
+      ['after-commit', 2],
+    ]);
+    for (const round of rounds) {
+      expect(round.errors).toBe(0);
+      expect(round.per_process).toHaveLength(round.processes);
+      // Every append of the round: on a loaded machine none may land inside 0.5 s.
+      expect(round.appended).toBeGreaterThan(0);
+      expect(round.peak_rss_mb).toBeGreaterThan(0);
+      expect(round.wait_samples).toBeGreaterThan(0);
+    }
+    // Only the proposal sends NOTIFYs of its own.
+    expect(rounds.filter((r) => r.wakes_per_sec > 0).every((r) => r.wake === 'after-commit')).toBe(
+      true,
+    );
+    const ratios = lines.filter((line): line is ScaleRatioLine => line.workload === 'scale-ratio');
+    expect(ratios.map((line) => line.wake)).toEqual(['in-transaction', 'none', 'after-commit']);
+    for (const ratio of ratios) expect(Object.keys(ratio.ratios)).toEqual(['2_to_1']);
+  }, 180_000);
+});
