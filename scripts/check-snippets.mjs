@@ -31,6 +31,9 @@ function region(file, name) {
   if (start === -1 || end === -1) throw new Error(`${file}: no region ${name}`);
   // Dedented, so a region inside a test's body reads as top-level code in the docs.
   const body = lines.slice(start + 1, end);
+  // Blank lines at a region's edges (the formatter keeps one before a comment) are not shown.
+  while (body.length > 0 && !body[0].trim()) body.shift();
+  while (body.length > 0 && !body.at(-1).trim()) body.pop();
   const indent = Math.min(
     ...body.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length),
   );

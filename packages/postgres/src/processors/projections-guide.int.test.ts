@@ -250,6 +250,26 @@ describe('docs/projections.md, as written', () => {
     await store.close();
   });
 
+  it('given the two migration sets, when run, then the store and the runner each get their tables in their own schema', async () => {
+    const db = await open();
+    const executor = db.executor;
+    const readModels = db.executor; // the read-model database; the same PGlite here
+    // #region migrate-sets
+    await migrate(executor, { schema: 'shop' });
+    await migrate(readModels, { schema: 'duet_projections', set: 'processors' });
+    // #endregion migrate-sets
+    const { rows } = await executor.query<{ schema: string; table: string }>(
+      `SELECT table_schema AS schema, table_name AS table FROM information_schema.tables
+        WHERE table_schema IN ('shop', 'duet_projections') AND table_name IN ('events', 'checkpoints')
+        ORDER BY 1, 2`,
+    );
+    expect(rows).toEqual([
+      { schema: 'duet_projections', table: 'checkpoints' },
+      { schema: 'shop', table: 'checkpoints' },
+      { schema: 'shop', table: 'events' },
+    ]);
+  });
+
   it('given events, when the projection spec applies them, then its rows are as expected', async () => {
     const events = [
       { type: 'OrderPlaced', data: { total: 30 }, stream: 'order-1' },
