@@ -1,8 +1,8 @@
 // Docs show code cut from files that compile and run in the test suite. A code block right
 // after `<!-- snippet: path/to/file.ts#region -->` must equal that region of the file
 // (between `// #region name` and `// #endregion name`). Run by `npm run lint`;
-// `--write` refreshes the blocks from the files. It also fails on any ts block in the READMEs
-// and docs/ (the docs site's pages, subfolders included) that has no marker (issue 15):
+// `--write` refreshes the blocks from the files. It also fails on any ts block in a README
+// (any folder) and docs/ (the docs site's pages, subfolders included) that has no marker (issue 15):
 // `--loose` (or DUET_SNIPPETS_STRICT=0) lets those through while a block is being moved.
 
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ const write = process.argv.includes('--write');
 // Strict by default, so `npm run lint` fails on a new unmarked block; `--strict` is accepted.
 const strict = !process.argv.includes('--loose') && process.env.DUET_SNIPPETS_STRICT !== '0';
 // The docs that strict mode holds to "every ts block is cut from tested code".
-const strictScope = /^(README\.md|(packages|apps)\/[^/]+\/README\.md|docs\/.+\.md)$/;
+const strictScope = /^((.+\/)?README\.md|docs\/.+\.md)$/;
 const docs = execFileSync(
   'git',
   ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'],

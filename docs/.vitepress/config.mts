@@ -11,7 +11,9 @@ export default defineConfig({
   srcExclude: [
     'README.md',
     'bench/**',
-    'apps/shop/src/**',
+    // The shop's source folders hold no pages but the placement saga's README.
+    'apps/shop/src/!(orders)/**',
+    'apps/shop/src/orders/!(placement)/**',
     'scratch/**',
     '**/.data/**',
     '**/coverage/**',
@@ -73,6 +75,7 @@ export default defineConfig({
           { text: '@duet/cli', link: '/packages/cli/README' },
           { text: '@duet/console', link: '/packages/console/README' },
           { text: 'The shop (example app)', link: '/apps/shop/README' },
+          { text: 'The shop: placement saga', link: '/apps/shop/src/orders/placement/README' },
         ],
       },
       {
