@@ -6,7 +6,7 @@
 // `--loose` (or DUET_SNIPPETS_STRICT=0) lets those through while a block is being moved.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const write = process.argv.includes('--write');
@@ -24,13 +24,15 @@ const docs = execFileSync(
   .split('\n')
   .filter((file) => file && !file.includes('node_modules/'));
 
+// The region's text, or null when the file or the region is missing.
 function region(file, name) {
+  if (!existsSync(file)) return null;
   const lines = readFileSync(file, 'utf8').split('\n');
   const start = lines.findIndex((line) => line.trim() === `// #region ${name}`);
   const end = lines.findIndex(
     (line, index) => index > start && line.trim() === `// #endregion ${name}`,
   );
-  if (start === -1 || end === -1) throw new Error(`${file}: no region ${name}`);
+  if (start === -1 || end === -1) return null;
   // Dedented, so a region inside a test's body reads as top-level code in the docs.
   const body = lines.slice(start + 1, end);
   // Blank lines at a region's edges (the formatter keeps one before a comment) are not shown.
@@ -78,6 +80,11 @@ for (const doc of docs) {
     matched += 1;
     const body = lines.replace(/\n$/, '');
     const source = region(resolve(dirname(doc), path), name);
+    if (source === null) {
+      broken += 1;
+      console.error(`${doc}: ${join(dirname(doc), path)} has no region ${name}`);
+      return block;
+    }
     if (!source.trim()) {
       broken += 1;
       console.error(`${doc}: the region ${path}#${name} is empty`);
