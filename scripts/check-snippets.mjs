@@ -74,7 +74,8 @@ let broken = 0;
 let unmarked = 0;
 for (const doc of docs) {
   const text = readFileSync(doc, 'utf8');
-  const markers = text.match(/<!-- snippet:[^>]*-->/g)?.length ?? 0;
+  // A marker is a line of its own; one quoted in prose or in a code span is text.
+  const markers = text.match(/^<!-- snippet:[^>]*-->$/gm)?.length ?? 0;
   let matched = 0;
   const updated = text.replace(marker, (block, path, name, lang, lines) => {
     matched += 1;
