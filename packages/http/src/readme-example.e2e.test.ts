@@ -11,10 +11,10 @@ import {
   defineQuery,
   defineQueryHandler,
 } from '@duet/core';
+import { apiKeyAuthentication, duetHttp } from '@duet/http';
 import Fastify from 'fastify';
 import { afterAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiKeyAuthentication, duetHttp } from './index.ts'; // '@duet/http' in your code
 
 const Deposit = defineCommand(
   'Deposit',

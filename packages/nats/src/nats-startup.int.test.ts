@@ -19,4 +19,21 @@ describe('openNatsTransport at start-up', () => {
     expect(error).toBeInstanceOf(TransportConfigError);
     expect((error as Error).message).toMatch(/JetStream is not enabled/);
   });
+
+  // packages/nats/README.md shows the region: the transport the two services share.
+  it('given a server with JetStream, when opened with await using, then it connects and the scope closes it', async () => {
+    await using server = await startNatsServer();
+    const natsUrl = server.url;
+    let connection: { isClosed(): boolean } | undefined;
+    {
+      // #region open-transport
+      await using transport = await openNatsTransport({
+        servers: natsUrl, // e.g. process.env.NATS_URL ?? 'nats://127.0.0.1:4222'; several for a cluster
+      });
+      // #endregion open-transport
+      connection = transport.connection;
+      expect(connection.isClosed()).toBe(false);
+    }
+    expect(connection.isClosed()).toBe(true);
+  });
 });

@@ -1,54 +1,35 @@
-import { createEventRegistry, defineEvent, type Schema } from '@duet/core';
-import { expect, it } from 'vitest';
+// The README's examples, run as tests so they cannot rot: README.md shows the regions.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+// Importing it runs the README's first example (on its own PGlite, closed at its end).
+import { head, ItemAdded, position, quantities } from '../examples/readme-example.ts';
+import { createPostgresEventStore } from './event-store/postgres-event-store.ts';
+import { createPgExecutor } from './executor/pg-executor.ts';
+import { migrate } from './migrations/migrate.ts';
 
-// The README's example, run as a test so it cannot rot. Keep the two in step.
-it('the README example runs', async () => {
-  // #region readme
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPGliteExecutor, createPostgresEventStore, migrate } = await import('./index.ts');
-
-  // Any Standard Schema validator works (zod 4, valibot, ...); a hand-written one here.
-  const itemSchema: Schema<{ sku: string; quantity: number }> = {
-    '~standard': {
-      version: 1,
-      vendor: 'example',
-      validate: (value) => {
-        const item = value as { sku?: unknown; quantity?: unknown };
-        return typeof item?.sku === 'string' && Number.isInteger(item.quantity)
-          ? { value: item as { sku: string; quantity: number } }
-          : { issues: [{ message: 'expected { sku, quantity }' }] };
-      },
-    },
-  };
-  const ItemAdded = defineEvent('ItemAdded', itemSchema);
-
-  const db = await PGlite.create(); // or createPgExecutor({ connectionString }) on PostgreSQL
-  const executor = createPGliteExecutor(db);
-  await migrate(executor, { schema: 'shop' });
-  const store = createPostgresEventStore({
-    executor,
-    schema: 'shop',
-    events: createEventRegistry([ItemAdded]),
-  });
-
-  await store.append('cart-1', [ItemAdded.create({ sku: 'apple', quantity: 2 })], {
-    expectedVersion: 'no_stream',
-  });
-  const { position } = await store.append(
-    'cart-1',
-    [ItemAdded.create({ sku: 'pear', quantity: 1 })],
-    { expectedVersion: 1 },
-  );
-
-  const quantities: number[] = [];
-  for await (const event of store.readStream('cart-1')) {
-    quantities.push((event.data as { quantity: number }).quantity);
-  }
-  const head = await store.headPosition(); // === position: nothing else is running
-
-  await store.close();
-  await db.close();
-  // #endregion readme
+it('given the README example, then the cart reads back in order and the head is its last append', () => {
   expect(quantities).toEqual([2, 1]);
   expect(head).toBe(position);
+});
+
+const databaseUrl = inject('databaseUrl');
+describe.skipIf(databaseUrl === null)('the README example on PostgreSQL', () => {
+  it('given PostgreSQL, when the executor is swapped, then the same store appends and reads there', async () => {
+    const connectionString = databaseUrl!;
+    // #region on-postgres
+    await using executor = createPgExecutor({ connectionString }); // e.g. process.env.DATABASE_URL
+    // #endregion on-postgres
+    const schema = `t_${randomBytes(6).toString('hex')}`; // each run its own, dropped after
+    try {
+      await migrate(executor, { schema });
+      const store = createPostgresEventStore({ executor, schema });
+      await store.append('cart-1', [ItemAdded.create({ sku: 'apple', quantity: 2 })]);
+      const read: unknown[] = [];
+      for await (const event of store.readStream('cart-1')) read.push(event.data);
+      await store.close();
+      expect(read).toEqual([{ sku: 'apple', quantity: 2 }]);
+    } finally {
+      await executor.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  });
 });

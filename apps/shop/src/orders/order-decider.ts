@@ -82,6 +82,7 @@ function decide(
         data: { ...command.data, unitPriceCents: line.unitPriceCents },
       };
     }
+    // #region place-order
     case 'PlaceOrder': {
       requireStatus(state, ['cart'], 'place');
       const lines = Object.entries(state.lines).map(([sku, line]) => ({ sku, ...line }));
@@ -92,6 +93,7 @@ function decide(
         data: { orderId: command.data.orderId, customerId: state.customerId!, lines, totalCents },
       };
     }
+    // #endregion place-order
     case 'ConfirmOrder':
       requireStatus(state, ['placed'], 'confirm');
       return { type: 'OrderConfirmed', data: command.data };

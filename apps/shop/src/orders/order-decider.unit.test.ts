@@ -74,7 +74,10 @@ describe('the order decider', () => {
   });
 
   it('given two products in the cart, when the order is placed, then lines and total are computed', () => {
+    // #region place-order-spec
+    // Given ada's cart with two products, when ada places it, then one OrderPlaced.
     spec.given([teaAdded, mugAdded]).when(PlaceOrder.create({ orderId }), ada).then([placed]);
+    // #endregion place-order-spec
   });
 
   it('given an empty cart after removals, when the order is placed, then it is refused', () => {

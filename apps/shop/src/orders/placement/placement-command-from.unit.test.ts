@@ -1,7 +1,17 @@
 import { ValidationError } from '@duet/core';
+import { deciderSpec } from '@duet/core/testing';
 import { describe, expect, it } from 'vitest';
 import { placementCommandFrom, placementCommandFromOrderEvent } from './placement-command-from.ts';
-import { customerId, lines, orderId, t, totalCents } from './placement-fixtures.test-support.ts';
+import { createPlacementDecider } from './placement-decider.ts';
+import {
+  customerId,
+  lines,
+  orderId,
+  started,
+  stockReserved,
+  t,
+  totalCents,
+} from './placement-fixtures.test-support.ts';
 
 const message = (service: string, type: string, data: unknown) => ({
   id: 'm-1',
@@ -59,5 +69,25 @@ describe('placement commands from messages', () => {
     await expect(
       placementCommandFrom(message('payments', 'PaymentDeclined', { orderId }), t(1)),
     ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  // The README's sketch of the saga (region placement-in-short), run.
+  it("given a started placement, when catalog's StockReserved arrives, then it becomes a command the decider records", async () => {
+    const answer = message('catalog', 'StockReserved', {
+      orderId,
+      lines: [{ sku: 'tea', quantity: 2 }],
+    });
+    const now = new Date(t(1));
+    // #region placement-in-short
+    const placement = createPlacementDecider({ paymentTimeoutMs: 30_000 });
+    // An answer from another service becomes the saga's command, at the wiring's clock.
+    const command = await placementCommandFrom(answer, now.toISOString());
+    // The wiring records it on placement-<orderId> in the inbox's transaction
+    // (recordPlacement); the decider alone, given the placement so far:
+    deciderSpec(placement)
+      .given(started())
+      .when(command!)
+      .then([stockReserved(t(1))]);
+    // #endregion placement-in-short
   });
 });
