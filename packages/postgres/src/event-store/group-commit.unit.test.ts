@@ -9,6 +9,7 @@ const append = (n: number): PreparedAppend => ({
   expected: 'any',
   json: '{}',
   count: 1,
+  ids: [`id-${n}`],
 });
 
 const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
@@ -19,6 +20,7 @@ const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
       streamVersion: 1,
       position: 'p' as never,
       positions: [],
+      ids: a.ids,
     },
   }));
 
