@@ -35,10 +35,11 @@ import { tenantName } from './tenant-name.ts';
 const AddItem = defineCommand('AddItem', objectSchema<AddItemCommand>({ cart: 'number' }));
 
 /**
- * How a command reaches the store: through the command bus (it makes event ids, so every
- * append carries ids), or by hand with the same decider (read the stream, fold, decide,
- * append), without ids or with fresh ids: the gap between the two by-hand lines is what
- * sending ids costs; between by hand with ids and the bus, what the bus adds on top.
+ * How a command reaches the store: through the command bus (since issue 14 it sends no
+ * event ids: the store makes them and names them in the append's result), or by hand with
+ * the same decider (read the stream, fold, decide, append), without ids or with fresh ids
+ * (as the bus sent them before): the gap between the two by-hand lines is what sending ids
+ * costs; between by hand without ids and the bus, what the bus adds on top.
  */
 type Path = 'bus' | 'by-hand' | 'by-hand-ids';
 

@@ -89,16 +89,15 @@ export function createRegistrationHandler(options: RegistrationHandlerOptions): 
         const recorded = await store.transaction(async (tx) => {
           const out: RecordedEvent[] = [];
           for (const { stream, events, version } of appends) {
-            const ids = events.map(() => newEventId());
             const result = await tx.append(
               stream,
-              events.map((event, i) => ({ ...event, id: ids[i]!, metadata })),
+              events.map((event) => ({ ...event, metadata })),
               { expectedVersion: expectedOf(version) },
             );
             for (const [i, event] of events.entries()) {
               out.push({
                 ...event,
-                id: ids[i]!,
+                id: result.ids[i]!,
                 stream: result.stream,
                 streamVersion: version + i + 1,
                 position: result.positions[i] ?? result.position,

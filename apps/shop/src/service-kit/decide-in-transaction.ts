@@ -5,7 +5,6 @@ import {
   type Decider,
   type EventMetadataInput,
   type Message,
-  newEventId,
   type RecordedEvent,
 } from '@duet/core';
 import {
@@ -62,22 +61,17 @@ export async function decideInTransaction<S, E extends Message>(
     const { state, version } = await foldStreamIn(tx, stream, evolver);
     const events = await options.decide(state, version);
     if (events.length === 0) return { version, events: [] };
-    const ids = events.map(() => newEventId());
     try {
+      // No ids: the store makes them (and skips the look-up for a retried copy) and names them.
       const result = await tx.append(
         stream,
-        events.map((event, index) => ({
-          type: event.type,
-          data: event.data,
-          id: ids[index]!,
-          metadata,
-        })),
+        events.map((event) => ({ type: event.type, data: event.data, metadata })),
         { expectedVersion: version === 0 ? 'no_stream' : version },
       );
       const first = result.streamVersion - events.length + 1;
       const recorded = events.map((event, index) => ({
         ...event,
-        id: ids[index]!,
+        id: result.ids[index]!,
         stream: result.stream,
         streamVersion: first + index,
         position: result.positions[index] ?? result.position,

@@ -86,10 +86,13 @@ export function createFakeEventStore(): FakeEventStore {
   const write = (stream: string, events: readonly NewEvent[]): AppendResult => {
     checkAppend(stream, events);
     const base = eventsOf(stream).length;
+    const ids: string[] = [];
     const positions = events.map((event, index) => {
       const position = makePosition(1n, BigInt(stored.length + 1));
+      const id = event.id ?? `id-${stored.length + 1}`;
+      ids.push(id);
       stored.push({
-        id: event.id ?? `id-${stored.length + 1}`,
+        id,
         stream: toStreamName(stream),
         streamVersion: base + index + 1,
         position,
@@ -105,6 +108,7 @@ export function createFakeEventStore(): FakeEventStore {
       streamVersion: base + events.length,
       position: positions[positions.length - 1]!,
       positions,
+      ids,
     };
   };
   const store: FakeEventStore = {

@@ -135,17 +135,13 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
     loadedVersion: number,
     context: CommandContext,
   ): Promise<RecordedEvent[]> {
-    // Ids are made here, not by the store, so the reply can name each stored event.
-    const ids = events.map(() => newEventId());
+    // No ids: the store makes them and names them in its result. An append that brought
+    // ids would make the store look for an earlier copy first (an idempotent retry, which a
+    // fresh decision cannot be) and, on PostgreSQL, cut its batch INSERT short for it.
     const result = await store
       .append(
         stream,
-        events.map((event, index) => ({
-          type: event.type,
-          data: event.data,
-          id: ids[index]!,
-          metadata,
-        })),
+        events.map((event) => ({ type: event.type, data: event.data, metadata })),
         {
           expectedVersion: loadedVersion === 0 ? 'no_stream' : loadedVersion,
           ...signalOf(context.signal),
@@ -172,7 +168,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
       });
     const firstVersion = result.streamVersion - events.length + 1;
     return events.map((event, index) => ({
-      id: ids[index]!,
+      id: result.ids[index]!,
       stream,
       streamVersion: firstVersion + index,
       position: result.positions[index] ?? result.position,

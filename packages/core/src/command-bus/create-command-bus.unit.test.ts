@@ -96,6 +96,24 @@ describe('createCommandBus', () => {
       expect(expected).toEqual(['no_stream', 1, 3]);
     });
 
+    it('when it is sent, then the append carries no event ids and the reply names the ids the store made (issue 14)', async () => {
+      const { store, bus } = setup();
+      const sent: (string | undefined)[] = [];
+      const append = store.append.bind(store);
+      store.append = (stream, events, options) => {
+        sent.push(...events.map((event) => event.id));
+        return append(stream, events, options);
+      };
+      await bus.send(OpenCart.create({ cartId: 'c1' }));
+      const reply = await bus.send(AddItem.create({ cartId: 'c1', sku: 'a', quantity: 2 }));
+      // An append with ids makes a store look for a retried copy first; a decision is new.
+      expect(sent).toEqual([undefined, undefined, undefined]);
+      expect(reply.events.map((event) => event.id)).toEqual(['id-2', 'id-3']);
+      expect(reply.events.map((event) => event.id)).toEqual(
+        store.stored.slice(1).map((event) => event.id),
+      );
+    });
+
     it('when a context is given, then ids, actor and tenant flow into event metadata', async () => {
       const { store, bus } = setup();
       await bus.send(OpenCart.create({ cartId: 'c1' }), {

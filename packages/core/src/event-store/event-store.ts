@@ -42,6 +42,12 @@ export interface AppendResult {
   readonly position: Position;
   /** One position per appended event, in order. */
   readonly positions: readonly Position[];
+  /**
+   * One id per appended event, in order: the caller's (lower case) or the one the store
+   * made. So a writer can name the stored events without sending ids of its own, which
+   * would make the store look for an earlier copy of them (an idempotent retry) first.
+   */
+  readonly ids: readonly string[];
 }
 
 export interface ReadStreamOptions {

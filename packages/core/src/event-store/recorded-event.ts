@@ -25,7 +25,11 @@ export type EventMetadataInput = Omit<Partial<EventMetadata>, 'timestamp'> & {
 export interface NewEvent<E extends Message = Message> {
   readonly type: E['type'];
   readonly data: E['data'];
-  /** Give one to make retries idempotent: the same id and payload return the first result. */
+  /**
+   * Give one to make retries idempotent: the same id and payload return the first result.
+   * Without one the store makes a UUID v7 (returned in `AppendResult.ids`) and, when no
+   * event of the append brings an id, skips the look-up for an earlier copy.
+   */
   readonly id?: string;
   readonly metadata?: EventMetadataInput;
 }

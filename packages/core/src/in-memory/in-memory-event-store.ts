@@ -85,6 +85,7 @@ export function createInMemoryEventStore(
       streamVersion: actual + prepared.length,
       position: positions.at(-1)!,
       positions,
+      ids: prepared.map((event) => event.id),
     };
     const record: StoredAppend = { result, eventCount: prepared.length };
     log.commit(

@@ -4,6 +4,7 @@ import type { EventStore } from '../event-store/event-store.ts';
 import { describeExpectedVersions } from './conformance/append-expected-version.ts';
 import { describeIdempotency } from './conformance/append-idempotency.ts';
 import { describeAppendRefusals } from './conformance/append-refusals.ts';
+import { describeAppendResultIds } from './conformance/append-result-ids.ts';
 import { describeAppendValidation } from './conformance/append-validation.ts';
 import { describeCommittedPages } from './conformance/committed-pages.ts';
 import { describeConcurrentAppends } from './conformance/concurrent-appends.ts';
@@ -47,10 +48,11 @@ export interface EventStoreConformanceOptions {
 }
 
 /**
- * Runs the EventStore contract as vitest tests: expected versions, idempotent retries,
- * validation and limits, atomicity, paged reads both ways, global order, races,
- * subscriptions, committed pages and their commit signal (`CommittedEventPages`), stream
- * info and content round-trips, and model-based properties (fast-check). Call it at the top level of an adapter's test file.
+ * Runs the EventStore contract as vitest tests: expected versions, idempotent retries, the
+ * ids an append's result names, validation and limits, atomicity, paged reads both ways,
+ * global order, races, subscriptions, committed pages and their commit signal
+ * (`CommittedEventPages`), stream info and content round-trips, and model-based properties
+ * (fast-check). Call it at the top level of an adapter's test file.
  *
  * @example
  * // in-memory-event-store.conformance.unit.test.ts
@@ -93,6 +95,7 @@ export function runEventStoreConformance(options: EventStoreConformanceOptions):
 
     describeExpectedVersions(context);
     describeIdempotency(context);
+    describeAppendResultIds(context);
     describeAppendValidation(context);
     describeAppendRefusals(context);
     describeReadStream(context);

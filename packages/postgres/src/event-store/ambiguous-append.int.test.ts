@@ -56,6 +56,7 @@ describe.skipIf(databaseUrl === null)('an append whose reply is lost after COMMI
       streamVersion: 2,
       position: stored[1]!.position,
       positions: stored.map((event) => event.position),
+      ids: stored.map((event) => event.id),
     });
     await store.close();
   });

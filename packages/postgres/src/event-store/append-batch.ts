@@ -88,6 +88,9 @@ function toOutcome(append: PreparedAppend, row: OutcomeRow): AppendOutcome {
           streamVersion: version,
           position: positions[positions.length - 1]!,
           positions,
+          // Also for 'idempotent': a retry is recognised only when it resends the stored ids
+          // in their stored order.
+          ids: append.ids,
         },
       };
     }

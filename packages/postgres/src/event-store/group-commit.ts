@@ -39,8 +39,7 @@ const maxDeadlockAttempts = 3;
 function reusedEventId(error: unknown, append: PreparedAppend): string | undefined {
   if (!uniqueViolation(error)) return undefined;
   if ((error as { constraint?: unknown }).constraint !== 'events_pkey') return undefined;
-  const { events } = JSON.parse(append.json) as { events: { id: string }[] };
-  return events.map((event) => event.id).join(' or ');
+  return append.ids.join(' or ');
 }
 
 /**

@@ -9,6 +9,7 @@ const append = (n: number): PreparedAppend => ({
   expected: 'any',
   json: '{}',
   count: 1,
+  ids: [`id-${n}`],
 });
 
 const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
@@ -19,6 +20,7 @@ const stored = (appends: readonly PreparedAppend[]): AppendOutcome[] =>
       streamVersion: 1,
       position: 'p' as never,
       positions: [],
+      ids: a.ids,
     },
   }));
 
@@ -149,7 +151,7 @@ describe('group commit', () => {
         throw violation;
       },
     });
-    const withIds = { ...append(1), json: '{"events":[{"id":"e-1"},{"id":"e-2"}]}' };
+    const withIds = { ...append(1), ids: ['e-1', 'e-2'] };
     await expect(groupCommit.submit(withIds)).rejects.toMatchObject({
       name: 'DuplicateEventError',
       eventId: 'e-1 or e-2',

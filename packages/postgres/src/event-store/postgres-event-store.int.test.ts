@@ -140,6 +140,46 @@ describe.each(backends)('postgres event store on $kind', (backend) => {
     await store.close();
   });
 
+  it('given appends fired together, some with ids, then one append_events call commits them in one transaction, only those with ids ask for the id probe, and each result names its stored events (issue 14)', async () => {
+    await using t = await open();
+    const batches: string[] = [];
+    const spying: SqlExecutor = {
+      ...t.db.executor,
+      query: <Row>(sql: string, params?: readonly unknown[]) => {
+        if (sql.includes('append_events')) batches.push(String(params?.[0]));
+        return t.db.executor.query<Row>(sql, params);
+      },
+    };
+    const store = createPostgresEventStore({ executor: spying, schema: t.db.schema });
+    const withIds = [{ id: newEventId(), type: 'X', data: { n: 1 } }];
+    const results = await Promise.all([
+      store.append('y-1', [{ type: 'X', data: { n: 0 } }]),
+      store.append('y-2', withIds),
+      store.append('y-3', [
+        { type: 'X', data: { n: 2 } },
+        { type: 'X', data: { n: 3 } },
+      ]),
+    ]);
+    expect(batches).toHaveLength(1);
+    const items = JSON.parse(batches[0]!) as { stream: string; checkIds: boolean }[];
+    expect(items.map((item) => [item.stream, item.checkIds])).toEqual([
+      ['y-1', false],
+      ['y-2', true],
+      ['y-3', false],
+    ]);
+    const transactions = new Set(
+      results.flatMap((result) => result.positions.map((p) => positionParts(p).transactionId)),
+    );
+    expect(transactions.size).toBe(1);
+    expect(results[1]!.ids).toEqual([withIds[0]!.id]);
+    for (const result of results) {
+      const stored = await collect(store.readStream(result.stream));
+      expect(stored.map((event) => event.id)).toEqual(result.ids);
+      expect(stored.map((event) => event.position)).toEqual(result.positions);
+    }
+    await store.close();
+  });
+
   it('given a stored append with ids, when retried with the same content, then the original result returns and nothing is stored twice', async () => {
     await using t = await open();
     const events = [

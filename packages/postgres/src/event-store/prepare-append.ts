@@ -17,6 +17,8 @@ export interface PreparedAppend {
   readonly json: string;
   /** Events in it (for the events-per-commit metric). */
   readonly count: number;
+  /** The events' ids in order, the caller's or made here: the append's result names them. */
+  readonly ids: readonly string[];
 }
 
 export interface PrepareContext {
@@ -49,7 +51,13 @@ export async function prepareAppend(
   );
   const key = idempotencyKeyJson(options?.idempotencyKey);
   const json = `{"stream":${JSON.stringify(checked.stream)},"category":${JSON.stringify(categoryOf(checked.stream))},"expected":"${expected === 0 ? 'no_stream' : String(expected)}","at":"${at}","checkIds":${checked.idsGiven},${key}"events":[${items.join(',')}]}`;
-  return { stream: checked.stream, expected, json, count: checked.events.length };
+  return {
+    stream: checked.stream,
+    expected,
+    json,
+    count: checked.events.length,
+    ids: checked.events.map((event) => event.id),
+  };
 }
 
 /** The batch item's `"idempotencyKey":{...},` member (completed by append_events), or ''. */

@@ -131,6 +131,30 @@ describe.each(backendsFor(databaseUrl))('tenant isolation on $kind', (backend) =
     expect(rows[0]?.n).toBe(1);
   });
 
+  it('given two tenants appending to the same stream name at once, then each result names the events its tenant reads back (issue 14)', async () => {
+    await using fx = await open();
+    const { store } = fx;
+    const appendAs = (tenant: string, notes: string[]) =>
+      runInTenant(tenant, () =>
+        Promise.all(notes.map((note) => store.append('stock-sku1', [deposit(1, note)]))),
+      );
+    const [acme, globex] = await Promise.all([
+      appendAs('acme', ['acme-1', 'acme-2', 'acme-3']),
+      appendAs('globex', ['globex-1', 'globex-2']),
+    ]);
+    for (const [tenant, results] of [
+      ['acme', acme],
+      ['globex', globex],
+    ] as const) {
+      const stored = await runInTenant(tenant, () => collect(store.readStream('stock-sku1')));
+      const named = [...results].sort((a, b) => a.streamVersion - b.streamVersion);
+      expect(stored.map((event) => event.id)).toEqual(named.flatMap((result) => result.ids));
+      expect(stored.map((event) => event.position)).toEqual(
+        named.flatMap((result) => result.positions),
+      );
+    }
+  });
+
   it('given no tenant scope, then every store operation throws TenantRequiredError and writes nothing', async () => {
     await using fx = await open();
     const { store, db } = fx;
