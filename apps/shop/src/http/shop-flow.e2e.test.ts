@@ -382,9 +382,12 @@ describe.each(shopBackends())(
           'orders',
           'payments',
           'order-history',
+          'streams',
           'health',
         ]);
         expect(doc.paths['/commands/RegisterCustomer']?.post?.tags).toEqual(['customers']);
+        // Staff read each service's event streams (GET /streams/<service>/<stream>/events).
+        expect(doc.paths['/streams/orders/{stream}/events']?.get?.tags).toEqual(['streams']);
         expect(doc.paths['/queries/ListProducts']?.get?.tags).toEqual(['catalog']);
         expect(doc.paths['/commands/PlaceOrder']?.post?.tags).toEqual(['orders']);
         expect(doc.paths['/queries/GetPayment']?.get?.tags).toEqual(['payments']);
