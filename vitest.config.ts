@@ -8,14 +8,16 @@ const sourceCondition = '--conditions=@duet/source';
 if (!process.env.NODE_OPTIONS?.includes(sourceCondition)) {
   process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, sourceCondition].filter(Boolean).join(' ');
 }
-const conditions = ['@duet/source', 'module', 'node', 'development|production'];
+// Vitest's own defaults (Vite's server conditions without "module": Node runs the workers'
+// dependencies natively, and some packages' "module" builds only work bundled) plus ours.
+const conditions = ['@duet/source', 'node', 'development|production'];
 
 // One run for the whole workspace. Tests sit beside the code they test and are named by
 // tier: *.unit.test.ts (pure), *.int.test.ts (real PostgreSQL / PGlite / NATS),
 // *.e2e.test.ts (real processes, HTTP). See docs/testing.md.
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@duet/source'] } },
+  ssr: { resolve: { conditions } },
   test: {
     include: [
       'packages/*/{src,examples}/**/*.test.ts',
