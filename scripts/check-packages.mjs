@@ -186,13 +186,20 @@ try {
   );
 
   for (const version of nodeVersions) {
-    const machine = process.version.startsWith(`v${version}.`);
-    // The machine's node as it is; others from the registry's `node` package.
-    const node = (args) =>
-      machine
-        ? run(process.execPath, args, project)
-        : run('npx', ['-y', '-p', `node@${version}`, '--', 'node', ...args], project);
     await step(`node ${version}: example, require(), duet --help`, () => {
+      // The machine's node as it is; others from the registry's `node` package, asked once for
+      // the binary's path (each npx costs npm's start-up).
+      const binary = process.version.startsWith(`v${version}.`)
+        ? process.execPath
+        : run(
+            'npx',
+            ['-y', '-p', `node@${version}`, '--', 'node', '-p', 'process.execPath'],
+            project,
+          )
+            .trim()
+            .split('\n')
+            .at(-1);
+      const node = (args) => run(binary, args, project);
       const example = node(['dist/bank.js']);
       if (!example.includes('example ok'))
         throw new Error(`example on node ${version}:\n${example}`);
