@@ -1,9 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+// The "@duet/source" export condition points each @duet/* import at the package's src/*.ts
+// instead of its built dist/, so tests need no build (see docs/packages.md). Vite resolves
+// the test files' imports with `conditions`; node processes that tests start (children run
+// with `--import tsx`, the `duet` bin, `npm start`) inherit it through NODE_OPTIONS.
+const sourceCondition = '--conditions=@duet/source';
+if (!process.env.NODE_OPTIONS?.includes(sourceCondition)) {
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, sourceCondition].filter(Boolean).join(' ');
+}
+// Vitest's own defaults (Vite's server conditions without "module": Node runs the workers'
+// dependencies natively, and some packages' "module" builds only work bundled) plus ours.
+const conditions = ['@duet/source', 'node', 'development|production'];
+
 // One run for the whole workspace. Tests sit beside the code they test and are named by
 // tier: *.unit.test.ts (pure), *.int.test.ts (real PostgreSQL / PGlite / NATS),
 // *.e2e.test.ts (real processes, HTTP). See docs/testing.md.
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: [
       'packages/*/{src,examples}/**/*.test.ts',

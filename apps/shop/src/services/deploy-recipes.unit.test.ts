@@ -20,7 +20,9 @@ describe('deploy/Procfile', () => {
       const name = line.split(':')[0] as (typeof shopServices)[number];
       expect(line).toContain(`SHOP_SERVICE=${name} `);
       expect(line).toContain(`PORT=${defaultPorts[name]} `);
-      expect(line.trim().endsWith(`node --import tsx ${entry}`)).toBe(true);
+      expect(line.trim().endsWith(`node --conditions=@duet/source --import tsx ${entry}`)).toBe(
+        true,
+      );
     }
     expect(existsSync(resolve(root, entry))).toBe(true);
   });
@@ -30,7 +32,9 @@ describe('deploy/systemd/duet-shop@.service', () => {
   it('runs the entry point with the instance name as the service and restarts it', () => {
     const unit = read('deploy/systemd/duet-shop@.service');
     expect(unit).toContain('Environment=SHOP_SERVICE=%i');
-    expect(unit).toContain(`ExecStart=/usr/bin/node --import tsx ${entry}`);
+    expect(unit).toContain(
+      `ExecStart=/usr/bin/node --conditions=@duet/source --import tsx ${entry}`,
+    );
     expect(unit).toContain('Restart=always');
     expect(unit).toContain('KillSignal=SIGTERM');
   });
@@ -68,7 +72,13 @@ describe('deploy/kubernetes/shop.yaml', () => {
       const service = envOf(container!, 'SHOP_SERVICE') as (typeof shopServices)[number];
       services.add(service);
       const port = defaultPorts[service];
-      expect(container!.command).toEqual(['node', '--import', 'tsx', entry]);
+      expect(container!.command).toEqual([
+        'node',
+        '--conditions=@duet/source',
+        '--import',
+        'tsx',
+        entry,
+      ]);
       expect(Number(envOf(container!, 'PORT'))).toBe(port);
       expect(container!.ports).toEqual([{ containerPort: port }]);
       expect(container!.livenessProbe.httpGet).toEqual({ path: '/health/live', port });
