@@ -14,7 +14,7 @@
 //   node scripts/check-packages.mjs                 everything
 //   node scripts/check-packages.mjs --node 20,24    run the scratch project on those only
 //   node scripts/check-packages.mjs --keep          keep the scratch project, print where
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -216,6 +216,17 @@ try {
     const help = run('npx', ['duet', '--help'], project);
     if (!help.includes('Usage: duet')) throw new Error(`npx duet --help:\n${help}`);
   });
+  await step('duet new: the starter on the tarballs, its tests and its start-up', async () => {
+    const service = join(scratch, 'starter');
+    run('npx', ['duet', 'new', 'starter', '--dir', service], project);
+    // The packages it names are not on the registry yet: the tarballs stand in for them.
+    const own = ['@duet/core', '@duet/postgres', '@duet/http'].map((name) => tarballs[name]);
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...own], service);
+    // Colours off (vitest may colour a pipe), so the summary reads plainly.
+    const tested = run('npm', ['test'], service, { ...userEnv, NO_COLOR: '1', FORCE_COLOR: '0' });
+    if (!/Tests\s+\d+ passed/.test(tested)) throw new Error(`the starter's npm test:\n${tested}`);
+    await startAndAsk(service);
+  });
 } finally {
   if (values.keep) process.stderr.write(`scratch project kept: ${scratch}/project\n`);
   else rmSync(scratch, { recursive: true, force: true });
@@ -228,3 +239,46 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(`packaging check passed in ${total.toFixed(0)} s`);
+
+/**
+ * Starts the generated service as `npm start` does (tsx, its built dependencies), adds a
+ * task over HTTP, reads it back with the command's position, and stops it with SIGTERM.
+ */
+async function startAndAsk(service) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(join(service, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+    cwd: service,
+    env: { ...userEnv, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((done) => child.once('exit', (code) => done(code)));
+  try {
+    await new Promise((done, fail) => {
+      let output = '';
+      const onData = (chunk) => {
+        output += chunk;
+        if (/listening on/.test(output)) done();
+      };
+      child.stdout.setEncoding('utf8').on('data', onData);
+      child.stderr.setEncoding('utf8').on('data', onData);
+      child.once('exit', (code) => fail(new Error(`the starter exited ${code}:\n${output}`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const headers = { 'x-api-key': 'dev-key', 'content-type': 'application/json' };
+    const added = await fetch(`${url}/commands/AddTask`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ taskId: 't1', title: 'Try Duet' }),
+    });
+    if (added.status !== 200) throw new Error(`AddTask: ${added.status} ${await added.text()}`);
+    const { position } = await added.json();
+    const open = await (
+      await fetch(`${url}/queries/OpenTasks?minPosition=${position}`, { headers })
+    ).json();
+    if (open.tasks?.[0]?.taskId !== 't1') throw new Error(`OpenTasks: ${JSON.stringify(open)}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`the starter exited ${code} on SIGTERM`);
+}
