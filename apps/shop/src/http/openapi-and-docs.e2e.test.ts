@@ -42,6 +42,9 @@ const calls: Record<string, { key: Record<string, string>; body?: unknown; searc
   'get /queries/OrderAsOf': { key: ada, search: '?orderId=doc-1&version=1' },
   'post /queries/OrderAsOf': { key: staff, body: { orderId: 'doc-1', version: 2 } },
   'get /queries/OrderAsOf/live': { key: ada, search: '?orderId=doc-1&version=1' },
+  // Staff read the orders store's streams: {stream} is doc-1's, written by the calls above.
+  'get /streams/orders/{stream}': { key: staff },
+  'get /streams/orders/{stream}/events': { key: staff, search: '?limit=5' },
   'get /health/live': { key: {} },
   'get /health/ready': { key: {} },
 };
@@ -90,7 +93,8 @@ describe.each(shopBackends())('the OpenAPI document and /docs on $kind', ({ kind
       for (const { path, method, operation } of operations) {
         const call = calls[`${method} ${path}`]!;
         const controller = new AbortController();
-        const response = await fetch(`${shop.url}${path}${call.search ?? ''}`, {
+        const concrete = path.replace('{stream}', 'order-doc-1');
+        const response = await fetch(`${shop.url}${concrete}${call.search ?? ''}`, {
           method: method.toUpperCase(),
           headers: {
             ...call.key,
