@@ -4,8 +4,8 @@ import { createPostgresEventStore, createPostgresPersonalDataKeys } from '@duet/
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { runDuet } from '../test-support/run-duet.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet } from './test-support/run-duet.ts';
 
 // Issue 13, section 3: `duet forget <subject>` on PostgreSQL, the real binary.
 

@@ -6,7 +6,7 @@ import {
   testStream,
 } from '@duet/nats/testing';
 import { describe, expect, it } from 'vitest';
-import { runDuet } from './test-support/run-duet.ts';
+import { runDuet } from '../test-support/run-duet.ts';
 
 // Issue 13: `duet dead-letters --nats` against a server with per-service users: it logs in
 // as NATS_USER / NATS_PASSWORD from the environment, and a service's user lists its own

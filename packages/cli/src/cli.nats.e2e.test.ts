@@ -5,7 +5,7 @@ import { deleteStreams, testDeadLetters, testStream } from '@duet/nats/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runDuet } from './test-support/run-duet.ts';
+import { runDuet } from '../test-support/run-duet.ts';
 
 // `duet dead-letters list|retry|skip --nats`: consumers' dead letters on a real NATS server.
 const natsUrl = inject('natsUrl');

@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDuet } from '../test-support/run-duet.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet } from './test-support/run-duet.ts';
 
 // Issue 15: `duet new <service>` writes a working service. It starts here inside the
 // workspace, so its imports of @duet/* resolve to this checkout's sources. Its own tests

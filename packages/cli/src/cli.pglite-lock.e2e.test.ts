@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGLITE_LOCK_FILE } from '@duet/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningDuet, runDuet, startDuet } from '../test-support/run-duet.ts';
 import { ExitCode } from './exit-code.ts';
-import { type RunningDuet, runDuet, startDuet } from './test-support/run-duet.ts';
 
 // Issue 13: docs/cli.md promised exit 4 for a PGlite directory in use, but `duet` read
 // alongside the app. Here the app is another `duet` (`events tail` keeps the directory

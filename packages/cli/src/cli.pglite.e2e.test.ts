@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { createPGliteExecutor, createPostgresEventStore, migrate } from '@duet/postgres';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDuet, startDuet } from '../test-support/run-duet.ts';
+import { seedEvents } from '../test-support/seed-events.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet, startDuet } from './test-support/run-duet.ts';
-import { seedEvents } from './test-support/seed-events.ts';
 
 // Issue 5: the real `duet` binary against a PGlite data directory. Only one process may
 // open the directory, so the test seeds it, closes it, and only then runs the CLI.
 
-const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
+const config = new URL('../test-support/order-config.ts', import.meta.url).pathname;
 
 // Generous timeouts: each test spawns processes, and a loaded machine slows them down.
 describe('duet on PGlite', { timeout: 90_000 }, () => {

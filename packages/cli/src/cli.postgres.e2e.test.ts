@@ -1,14 +1,14 @@
 import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runDuet, startDuet } from '../test-support/run-duet.ts';
+import { seedEvents } from '../test-support/seed-events.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet, startDuet } from './test-support/run-duet.ts';
-import { seedEvents } from './test-support/seed-events.ts';
 
 // Issue 5: the real `duet` binary against PostgreSQL, on a fresh schema per file.
 
 const databaseUrl = inject('databaseUrl');
-const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
+const config = new URL('../test-support/order-config.ts', import.meta.url).pathname;
 
 describe.skipIf(databaseUrl === null)('duet on PostgreSQL', { timeout: 90_000 }, () => {
   let db: TestDatabase;

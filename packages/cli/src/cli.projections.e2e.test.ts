@@ -12,16 +12,16 @@ import {
 import { openTestDatabase } from '@duet/postgres/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, inject, it } from 'vitest';
+import orderConfig from '../test-support/order-config.ts';
+import { runDuet } from '../test-support/run-duet.ts';
+import { seedEvents } from '../test-support/seed-events.ts';
 import { ExitCode } from './exit-code.ts';
-import orderConfig from './test-support/order-config.ts';
-import { runDuet } from './test-support/run-duet.ts';
-import { seedEvents } from './test-support/seed-events.ts';
 
 // Issue 5: projections status, rebuild with progress, dead letters list and retry, with
 // the real binary and the projections of test-support/order-config.ts. Issue 12: pause,
 // resume and dead-letters skip.
 
-const config = new URL('./test-support/order-config.ts', import.meta.url).pathname;
+const config = new URL('../test-support/order-config.ts', import.meta.url).pathname;
 const databaseUrl = inject('databaseUrl');
 
 interface Backend {

@@ -19,9 +19,9 @@ import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { runDuet, startDuet } from '../test-support/run-duet.ts';
+import { seedTenants } from '../test-support/seed-tenants.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet, startDuet } from './test-support/run-duet.ts';
-import { seedTenants } from './test-support/seed-tenants.ts';
 
 // docs/tenants.md: `--tenant` makes the reading commands see one tenant's streams, through
 // `isolateTenants` (PostgreSQL's row policies), on both backends. Two tenants share the

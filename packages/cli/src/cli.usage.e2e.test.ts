@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { runDuet } from '../test-support/run-duet.ts';
 import { ExitCode } from './exit-code.ts';
-import { runDuet } from './test-support/run-duet.ts';
 
 // Issue 5: --help everywhere, and usage mistakes exit 2 before any database is touched.
 

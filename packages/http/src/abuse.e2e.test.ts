@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CartServer, postJson, startCartServer } from '../test-support/cart-server.ts';
 import { apiKeyAuthentication } from './auth/api-key-authentication.ts';
-import { type CartServer, postJson, startCartServer } from './http.fixture.ts';
 
 // Issue 5's abuse suite: hostile input answers a 4xx problem, never a 5xx, and changes
 // nothing in the store.

@@ -16,7 +16,7 @@ import {
   waitFor,
   waitUntil,
   withAppName,
-} from './migrations-traffic.fixture.ts';
+} from '../test-support/migrations-traffic.ts';
 
 // Issue 13, S10: "a migrator killed mid-run" while writers append. Eight writers append
 // through today's store to a version-7 schema of N events; a migrator process runs

@@ -14,7 +14,7 @@ import {
   waitFor,
   waitUntil,
   withAppName,
-} from './migrations-traffic.fixture.ts';
+} from '../test-support/migrations-traffic.ts';
 
 // Issue 13, S10: "migrating a database with 1M events while writers append; two migrators
 // at once". A schema at version 7 (the release before tenants) holds N events, filled in

@@ -1,6 +1,11 @@
 import type { DeadLetteredMessage } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, type ConsoleFixture, keys, openConsoleFixture } from '../console.fixture.ts';
+import {
+  as,
+  type ConsoleFixture,
+  keys,
+  openConsoleFixture,
+} from '../../test-support/console-app.ts';
 
 // A broker consumer stand-in whose dead letters the console lists and replays.
 const letter = (id: string): DeadLetteredMessage => ({

@@ -1,7 +1,12 @@
 import type { ProjectionStatus, RebuildRequest } from '@duet/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  as,
+  type ConsoleFixture,
+  keys,
+  openConsoleFixture,
+} from '../../test-support/console-app.ts';
 import { SESSION_COOKIE } from '../access/console-session.ts';
-import { as, type ConsoleFixture, keys, openConsoleFixture } from '../console.fixture.ts';
 
 // The processors here are a stand-in that records what the console asks of it; the shop's
 // browser test drives real ones.

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, type ConsoleFixture, keys, openConsoleFixture } from '../console.fixture.ts';
+import {
+  as,
+  type ConsoleFixture,
+  keys,
+  openConsoleFixture,
+} from '../../test-support/console-app.ts';
 
 let fixture: ConsoleFixture;
 beforeAll(async () => {

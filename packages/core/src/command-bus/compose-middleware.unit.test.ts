@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  AddItem,
+  cartHandler,
+  createFakeEventStore,
+  OpenCart,
+} from '../../test-support/command-bus.ts';
 import { DomainError } from '../errors/domain-error.ts';
 import { UnknownMessageError } from '../errors/unknown-message-error.ts';
-import { AddItem, cartHandler, createFakeEventStore, OpenCart } from './command-bus.fixture.ts';
 import type { CommandMiddleware, CommandResult } from './command-bus.ts';
 import { composeMiddleware } from './compose-middleware.ts';
 import { createCommandBus } from './create-command-bus.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AddItem, cartHandler, OpenCart } from '../../test-support/command-bus.ts';
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
 import { InvalidEventError } from '../errors/invalid-event-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
@@ -7,7 +8,6 @@ import { createInMemoryEventStore } from '../in-memory/in-memory-event-store.ts'
 import { createInMemorySnapshotStore } from '../in-memory/in-memory-snapshot-store.ts';
 import { defineEvent } from '../messages/define-event.ts';
 import { createEventRegistry } from '../messages/event-registry.ts';
-import { AddItem, cartHandler, OpenCart } from './command-bus.fixture.ts';
 import { createCommandBus } from './create-command-bus.ts';
 import { defineCommandHandler } from './define-command-handler.ts';
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  AddItem,
+  cartHandler,
+  createFakeEventStore,
+  OpenCart,
+} from '../../test-support/command-bus.ts';
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
 import { RetriesExhaustedError } from '../errors/retries-exhausted-error.ts';
-import { AddItem, cartHandler, createFakeEventStore, OpenCart } from './command-bus.fixture.ts';
 import type { CommandBusOptions } from './command-bus.ts';
 import { createCommandBus } from './create-command-bus.ts';
 

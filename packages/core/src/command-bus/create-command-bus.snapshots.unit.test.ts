@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CartState } from './command-bus.fixture.ts';
+import type { CartState } from '../../test-support/command-bus.ts';
 import {
   AddItem,
   cartHandler,
   createFakeEventStore,
   createFakeSnapshotStore,
   OpenCart,
-} from './command-bus.fixture.ts';
+} from '../../test-support/command-bus.ts';
 import { createCommandBus } from './create-command-bus.ts';
 import { defineCommandHandler } from './define-command-handler.ts';
 

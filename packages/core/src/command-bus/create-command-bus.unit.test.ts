@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import {
+  AddItem,
+  cartHandler,
+  createFakeEventStore,
+  OpenCart,
+  Touch,
+} from '../../test-support/command-bus.ts';
 import { AuthorizationError } from '../errors/authorization-error.ts';
 import { ConcurrencyError } from '../errors/concurrency-error.ts';
 import { DomainError } from '../errors/domain-error.ts';
@@ -8,13 +15,6 @@ import { ValidationError } from '../errors/validation-error.ts';
 import { START_POSITION } from '../event-store/position.ts';
 import { defineEvent } from '../messages/define-event.ts';
 import { createEventRegistry } from '../messages/event-registry.ts';
-import {
-  AddItem,
-  cartHandler,
-  createFakeEventStore,
-  OpenCart,
-  Touch,
-} from './command-bus.fixture.ts';
 import type { CommandBusOptions } from './command-bus.ts';
 import { createCommandBus } from './create-command-bus.ts';
 import { defineCommandHandler } from './define-command-handler.ts';

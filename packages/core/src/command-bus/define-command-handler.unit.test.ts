@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cartDecider, cartHandler, OpenCart, Touch } from '../../test-support/command-bus.ts';
 import { ValidationError } from '../errors/validation-error.ts';
-import { cartDecider, cartHandler, OpenCart, Touch } from './command-bus.fixture.ts';
 import type { CommandHandlerOptions } from './define-command-handler.ts';
 import { defineCommandHandler } from './define-command-handler.ts';
 

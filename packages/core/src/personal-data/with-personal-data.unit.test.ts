@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { GiftSent, joined, MemberJoined, PointsEarned } from '../../test-support/personal-data.ts';
 import { PersonalDataForgottenError } from '../errors/personal-data-forgotten-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { START_POSITION } from '../event-store/position.ts';
@@ -10,7 +11,6 @@ import { defineEvent } from '../messages/define-event.ts';
 import { createEventRegistry } from '../messages/event-registry.ts';
 import { forgottenFieldsOf } from './check-event-data.ts';
 import { createInMemoryPersonalDataKeys } from './in-memory-personal-data-keys.ts';
-import { GiftSent, joined, MemberJoined, PointsEarned } from './personal-data.fixture.ts';
 import { isSealedField, openField } from './personal-data-envelope.ts';
 import { FORGOTTEN } from './personal-fields.ts';
 import { withPersonalData } from './with-personal-data.ts';

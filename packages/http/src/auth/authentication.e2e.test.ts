@@ -1,7 +1,12 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type CartServer,
+  postJson,
+  problemType,
+  startCartServer,
+} from '../../test-support/cart-server.ts';
 import type { DuetHttpOptions } from '../duet-http-options.ts';
-import { type CartServer, postJson, problemType, startCartServer } from '../http.fixture.ts';
 import { apiKeyAuthentication } from './api-key-authentication.ts';
 import { jwtAuthentication } from './jwt-authentication.ts';
 

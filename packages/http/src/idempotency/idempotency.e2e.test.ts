@@ -1,7 +1,12 @@
 import { createInMemoryIdempotencyStore } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CartServer,
+  postJson,
+  problemType,
+  startCartServer,
+} from '../../test-support/cart-server.ts';
 import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
-import { type CartServer, postJson, problemType, startCartServer } from '../http.fixture.ts';
 
 const alice = { 'x-api-key': 'alice-key' };
 const bob = { 'x-api-key': 'bob-key' };

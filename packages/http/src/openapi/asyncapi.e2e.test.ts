@@ -2,7 +2,7 @@ import { Parser } from '@asyncapi/parser';
 import { defineContracts, defineIntegrationEvent } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type CartServer, startCartServer } from '../http.fixture.ts';
+import { type CartServer, startCartServer } from '../../test-support/cart-server.ts';
 
 // The published contracts as an AsyncAPI 3.0 document at /asyncapi.json, beside /openapi.json.
 

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CartServer, startCartServer } from '../../test-support/cart-server.ts';
 import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
-import { type CartServer, startCartServer } from '../http.fixture.ts';
 
 interface Operation {
   readonly responses: Record<string, unknown>;

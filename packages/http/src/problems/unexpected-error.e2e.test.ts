@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postJson, problemType, startCartServer } from '../http.fixture.ts';
+import { postJson, problemType, startCartServer } from '../../test-support/cart-server.ts';
 
 describe('unexpected errors', () => {
   it('given a bus that fails with an internal error, when called, then 500 with a generic body and the cause only in the log', async () => {
@@ -20,7 +20,7 @@ describe('unexpected errors', () => {
 
   it('given a query bus without a consistency waiter, when minPosition is sent, then 501', async () => {
     const { createQueryBus, defineQueryHandler } = await import('@duet/core');
-    const { ListCarts } = await import('../http.fixture.ts');
+    const { ListCarts } = await import('../../test-support/cart-server.ts');
     const bare = await startCartServer({
       queryBus: createQueryBus({
         handlers: [defineQueryHandler(ListCarts, async () => ({ carts: [], limit: 0 }))],

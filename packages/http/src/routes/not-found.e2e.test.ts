@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddItem, ListCarts, postJson, startCartServer } from '../../test-support/cart-server.ts';
 import { duetHttp } from '../duet-http.ts';
-import { AddItem, ListCarts, postJson, startCartServer } from '../http.fixture.ts';
 
 async function expectProblem(response: Response, status: number, type: string) {
   expect(response.status).toBe(status);

@@ -1,9 +1,14 @@
 import { createInMemoryIdempotencyStore, START_POSITION } from '@duet/core';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CartServer,
+  OpenCart,
+  postJson,
+  startCartServer,
+} from '../../test-support/cart-server.ts';
 import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
 import { duetHttp } from '../duet-http.ts';
-import { type CartServer, OpenCart, postJson, startCartServer } from '../http.fixture.ts';
 
 const shopper = { roles: ['shopper'] };
 const shopperKey = { 'x-api-key': 'shopper-key' };

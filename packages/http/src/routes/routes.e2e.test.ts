@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CartServer,
+  postJson,
+  problemType,
+  startCartServer,
+} from '../../test-support/cart-server.ts';
 import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
-import { type CartServer, postJson, problemType, startCartServer } from '../http.fixture.ts';
 
 const shopper = { 'x-api-key': 'shopper-key' };
 

@@ -1,8 +1,8 @@
 import type { EventStore, InMemoryEventStore, RecordedEvent } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CartServer, startCartServer } from '../../test-support/cart-server.ts';
 import { apiKeyAuthentication } from '../auth/api-key-authentication.ts';
 import type { StreamReadOptions } from '../duet-http-options.ts';
-import { type CartServer, startCartServer } from '../http.fixture.ts';
 
 const keys = {
   'support-key': { id: 'sue', tenant: 'acme', roles: ['support'] },

@@ -3,6 +3,7 @@ import { createPgExecutor, createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
+import { mulberry32 } from '../../test-support/stress.ts';
 
 // Issue 3, "Concurrency": writers race on a set of streams that start empty. Each attempt
 // reads the stream's version and appends with exactly that expected version ('no_stream'
@@ -222,16 +223,4 @@ function versionNumber(expected: ExpectedVersion): number {
   if (typeof expected === 'number') return expected;
   if (expected === 'no_stream') return 0;
   throw new Error(`the race only passes numbers and 'no_stream', not ${expected}`);
-}
-
-// A small seeded generator, so a failing run can be repeated with the same choices.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -15,6 +15,7 @@ import {
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
+import { mulberry32, sleep } from '../../test-support/stress.ts';
 
 // Issue 3, "Commit order": PostgreSQL hands out sequence numbers before commit, so events
 // commit out of order. Writers hold their transactions open for random times after the
@@ -364,20 +365,4 @@ function tally(
 async function waitFor(done: () => boolean): Promise<void> {
   const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
   while (!done() && Date.now() < deadline) await sleep(20);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// A small seeded generator, so the choices (not the timing) of a failing run repeat.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -12,6 +12,7 @@ import { createPostgresEventStore } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
+import { mulberry32 } from '../../test-support/stress.ts';
 
 // Issue 3, "Group commit isolation": one store gathers concurrent appends into shared
 // transactions. Fired all at once, appends with right and wrong expected versions, two
@@ -306,15 +307,4 @@ function event(id: string, note = 'fresh'): NewEvent {
 
 function pick<T>(random: () => number, choices: readonly T[]): T {
   return choices[Math.floor(random() * choices.length)]!;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

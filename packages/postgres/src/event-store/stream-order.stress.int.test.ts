@@ -1,6 +1,7 @@
 import { ConcurrencyError, newEventId, type RecordedEvent } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
+import { sleep } from '../../test-support/stress.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { openTestDatabase } from '../testing/index.ts';
@@ -149,8 +150,4 @@ describe.each(backends)('per-stream order in the global order on $kind', (backen
 
 function randomInt(below: number): number {
   return Math.floor(Math.random() * below);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

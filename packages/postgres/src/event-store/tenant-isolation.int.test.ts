@@ -7,11 +7,11 @@ import {
   TenantRequiredError,
 } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import { backendsFor } from '../../test-support/processor-runner.ts';
 import { isolateTenants, TENANT_ROLE } from '../executor/tenant-isolated-executor.ts';
 import { createPostgresIdempotencyStore } from '../idempotency/postgres-idempotency-store.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { openProcessors } from '../processors/open-processors.ts';
-import { backendsFor } from '../processors/runner/processor-runner.fixture.ts';
 import { isolateTenantRows, TENANT_COLUMN } from '../read-models/tenant-rows.ts';
 import { createPostgresSnapshotStore } from '../snapshot-store/postgres-snapshot-store.ts';
 import { openTestDatabase } from '../testing/open-test-database.ts';

@@ -14,12 +14,12 @@ import {
 } from '@duet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { waitForStatus } from '../../test-support/processor-runner.ts';
 import { createPostgresEventStore } from '../event-store/postgres-event-store.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { openTestDatabase, type TestDatabase } from '../testing/open-test-database.ts';
 import { projectionSpec } from '../testing/projection-spec.ts';
 import { openProcessors, type Processors } from './open-processors.ts';
-import { waitForStatus } from './runner/processor-runner.fixture.ts';
 
 const OrderPlaced = defineEvent('OrderPlaced', z.object({ total: z.number().int() }));
 type OrderHistoryEvent =

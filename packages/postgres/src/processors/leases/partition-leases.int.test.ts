@@ -1,14 +1,14 @@
 import { describe, expect, inject, it } from 'vitest';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
-import type { Processors } from '../open-processors.ts';
-import { openProcessors } from '../open-processors.ts';
 import {
   accountsProjection,
   openRunnerFixture,
   sumTo,
   totals,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import type { Processors } from '../open-processors.ts';
+import { openProcessors } from '../open-processors.ts';
 
 const databaseUrl = inject('databaseUrl');
 

@@ -15,6 +15,7 @@ import {
   readAccounts,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything } from '../../../test-support/projection-seed.ts';
+import { sleep, waitUntil } from '../../../test-support/stress.ts';
 
 // Issue 4, "Partitions", and issue 13, S8: three runner processes share a projection split
 // into partitions by stream while writers append. The owner of one partition after another
@@ -98,8 +99,10 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
             async () =>
               new Set(heldByLive()).size === PARTITIONS &&
               (await ledgerCounts(executor, schema)).distinct > 0,
-            WAIT_MS,
-            () => `every partition to be held (held: ${heldByLive().join(', ')})`,
+            {
+              timeoutMs: WAIT_MS,
+              what: () => `every partition to be held (held: ${heldByLive().join(', ')})`,
+            },
           );
           const partition = kill % PARTITIONS;
           const victim = live().find((child) => heldBy(child).includes(partition));
@@ -118,11 +121,10 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
                 .map((e) => e.at);
               return times.length === 0 ? null : Math.min(...times) - at;
             });
-          await waitUntil(
-            async () => takenOver().every((ms) => ms !== null),
-            WAIT_MS,
-            () => `partitions ${taken.join(', ')} of ${victim.worker} to be taken over`,
-          );
+          await waitUntil(async () => takenOver().every((ms) => ms !== null), {
+            timeoutMs: WAIT_MS,
+            what: () => `partitions ${taken.join(', ')} of ${victim.worker} to be taken over`,
+          });
           takeovers.push(Math.max(...takenOver().map(Number)));
           await replacementStarted;
         }
@@ -131,15 +133,13 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
         await writers;
         // A runner that joined last takes the surplus the others give back on its next
         // claim round: until then a partition may be unheld (never held twice).
-        await waitUntil(
-          async () => new Set(heldByLive()).size === PARTITIONS,
-          WAIT_MS,
-          () => `every partition to be held at the end (held: ${heldByLive().join(', ')})`,
-        );
+        await waitUntil(async () => new Set(heldByLive()).size === PARTITIONS, {
+          timeoutMs: WAIT_MS,
+          what: () => `every partition to be held at the end (held: ${heldByLive().join(', ')})`,
+        });
         await waitUntil(
           async () => (await ledgerCounts(executor, schema)).distinct >= committed.length,
-          WAIT_MS,
-          () => `the runners to apply all ${committed.length} events`,
+          { timeoutMs: WAIT_MS, what: () => `the runners to apply all ${committed.length} events` },
         );
 
         const all = children.flatMap((child) => tenures(events(child), killedAt.get(child.worker)));
@@ -183,19 +183,3 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
     FULL ? 600_000 : 120_000,
   );
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  what: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await sleep(100);
-  }
-}

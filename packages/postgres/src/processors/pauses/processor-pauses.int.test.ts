@@ -1,7 +1,7 @@
 import { DuetError } from '@duet/core';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import type { BatchReport } from '../processor-types.ts';
+import { testMetrics } from '../../../test-support/processor-metrics.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -10,8 +10,8 @@ import {
   sumTo,
   totals,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
-import { testMetrics } from '../status/processor-metrics.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import type { BatchReport } from '../processor-types.ts';
 import { processorReadiness } from '../status/processor-readiness.ts';
 
 /**

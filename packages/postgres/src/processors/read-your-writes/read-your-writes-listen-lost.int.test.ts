@@ -6,14 +6,14 @@ import {
   terminateBackend,
   waitForListenBackend,
   withApplicationName,
-} from '../../executor/listen-backend.fixture.ts';
-import { createPgExecutor } from '../../executor/pg-executor.ts';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
+} from '../../../test-support/listen-backend.ts';
 import {
   accountsProjection,
   openRunnerFixture,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { createPgExecutor } from '../../executor/pg-executor.ts';
+import type { SqlExecutor } from '../../executor/sql-executor.ts';
 import { createProjectionConsistency } from './projection-consistency.ts';
 
 const databaseUrl = inject('databaseUrl');

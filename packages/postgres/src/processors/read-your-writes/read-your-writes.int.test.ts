@@ -7,13 +7,13 @@ import {
 } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import type { Processors } from '../open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
   openRunnerFixture,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import type { Processors } from '../open-processors.ts';
 
 const Balance = defineQuery('Balance', {
   params: z.object({ stream: z.string() }),

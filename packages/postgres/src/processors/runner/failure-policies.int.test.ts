@@ -6,7 +6,7 @@ import {
   sumTo,
   totals,
   waitForStatus,
-} from './processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
 
 // 60 deposits over 3 streams (acct-0 gets amounts 1, 4, 7, ...); amount 10 is poisoned
 // (acct-0) until the flag is cleared.

@@ -9,8 +9,12 @@ import {
   UnavailableError,
 } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import {
+  backendsFor,
+  openRunnerFixture,
+  waitForStatus,
+} from '../../../test-support/processor-runner.ts';
 import type { SqlExecutor } from '../../executor/sql-executor.ts';
-import { backendsFor, openRunnerFixture, waitForStatus } from './processor-runner.fixture.ts';
 
 // Reactors, relays, `events: 'all'` and projections without setup, run by the same runner
 // as projections (issue #6, section 1).

@@ -9,14 +9,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { migrate } from '../../migrations/migrate.ts';
-import { openProcessors } from '../open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
   openRunnerFixture,
   waitForStatus,
-} from './processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { migrate } from '../../migrations/migrate.ts';
+import { openProcessors } from '../open-processors.ts';
 
 // Issue 12: the runner's log lines are structured and name the trace of the event they are
 // about, so a dead letter's line joins the command that appended the event.

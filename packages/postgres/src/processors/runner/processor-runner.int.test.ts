@@ -1,10 +1,6 @@
 import { defineProjection, type RecordedEvent } from '@duet/core';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, inject, it } from 'vitest';
-import { createPGliteExecutor } from '../../executor/pglite-executor.ts';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
-import { openTestDatabase } from '../../testing/open-test-database.ts';
-import type { BatchReport } from '../processor-types.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -12,7 +8,11 @@ import {
   sumTo,
   totals,
   waitForStatus,
-} from './processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { createPGliteExecutor } from '../../executor/pglite-executor.ts';
+import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { openTestDatabase } from '../../testing/open-test-database.ts';
+import type { BatchReport } from '../processor-types.ts';
 
 describe.each(backendsFor(inject('databaseUrl')))('projection runner on $kind', (backend) => {
   it('given events before start, when started, then it catches up; when more arrive, then it follows live', async () => {

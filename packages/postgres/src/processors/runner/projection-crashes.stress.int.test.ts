@@ -13,6 +13,7 @@ import {
   readAccounts,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../../test-support/projection-seed.ts';
+import { sleep, waitUntil } from '../../../test-support/stress.ts';
 
 // Issue 4, "Exactly-once under crashes": a runner in a child process is SIGKILLed at
 // random points 20+ times during a 100k-event catch-up and restarted each time. The
@@ -112,19 +113,4 @@ describe.skipIf(databaseUrl === null)('projection runner under crashes (PostgreS
 
 function randomBetween(min: number, max: number): number {
   return min + Math.floor(Math.random() * (max - min + 1));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(
-  probe: () => Promise<boolean>,
-  options: { timeoutMs: number; what: () => string },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what()}`);
-    await sleep(100);
-  }
 }

@@ -15,6 +15,7 @@ import {
   runnerSchemas,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../../test-support/projection-seed.ts';
+import { waitUntil } from '../../../test-support/stress.ts';
 
 // Issue 4, "Each failure policy, with a poisoned event, does what it says; after a fix and
 // a dead-letter retry the read model equals the full fold". The projection's apply throws
@@ -77,7 +78,7 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
 
     await fix(db);
     await retryAll(runner);
-    await waitUntil(async () => (await ledgerCounts(db.executor, db.schema)).distinct === EVENTS);
+    await waitFor(async () => (await ledgerCounts(db.executor, db.schema)).distinct === EVENTS);
     expect(await runner.deadLetters.list(NAME)).toEqual([]);
     // The retried event lands after its stream's later events: compare what commutes.
     await expectFullFold(fixture, { ordered: false });
@@ -113,7 +114,7 @@ describe.skipIf(databaseUrl === null)('projection failure policies', () => {
 
     await fix(db);
     await retryAll(runner);
-    await waitUntil(async () => (await ledgerCounts(db.executor, db.schema)).distinct === EVENTS);
+    await waitFor(async () => (await ledgerCounts(db.executor, db.schema)).distinct === EVENTS);
     expect(await runner.deadLetters.list(NAME)).toEqual([]);
     // Parking keeps the stream's order, so even the order-sensitive checksum matches.
     await expectFullFold(fixture, { ordered: true });
@@ -224,7 +225,7 @@ async function waitForStatus(
   done: (status: ProjectionStatus) => boolean,
 ): Promise<ProjectionStatus> {
   let found: ProjectionStatus | undefined;
-  await waitUntil(async () => {
+  await waitFor(async () => {
     found = (await runner.status()).find((s) => s.name === NAME && done(s));
     return found !== undefined;
   });
@@ -232,10 +233,4 @@ async function waitForStatus(
   return found;
 }
 
-async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitFor = (probe: () => Promise<boolean>) => waitUntil(probe, { timeoutMs: WAIT_MS });

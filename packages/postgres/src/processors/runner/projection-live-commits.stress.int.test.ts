@@ -16,6 +16,7 @@ import {
   runnerSchemas,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything } from '../../../test-support/projection-seed.ts';
+import { sleep } from '../../../test-support/stress.ts';
 
 // Issue 4, "No lost events under out-of-order commits while the projection runs live":
 // writers whose transactions take random times (some take their transaction id first and
@@ -130,8 +131,4 @@ describe.skipIf(databaseUrl === null)('projection runner, live, out-of-order com
 
 function randomInt(below: number): number {
   return Math.floor(Math.random() * below);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -21,6 +21,7 @@ import {
   runnerSchemas,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../../test-support/projection-seed.ts';
+import { sleep, waitUntil } from '../../../test-support/stress.ts';
 
 // Issue 13, S2: "kill -9 during a rebuild". A projection is built and live in a runner
 // child process; a rebuild is requested from this process (the child takes it on the
@@ -191,19 +192,4 @@ async function runOf(executor: SqlExecutor, schema: string, worker: string) {
     firstMine: row?.first_mine ?? '',
     lastBefore: row?.last_before ?? null,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(
-  probe: () => Promise<boolean>,
-  options: { timeoutMs: number; what: () => string },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what()}`);
-    await sleep(50);
-  }
 }

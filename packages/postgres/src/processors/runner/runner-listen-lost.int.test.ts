@@ -4,9 +4,13 @@ import {
   terminateBackend,
   waitForListenBackend,
   withApplicationName,
-} from '../../executor/listen-backend.fixture.ts';
+} from '../../../test-support/listen-backend.ts';
+import {
+  accountsProjection,
+  openRunnerFixture,
+  totals,
+} from '../../../test-support/processor-runner.ts';
 import type { Processors } from '../open-processors.ts';
-import { accountsProjection, openRunnerFixture, totals } from './processor-runner.fixture.ts';
 
 const databaseUrl = inject('databaseUrl');
 

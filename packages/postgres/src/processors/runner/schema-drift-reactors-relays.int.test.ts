@@ -10,13 +10,13 @@ import {
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
-import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
 import {
   backendsFor,
   openRunnerFixture,
   type RunnerFixture,
   waitForStatus,
-} from './processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
 
 // Issue 13, S7 for reactors and relays: they read and batch like projections, and an event
 // they cannot decode must go down their failure policy too, never reach `handle` or

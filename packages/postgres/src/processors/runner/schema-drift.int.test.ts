@@ -8,13 +8,13 @@ import {
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { reportFigures } from '../../../../../scripts/reliability/report-figures.ts';
-import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
 import {
   backendsFor,
   openRunnerFixture,
   type RunnerFixture,
   waitForStatus,
-} from './processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
 
 // Issue 13, S7: poison events and schema drift. `Deposited` is at version 2 (a currency
 // added; v1 events are upcast). The log holds, in this order:

@@ -1,6 +1,4 @@
 import { describe, expect, inject, it } from 'vitest';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
-import { openProcessors } from '../open-processors.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -9,7 +7,9 @@ import {
   sumTo,
   totals,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import type { SqlExecutor } from '../../executor/sql-executor.ts';
+import { openProcessors } from '../open-processors.ts';
 
 // Status observable from any process, rebuild requests served by the owning runner, and
 // status in a bounded number of queries (the CLI author's report against issues 4 and 5).

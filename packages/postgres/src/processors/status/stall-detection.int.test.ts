@@ -1,5 +1,12 @@
 import type { ProcessorDefinition } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import { testMetrics } from '../../../test-support/processor-metrics.ts';
+import {
+  accountsProjection,
+  backendsFor,
+  openRunnerFixture,
+  type RunnerFixture,
+} from '../../../test-support/processor-runner.ts';
 import { startRunnerChild } from '../../../test-support/projection-child.ts';
 import {
   createLedgerTables,
@@ -12,13 +19,6 @@ import { createPostgresEventStore } from '../../event-store/postgres-event-store
 import { openTestDatabase } from '../../testing/open-test-database.ts';
 import { openProcessors, type Processors } from '../open-processors.ts';
 import type { ProjectionStatus } from '../processor-types.ts';
-import {
-  accountsProjection,
-  backendsFor,
-  openRunnerFixture,
-  type RunnerFixture,
-} from '../runner/processor-runner.fixture.ts';
-import { testMetrics } from './processor-metrics.fixture.ts';
 import { processorReadiness } from './processor-readiness.ts';
 
 // Issue 12, "A stall test": a projection blocked behind an open transaction, one stopped

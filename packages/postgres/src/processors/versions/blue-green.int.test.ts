@@ -1,5 +1,4 @@
 import { describe, expect, inject, it } from 'vitest';
-import { projectionTables } from '../../read-models/projection-tables.ts';
 import {
   accountsProjection,
   backendsFor,
@@ -7,7 +6,8 @@ import {
   sumTo,
   totals,
   waitForStatus,
-} from '../runner/processor-runner.fixture.ts';
+} from '../../../test-support/processor-runner.ts';
+import { projectionTables } from '../../read-models/projection-tables.ts';
 import { createPageReader } from '../runner/read-event-page.ts';
 import { registerProjection } from './register-processor.ts';
 import { switchVersion } from './switch-version.ts';

@@ -15,6 +15,7 @@ import {
   runnerSchemas,
 } from '../../../test-support/projection-ledger.ts';
 import { readEverything, seedDeposits } from '../../../test-support/projection-seed.ts';
+import { sleep, waitUntil } from '../../../test-support/stress.ts';
 
 // Issue 4, "Blue-green: queries keep answering from v1 during a v2 rebuild, switch to v2
 // at once, and v1's tables are gone afterwards". A loop keeps querying the active version
@@ -99,7 +100,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
     const progress: number[] = [];
     try {
       await green.start();
-      await waitUntil(async () => {
+      await waitFor(async () => {
         const status = (await green.status()).find((s) => s.name === NAME && s.version === 2);
         if (status?.rebuild) progress.push(status.rebuild.eventsDone);
         return status?.active === true;
@@ -141,7 +142,7 @@ describe.skipIf(databaseUrl === null)('blue-green projection versions', () => {
     }
     expect(progress.some((done) => done > 0 && done < EVENTS)).toBe(true);
     expect((await blue.readModel(NAME)).version).toBe(2);
-    await waitUntil(async () => !(await exists(executor, v1Table)));
+    await waitFor(async () => !(await exists(executor, v1Table)));
     const { rows } = await executor.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`,
       [runnerSchemas(schema).readModelSchema],
@@ -219,14 +220,4 @@ async function exists(tx: ProjectionTx, table: string): Promise<boolean> {
   return rows[0]?.found !== null && rows[0]?.found !== undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(50);
-  }
-}
+const waitFor = (probe: () => Promise<boolean>) => waitUntil(probe, { timeoutMs: WAIT_MS });

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'duet.mjs');
+const bin = resolve(import.meta.dirname, '..', 'bin', 'duet.mjs');
 
 /** What a finished `duet` run printed and exited with. */
 export interface DuetResult {

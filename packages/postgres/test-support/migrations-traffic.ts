@@ -3,7 +3,7 @@
 // that every acknowledged append is stored exactly once.
 import { performance } from 'node:perf_hooks';
 import { DuetError, newEventId } from '@duet/core';
-import { createPgExecutor, createPostgresEventStore, type SqlExecutor } from './index.ts';
+import { createPgExecutor, createPostgresEventStore, type SqlExecutor } from '../src/index.ts';
 
 export const FULL = process.env.DUET_FULL === '1';
 export const SEEDED = FULL ? 1_000_000 : 50_000;

@@ -8,12 +8,12 @@ import {
 import {
   createPostgresEventStore,
   type PostgresEventStore,
-} from '../../event-store/postgres-event-store.ts';
-import type { SqlExecutor } from '../../executor/sql-executor.ts';
-import { migrate } from '../../migrations/migrate.ts';
-import { openTestDatabase, type TestDatabase } from '../../testing/open-test-database.ts';
-import { openProcessors, type Processors } from '../open-processors.ts';
-import type { ProcessorsOptions, ProjectionStatus } from '../processor-types.ts';
+} from '../src/event-store/postgres-event-store.ts';
+import type { SqlExecutor } from '../src/executor/sql-executor.ts';
+import { migrate } from '../src/migrations/migrate.ts';
+import { openProcessors, type Processors } from '../src/processors/open-processors.ts';
+import type { ProcessorsOptions, ProjectionStatus } from '../src/processors/processor-types.ts';
+import { openTestDatabase, type TestDatabase } from '../src/testing/open-test-database.ts';
 
 // Shared by the runner's integration tests: a store on a fresh schema, a runner whose own
 // tables and read models live in schemas of their own, and a counting projection with a

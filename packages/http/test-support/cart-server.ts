@@ -23,9 +23,9 @@ import {
 } from '@duet/core';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
-import { duetHttp } from './duet-http.ts';
-import type { DuetHttpOptions } from './duet-http-options.ts';
-import { problemClientErrorHandler } from './problems/problem-client-error-handler.ts';
+import { duetHttp } from '../src/duet-http.ts';
+import type { DuetHttpOptions } from '../src/duet-http-options.ts';
+import { problemClientErrorHandler } from '../src/problems/problem-client-error-handler.ts';
 
 export const OpenCart = defineCommand('OpenCart', z.object({ cartId: z.string().min(1).max(40) }), {
   description: 'Open an empty cart.',

@@ -1,10 +1,10 @@
-// Test support: the cart API of http.fixture.ts in a process of its own, for tests where the
+// Test support: the cart API of cart-server.ts in a process of its own, for tests where the
 // client must not share the server's event loop (a 413 cut mid-upload showed only so).
 // Options as JSON in argv[2]; prints the URL on its first line; exits when stdin closes.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { DuetHttpOptions } from './duet-http-options.ts';
-import { startCartServer } from './http.fixture.ts';
+import type { DuetHttpOptions } from '../src/duet-http-options.ts';
+import { startCartServer } from './cart-server.ts';
 
 /**
  * Starts the cart API in a child process and resolves with its URL and a stop function.

@@ -2,19 +2,19 @@
 // that can be told to lose races. (Stands in until the in-memory adapter is exported; it
 // implements just what the bus calls.)
 import { z } from 'zod';
-import type { Decider } from '../decider/decider.ts';
-import { ConcurrencyError } from '../errors/concurrency-error.ts';
-import { DomainError } from '../errors/domain-error.ts';
-import { checkAppend } from '../event-store/append-limits.ts';
-import type { AppendResult, EventStore } from '../event-store/event-store.ts';
-import { matchesExpectedVersion } from '../event-store/expected-version.ts';
-import { makePosition, START_POSITION } from '../event-store/position.ts';
-import type { NewEvent, RecordedEvent } from '../event-store/recorded-event.ts';
-import type { Snapshot, SnapshotStore } from '../event-store/snapshot-store.ts';
-import { toStreamName } from '../event-store/stream-name.ts';
-import { type CommandOf, defineCommand } from '../messages/define-command.ts';
-import type { Message } from '../messages/message.ts';
-import { defineCommandHandler } from './define-command-handler.ts';
+import { defineCommandHandler } from '../src/command-bus/define-command-handler.ts';
+import type { Decider } from '../src/decider/decider.ts';
+import { ConcurrencyError } from '../src/errors/concurrency-error.ts';
+import { DomainError } from '../src/errors/domain-error.ts';
+import { checkAppend } from '../src/event-store/append-limits.ts';
+import type { AppendResult, EventStore } from '../src/event-store/event-store.ts';
+import { matchesExpectedVersion } from '../src/event-store/expected-version.ts';
+import { makePosition, START_POSITION } from '../src/event-store/position.ts';
+import type { NewEvent, RecordedEvent } from '../src/event-store/recorded-event.ts';
+import type { Snapshot, SnapshotStore } from '../src/event-store/snapshot-store.ts';
+import { toStreamName } from '../src/event-store/stream-name.ts';
+import { type CommandOf, defineCommand } from '../src/messages/define-command.ts';
+import type { Message } from '../src/messages/message.ts';
 
 export const OpenCart = defineCommand('OpenCart', z.strictObject({ cartId: z.string().min(1) }));
 export const AddItem = defineCommand(

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './sql-executor.ts';
+import type { SqlExecutor } from '../src/executor/sql-executor.ts';
 
 // Shared by the tests that cut a LISTEN connection (pg_terminate_backend): they give the
 // executor under test an application_name of its own, so they find and end its LISTEN

@@ -1,5 +1,5 @@
 import { defineProjection } from '@duet/core';
-import { defineCliConfig } from '../config/cli-config.ts';
+import { defineCliConfig } from '../src/config/cli-config.ts';
 
 // A --config module as an app would ship it: the tests' order streams fold into a count
 // of items and a status, and one projection counts items per order. While the variable

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from '../messages/define-event.ts';
+import { defineEvent } from '../src/messages/define-event.ts';
 
 // Test events with personal fields, shared by the personal data tests.
 

@@ -4,8 +4,8 @@ import { apiKeyAuthentication } from '@duet/http';
 import { createPostgresEventStore, type PostgresEventStore } from '@duet/postgres';
 import { openTestDatabase, type TestDatabase } from '@duet/postgres/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { DuetConsoleOptions } from './console-options.ts';
-import { duetConsole } from './duet-console.ts';
+import type { DuetConsoleOptions } from '../src/console-options.ts';
+import { duetConsole } from '../src/duet-console.ts';
 
 export const keys = {
   staff: 'k-staff',
