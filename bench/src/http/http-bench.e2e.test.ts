@@ -1,38 +1,19 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../test-support/run-bench.ts';
 import type { HttpLine, HttpRatioLine } from './http-lines.ts';
 
 // `npm run bench -- http` run tiny: every server starts in its own process, answers the
 // load and is stopped; a line per system and the ratio line come out. It checks the bench
 // works end to end, not how fast anything is.
-const main = resolve(import.meta.dirname, '..', 'main.ts');
 const databaseUrl = inject('databaseUrl');
 const natsUrl = inject('natsUrl');
 
 async function bench(args: readonly string[]): Promise<(HttpLine | HttpRatioLine)[]> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  if (natsUrl) env.NATS_URL = natsUrl;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, 'http', '--json', '--warmup', '0', '--seconds', '0.5', ...args],
-    { env },
+  const { code, stderr, lines } = await runBench<{ workload: string }>(
+    ['http', '--json', '--warmup', '0', '--seconds', '0.5', ...args],
+    { databaseUrl, natsUrl },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((done) => child.on('close', done));
   expect(code, stderr).toBe(0);
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { workload: string });
   expect(lines[0]?.workload).toBe('machine');
   return lines.slice(1) as (HttpLine | HttpRatioLine)[];
 }

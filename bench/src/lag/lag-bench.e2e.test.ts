@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../test-support/run-bench.ts';
 
 // `npm run bench -- lag` run tiny: the command capacity first, then a lag line at each
 // share of it with the rate beside it. It checks the lines, not how fast anything is.
-const main = resolve(import.meta.dirname, '..', 'main.ts');
 const databaseUrl = inject('databaseUrl');
 
 interface Line {
@@ -19,27 +17,11 @@ interface Line {
 
 describe.skipIf(databaseUrl === null)('npm run bench -- lag', () => {
   it('given no --rate, when the bench runs tiny, then it measures the capacity and then the lag at 25, 50 and 75 % of it', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', main, 'lag', '--json', '--seconds', '0.5', '--warmup', '0'],
-      { env },
+    const { code, stderr, lines } = await runBench<Line>(
+      ['lag', '--json', '--seconds', '0.5', '--warmup', '0'],
+      { databaseUrl },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(code, stderr).toBe(0);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Line);
     expect(lines.map((line) => line.workload)).toEqual([
       'machine',
       'lag-capacity',

@@ -1,23 +1,17 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../test-support/run-bench.ts';
 import type { ScaleLine, ScaleRatioLine } from './scale-lines.ts';
 
 // `npm run bench -- scale` run tiny: app processes start, append to one database, report
 // and exit, for each way of waking readers; it checks the lines, not how fast anything is.
-const main = resolve(import.meta.dirname, '..', 'main.ts');
 const databaseUrl = inject('databaseUrl');
 
 describe.skipIf(databaseUrl === null)('npm run bench -- scale', () => {
   it('given 1 and 2 app processes, when the bench runs tiny, then each wake mode has a line per process count and a ratio line', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    if (databaseUrl) env.DATABASE_URL = databaseUrl;
-    const child = spawn(
-      process.execPath,
+    const { code, stderr, lines } = await runBench<
+      ScaleLine | ScaleRatioLine | { workload: 'machine' }
+    >(
       [
-        '--import',
-        'tsx',
-        main,
         'scale',
         '--json',
         '--warmup',
@@ -29,22 +23,9 @@ describe.skipIf(databaseUrl === null)('npm run bench -- scale', () => {
         '--clients',
         '4',
       ],
-      { env },
+      { databaseUrl },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(code, stderr).toBe(0);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as ScaleLine | ScaleRatioLine | { workload: 'machine' });
     expect(lines[0]?.workload).toBe('machine');
     const rounds = lines.filter((line): line is ScaleLine => line.workload === 'scale');
     expect(rounds.map((line) => [line.wake, line.processes])).toEqual([

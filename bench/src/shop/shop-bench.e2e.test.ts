@@ -1,36 +1,19 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../test-support/run-bench.ts';
 import type { ShopLine } from './shop-lines.ts';
 
 // The shop bench run tiny, as CI can afford it: `npm run bench -- shop --json` with a
 // second of load per case. It checks the bench works end to end (a line per case, counts
 // that add up, everything cleaned up), not how fast anything is.
-const main = resolve(import.meta.dirname, '..', 'main.ts');
 const databaseUrl = inject('databaseUrl');
 const natsUrl = inject('natsUrl');
 
 async function bench(args: readonly string[]): Promise<ShopLine[]> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  if (natsUrl) env.NATS_URL = natsUrl;
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'shop', '--json', ...args], {
-    env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const { code, stderr, lines } = await runBench<{ workload: string }>(
+    ['shop', '--json', ...args],
+    { databaseUrl, natsUrl },
+  );
   expect(code, stderr).toBe(0);
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { workload: string });
   expect(lines[0]?.workload).toBe('machine');
   return lines.slice(1) as ShopLine[];
 }

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../test-support/run-bench.ts';
 import type { TenancyResult } from './tenancy-config.ts';
 import type { TenancyRatio } from './tenancy-ratios.ts';
 
@@ -8,31 +7,14 @@ import type { TenancyRatio } from './tenancy-ratios.ts';
 // beside plain ones, reads that return the whole stream, a ratio per isolated line, the
 // wrapper's round trips counted), not how fast anything is. The command shape seeds
 // 10,000 carts per line and starts Emmett: it runs with DUET_FULL=1.
-const main = resolve(import.meta.dirname, '..', 'main.ts');
 const databaseUrl = inject('databaseUrl');
 
 async function bench(args: readonly string[]): Promise<{ workload: string }[]> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, 'append', '--json', '--warmup', '0', '--seconds', '0.5', ...args],
-    { env },
+  const { code, stderr, lines } = await runBench<{ workload: string }>(
+    ['append', '--json', '--warmup', '0', '--seconds', '0.5', ...args],
+    { databaseUrl },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((done) => child.on('close', done));
   expect(code, stderr).toBe(0);
-  const lines = stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { workload: string });
   expect(lines[0]?.workload).toBe('machine');
   return lines.slice(1);
 }
