@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LimitExceededError, runAsSystem, runInTenant } from '@duet/core';
-import { createPgExecutor, createPostgresEventStore, isolateTenants } from '@duet/postgres';
+import {
+  createPgExecutor,
+  createPostgresEventStore,
+  isolateTenants,
+  type SqlExecutor,
+} from '@duet/postgres';
 import { seedLongStream } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
@@ -92,13 +97,7 @@ describe.skipIf(databaseUrl === null)('a million-event stream read over HTTP', (
       expect(peakRss).toBeLessThan(RSS_LIMIT_BYTES);
     } finally {
       await server.stop();
-      await runAsSystem(async () => {
-        const { rows } = await executor.query<{ name: string }>(
-          'SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1',
-          [`${prefix}_%`],
-        );
-        for (const { name } of rows) await executor.query(`DROP SCHEMA "${name}" CASCADE`);
-      });
+      await dropSchemas(executor, prefix);
       await executor.close();
     }
   }, 900_000);
@@ -133,17 +132,22 @@ describe.skipIf(databaseUrl === null)('a million-event stream read over HTTP', (
       reportFigures('S9', { eventLimitBytes: limit, oneByteOverRefused: true });
     } finally {
       await server.stop();
-      await runAsSystem(async () => {
-        const { rows } = await executor.query<{ name: string }>(
-          'SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1',
-          [`${prefix}_%`],
-        );
-        for (const { name } of rows) await executor.query(`DROP SCHEMA "${name}" CASCADE`);
-      });
+      await dropSchemas(executor, prefix);
       await executor.close();
     }
   }, 300_000);
 });
+
+/** Drops the schemas the child's service made (`<prefix>_orders`, its processors...). */
+async function dropSchemas(executor: SqlExecutor, prefix: string): Promise<void> {
+  await runAsSystem(async () => {
+    const { rows } = await executor.query<{ name: string }>(
+      'SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1',
+      [`${prefix}_%`],
+    );
+    for (const { name } of rows) await executor.query(`DROP SCHEMA "${name}" CASCADE`);
+  });
+}
 
 /** Reads the stream as ndjson, a chunk at a time, checking each line as it comes. */
 async function readLines(
