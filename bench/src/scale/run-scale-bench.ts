@@ -1,10 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createPgExecutor, migrate } from '@duet/postgres';
+import { createPgExecutor, eventsChannel, migrate } from '@duet/postgres';
 import { openBackendMonitor } from '../append/backend-monitor.ts';
 import { createBenchDatabase } from '../database/bench-database.ts';
 import { type CpuSample, sampleCpu } from '../measure/cpu-breakdown.ts';
 import { machineInfo } from '../report/machine-info.ts';
+import { restoreAppendNotify } from './restore-append-notify.ts';
 import {
   describeScaleLine,
   type ScaleLine,
@@ -19,10 +20,9 @@ import type {
   ScaleReport,
   WakeMode,
 } from './scale-messages.ts';
-import { stripAppendNotify } from './strip-append-notify.ts';
 import { startWaitSampler } from './wait-sampler.ts';
 
-const WAKE_MODES: readonly WakeMode[] = ['in-transaction', 'none', 'after-commit'];
+const WAKE_MODES: readonly WakeMode[] = ['in-transaction', 'after-commit'];
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
 
 export interface ScaleBenchOptions {
@@ -63,12 +63,13 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
       for (const processes of options.processes) {
         const schema = `scale_${wake.replace('-', '_')}_${processes}`;
         await migrate(executor, { schema });
-        const channel =
-          wake === 'in-transaction' ? null : await stripAppendNotify(executor, schema);
+        if (wake === 'in-transaction') {
+          await restoreAppendNotify(executor, schema, eventsChannel(schema));
+        }
         process.stderr.write(`scale: ${processes} process(es), wake ${wake}\n`);
         const line = await runRound(
           options,
-          { databaseUrl: db.url, schema, processes, wake, channel },
+          { databaseUrl: db.url, schema, processes, wake },
           children,
         );
         lines.push(line);
@@ -91,11 +92,10 @@ async function runRound(
     readonly schema: string;
     readonly processes: number;
     readonly wake: WakeMode;
-    readonly channel: string | null;
   },
   children: Set<ChildProcess>,
 ): Promise<ScaleLine> {
-  const { databaseUrl, schema, processes, wake, channel } = round;
+  const { databaseUrl, schema, processes, wake } = round;
   const started = Array.from({ length: processes }, (_, index) => {
     const config: ScaleChildConfig = {
       databaseUrl,
@@ -103,7 +103,6 @@ async function runRound(
       process: index,
       writers: options.clients,
       wake,
-      channel,
     };
     const child = fork(CHILD, [JSON.stringify(config)], {
       execArgv: process.execArgv,
@@ -128,6 +127,12 @@ async function runRound(
     return { child, exited, next };
   });
   const monitor = await openBackendMonitor(databaseUrl);
+  // Counts the NOTIFYs readers would get: how many wake-ups the appends cost.
+  const listener = createPgExecutor({ connectionString: databaseUrl, max: 1 });
+  let notifications = 0;
+  const stopListening = await listener.listen(eventsChannel(schema), () => {
+    notifications += 1;
+  });
   try {
     await Promise.all(started.map((one) => one.next()));
     const warmupMs = options.warmupSeconds * 1000;
@@ -138,9 +143,11 @@ async function runRound(
     const toWindow = startAt + warmupMs - (performance.timeOrigin + performance.now());
     await new Promise((resolve) => setTimeout(resolve, toWindow));
     const before: CpuSample = sampleCpu();
+    const notifiedBefore = notifications;
     const sampler = await startWaitSampler(databaseUrl, 50);
     await new Promise((resolve) => setTimeout(resolve, measureMs));
     const after: CpuSample = sampleCpu();
+    const notified = notifications - notifiedBefore;
     const pids = await monitor.serverPids();
     const waits = await sampler.stop();
     const report: ScaleReport = { kind: 'report' };
@@ -152,10 +159,13 @@ async function runRound(
       writersPerProcess: options.clients,
       seconds: options.seconds,
       results,
+      notified,
       cpu: { before, after, appPids: started.map((one) => one.child.pid ?? -1), pids },
       waits,
     });
   } finally {
+    await stopListening();
+    await listener.close();
     await monitor.close();
     for (const one of started) {
       if (one.child.exitCode === null) one.child.kill('SIGTERM');

@@ -2,7 +2,7 @@
 // commit) on the shared schema, `writers` closed loops appending one event each to streams
 // of their own (100 per writer, round robin, with their expected versions), counted in the
 // window the parent gives (wall clock, so every process counts the same window).
-import { createPgExecutor, createPostgresEventStore, type SqlExecutor } from '@duet/postgres';
+import { createPgExecutor, createPostgresEventStore } from '@duet/postgres';
 import { benchEvents } from '../append/bench-event.ts';
 import { createLatencyRecorder } from '../measure/latency-recorder.ts';
 import { peakRssMb } from '../measure/peak-rss.ts';
@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     let appended = 0;
     let errors = 0;
     let firstError: string | undefined;
-    const waker = config.wake === 'after-commit' ? coalescedWaker(executor, config.channel) : null;
     const writer = async (w: number) => {
       const versions = new Array<number>(STREAMS_PER_WRITER).fill(0);
       for (let call = 0; now() < windowEnd; call += 1) {
@@ -61,7 +60,6 @@ async function main(): Promise<void> {
           });
           versions[slot] = version + 1;
           appended += 1;
-          waker?.poke();
         } catch (error) {
           errors += 1;
           firstError ??= (error as Error).message;
@@ -85,43 +83,12 @@ async function main(): Promise<void> {
       p99_ms: Math.round(summary.p99 * 1000) / 1000,
       peak_rss_mb: peakRssMb(),
       errors,
-      wakes: waker?.sent() ?? 0,
       ...(firstError === undefined ? {} : { error: firstError }),
     });
   } finally {
     await store.close();
     await executor.close();
   }
-}
-
-/**
- * One NOTIFY at a time after appends commit: a poke while one is in flight makes one more
- * follow it. `synchronous_commit` off for the NOTIFY's own transaction: it takes the
- * server-wide notify lock at commit but does not hold it through a WAL flush.
- */
-function coalescedWaker(executor: SqlExecutor, channel: string | null) {
-  if (channel === null) throw new Error('after-commit needs the channel');
-  let inFlight = false;
-  let again = false;
-  let sent = 0;
-  const send = async (): Promise<void> => {
-    inFlight = true;
-    do {
-      again = false;
-      sent += 1;
-      await executor
-        .query("SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')", [channel])
-        .catch(() => {});
-    } while (again);
-    inFlight = false;
-  };
-  return {
-    poke() {
-      if (inFlight) again = true;
-      else void send();
-    },
-    sent: () => sent,
-  };
 }
 
 main().then(

@@ -26,7 +26,7 @@ export interface ScaleLine {
   readonly peak_rss_mb: number;
   readonly errors: number;
   readonly error?: string;
-  /** NOTIFYs the processes sent after commit (after-commit only), per second. */
+  /** NOTIFYs a listener on the store's channel got, per second: the wake-ups the appends cost. */
   readonly wakes_per_sec: number;
   /** CPU over the window, percent of one core: the app processes, the database's backends, the rest. */
   readonly cpu_app_pct: number | null;
@@ -51,6 +51,8 @@ export function scaleLine(input: {
   readonly writersPerProcess: number;
   readonly seconds: number;
   readonly results: readonly ScaleChildMessage[];
+  /** NOTIFYs a listener got on the store's channel in the window. */
+  readonly notified: number;
   readonly cpu: {
     readonly before: CpuSample;
     readonly after: CpuSample;
@@ -96,7 +98,7 @@ export function scaleLine(input: {
     peak_rss_mb: Math.max(0, ...results.map((r) => r.peak_rss_mb)),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     ...(error === undefined ? {} : { error }),
-    wakes_per_sec: Math.round(results.reduce((sum, r) => sum + r.wakes, 0) / input.seconds),
+    wakes_per_sec: Math.round(input.notified / input.seconds),
     cpu_app_pct: breakdown ? app : null,
     cpu_db_pct: breakdown?.cpu_server_pct ?? null,
     cpu_pg_aux_pct: breakdown?.cpu_pg_aux_pct ?? null,

@@ -1,13 +1,11 @@
 /**
- * How readers are woken: `in-transaction` is the store as it is (`append_events` NOTIFYs
- * inside every append transaction, so the commit holds PostgreSQL's notify lock through its
- * WAL flush); `none` takes the NOTIFY out (the bound: nobody is woken); `after-commit` is
- * the proposal: no NOTIFY in the append, and each process sends one NOTIFY of its own after
- * appends commit, in a transaction of its own with `synchronous_commit` off (so it holds the
- * lock without waiting for a WAL flush), at most one in flight, the next one covering every
- * append that committed meanwhile.
+ * How readers are woken: `after-commit` is the store as it is (since migration 009 it sends
+ * one NOTIFY at a time after appends commit, in a transaction of its own with
+ * `synchronous_commit` off); `in-transaction` is the store as it was before: the bench
+ * puts the NOTIFY back inside `append_events`, so every append's commit holds PostgreSQL's
+ * server-wide notify lock through its WAL flush.
  */
-export type WakeMode = 'in-transaction' | 'none' | 'after-commit';
+export type WakeMode = 'in-transaction' | 'after-commit';
 
 /** What the scale bench tells each app process (argv[2], JSON). */
 export interface ScaleChildConfig {
@@ -18,8 +16,6 @@ export interface ScaleChildConfig {
   /** Closed-loop writers in this process, one event per append. */
   readonly writers: number;
   readonly wake: WakeMode;
-  /** The store's NOTIFY channel (for `after-commit`). */
-  readonly channel: string | null;
 }
 
 /** Parent → child: start at `startAt` (epoch ms), count appends in the window after warm-up. */
@@ -47,7 +43,5 @@ export type ScaleChildMessage =
       readonly p99_ms: number;
       readonly peak_rss_mb: number;
       readonly errors: number;
-      /** NOTIFYs sent after commit (after-commit only). */
-      readonly wakes: number;
       readonly error?: string;
     };

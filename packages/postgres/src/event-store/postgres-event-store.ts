@@ -6,6 +6,7 @@ import type {
   EventStore,
   Message,
   NewEvent,
+  Position,
   RecordedEvent,
 } from '@duet/core';
 import {
@@ -26,6 +27,7 @@ import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { appendBatch } from './append-batch.ts';
+import { createCommitNotifier } from './commit-notifier.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
@@ -74,6 +76,19 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
   close(): Promise<void>;
 }
 
+const eventCount = (appends: readonly PreparedAppend[]) =>
+  appends.reduce((sum, append) => sum + append.count, 0);
+
+/** The highest position of the results (an idempotent retry's is old, but harmless). */
+function lastPosition(results: readonly (AppendResult | false)[]): Position | undefined {
+  let last: Position | undefined;
+  for (const result of results) {
+    const position = result ? result.position : undefined;
+    if (position && (last === undefined || position > last)) last = position;
+  }
+  return last;
+}
+
 /**
  * An event store on PostgreSQL or PGlite, on an executor you opened and close yourself
  * (`close()` leaves it open for the other stores and runners that share it). For a store
@@ -86,13 +101,12 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
  * const store = createPostgresEventStore({ executor, events: createEventRegistry([ItemAdded]) });
  * const { position } = await store.append('cart-1', [ItemAdded.create({ sku: 'a', quantity: 1 })]);
  */
-const eventCount = (appends: readonly PreparedAppend[]) =>
-  appends.reduce((sum, append) => sum + append.count, 0);
-
 export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
   const config = resolveEventStoreOptions(options);
   const { executor, schema } = config;
   const context = { registry: config.events, limits: config.limits, now: config.now };
+  // Readers are woken after each commit, not by a NOTIFY inside it (migration 009).
+  const notifier = createCommitNotifier(executor, eventsChannel(schema));
   // One group commit per tenant scope: a batch is one transaction, and on a tenant-isolated
   // executor a transaction belongs to one tenant. Each batch runs in its group's scope,
   // whichever caller's timer or promise flushes it.
@@ -110,9 +124,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             : runInTenant(scope.tenant, fn);
       group = createGroupCommit({
         ...config.groupCommit,
-        run: (appends) => {
+        run: async (appends) => {
           duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
-          return inScope(() => appendBatch(executor, schema, appends));
+          const outcomes = await inScope(() => appendBatch(executor, schema, appends));
+          const last = lastPosition(outcomes.map((outcome) => outcome.ok && outcome.result));
+          if (last) notifier.committed(last);
+          return outcomes;
         },
       });
       groupCommits.set(key, group);
@@ -160,6 +177,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const close = async () => {
     closed = true;
     await Promise.all([...groupCommits.values()].map((group) => group.close()));
+    await notifier.flush();
     await wake.close();
   };
 
@@ -182,8 +200,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     commits: wake,
     streamInfo: (stream) => streamInfo(executor, schema, stream),
     headPosition: () => headPosition(executor, schema),
-    transaction: (fn) =>
-      executor.transaction(async (tx) => {
+    transaction: async (fn) => {
+      const appended: AppendResult[] = [];
+      const value = await executor.transaction(async (tx) => {
         // Lock before the transaction has an id, so readers know to wait for it.
         await tx.query(appendLockSql(schema));
         return fn({
@@ -203,10 +222,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
               if (!outcome) throw new Error('append_events returned no outcome');
               if (!outcome.ok) throw outcome.error;
               duetInstruments().eventsPerCommit.record(events.length, storeAttributes);
+              appended.push(outcome.result);
               return outcome.result;
             }),
         });
-      }),
+      });
+      const last = lastPosition(appended);
+      if (last) notifier.committed(last);
+      return value;
+    },
     oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),
     close,
     [Symbol.asyncDispose]: close,

@@ -101,7 +101,7 @@ export const appendEventsMigration: Migration = {
   version: 2,
   name: 'append-events',
   statements: (target) => [
-    appendEventsFunction(target, { idempotencyKeys: false, tenants: false }),
+    appendEventsFunction(target, { idempotencyKeys: false, tenants: false, notify: true }),
   ],
 };
 
@@ -110,10 +110,16 @@ export const appendEventsMigration: Migration = {
  * append may carry `idempotencyKey: { scope, key, token, result }`, completed with it.
  * With `tenants` (migration 008) every row it reads or writes is the current tenant's
  * (`duet.tenant`, `''` for the system's), also for a role that row policies let see all.
+ * With `notify` (migrations 002-008) it NOTIFYs the store's channel inside the append's
+ * transaction; from migration 009 the store notifies after the commit instead.
  */
 export function appendEventsFunction(
   { schema: s, name, channel }: MigrationTarget,
-  options: { readonly idempotencyKeys: boolean; readonly tenants: boolean },
+  options: {
+    readonly idempotencyKeys: boolean;
+    readonly tenants: boolean;
+    readonly notify: boolean;
+  },
 ): string {
   const keys = options.idempotencyKeys;
   const tenants = options.tenants;
@@ -305,7 +311,13 @@ BEGIN
   END LOOP;
   ${flushPending(s, keys, tenants)}
 
-  -- Delivered after commit, never before; the payload is a hint (the batch's last
+${options.notify ? notifyStatement(channel) : ''}END
+$append$`;
+}
+
+const notifyStatement = (
+  channel: string,
+) => `  -- Delivered after commit, never before; the payload is a hint (the batch's last
   -- position), subscribers re-read from their own position either way.
   IF last_seq IS NOT NULL THEN
     PERFORM pg_notify(
@@ -313,6 +325,4 @@ BEGIN
       lpad(to_hex(pg_current_xact_id()::text::bigint), 16, '0') || '-' || lpad(to_hex(last_seq), 16, '0')
     );
   END IF;
-END
-$append$`;
-}
+`;

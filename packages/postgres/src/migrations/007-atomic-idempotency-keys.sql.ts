@@ -13,6 +13,6 @@ export const atomicIdempotencyKeysMigration: Migration = {
   name: 'atomic-idempotency-keys',
   statements: (target) => [
     `ALTER TABLE ${target.schema}.idempotency_keys ADD COLUMN IF NOT EXISTS ttl_ms bigint`,
-    appendEventsFunction(target, { idempotencyKeys: true, tenants: false }),
+    appendEventsFunction(target, { idempotencyKeys: true, tenants: false, notify: true }),
   ],
 };

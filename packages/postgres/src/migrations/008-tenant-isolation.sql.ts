@@ -41,7 +41,7 @@ export const tenantIsolationMigration: Migration = {
         tenantTableStatements(`${s}.${table}`),
       ),
       ...tenantGrantStatements(s),
-      appendEventsFunction(target, { idempotencyKeys: true, tenants: true }),
+      appendEventsFunction(target, { idempotencyKeys: true, tenants: true, notify: true }),
     ];
   },
 };

@@ -6,6 +6,7 @@ import { inboxMigration } from './005-inbox.sql.ts';
 import { idempotencyKeysMigration } from './006-idempotency-keys.sql.ts';
 import { atomicIdempotencyKeysMigration } from './007-atomic-idempotency-keys.sql.ts';
 import { tenantIsolationMigration } from './008-tenant-isolation.sql.ts';
+import { notifyAfterCommitMigration } from './009-notify-after-commit.sql.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration of an event store's schema, in the order they apply. */
@@ -18,4 +19,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   idempotencyKeysMigration,
   atomicIdempotencyKeysMigration,
   tenantIsolationMigration,
+  notifyAfterCommitMigration,
 ];
