@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Client, ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
-import type { NotifyHandler, SqlExecutor, SqlTransaction } from './sql-executor.ts';
+import type {
+  NotifyHandler,
+  SqlExecutor,
+  SqlSession,
+  SqlSessions,
+  SqlTransaction,
+} from './sql-executor.ts';
 
 export type PgExecutorOptions =
   | {
@@ -52,31 +58,77 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     if (owned) await pool.end();
   };
 
+  // The session each pooled connection is in (none: as it was opened). Only on a pool the
+  // executor owns: nobody else takes its connections, so none leaves in a session.
+  const sessionOf = new WeakMap<PoolClient, SqlSession>();
+  /** Moves `client` into `wanted` (undefined: out of any), one round trip when it must. */
+  const enter = async (client: PoolClient, wanted: SqlSession | undefined) => {
+    const current = sessionOf.get(client);
+    if (current?.key === wanted?.key) return;
+    sessionOf.delete(client); // unknown until the switch has run; a failure discards it
+    await client.query([current?.leave, wanted?.enter].filter(Boolean).join('; '));
+    if (wanted) sessionOf.set(client, wanted);
+  };
+
+  const query = async <Row>(
+    session: SqlSession | undefined,
+    sql: string,
+    params: readonly unknown[] | undefined,
+  ) => {
+    const client = await pool.connect();
+    let failed: Error | undefined;
+    try {
+      await enter(client, session);
+      const result = await client.query(statements.config(sql, params));
+      return { rows: result.rows as Row[] };
+    } catch (error) {
+      // As pg's pool.query does: a connection a statement failed on is not reused.
+      failed = error as Error;
+      throw error;
+    } finally {
+      client.release(failed);
+    }
+  };
+
+  const transaction = async <T>(
+    session: SqlSession | undefined,
+    fn: (tx: SqlTransaction) => Promise<T>,
+  ): Promise<T> => {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await enter(client, session);
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn(transactionOn(client, statements));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone or unusable: do not return it to the pool
+      }
+      throw error;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  };
+
+  const sessions: SqlSessions = {
+    query: (session, sql, params) => query(session, sql, params),
+    transaction: (session, fn) => transaction(session, fn),
+  };
+
   return {
     kind: 'postgres',
-    async query<Row>(sql: string, params?: readonly unknown[]) {
-      const result = await pool.query(statements.config(sql, params));
-      return { rows: result.rows as Row[] };
-    },
-    async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query('BEGIN');
-        const result = await fn(transactionOn(client, statements));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection is gone or unusable: do not return it to the pool
-        }
-        throw error;
-      } finally {
-        client.release(broken ? true : undefined);
-      }
-    },
+    ...(owned ? { sessions } : {}),
+    query: (sql, params) => query(undefined, sql, params),
+    transaction: (fn) => transaction(undefined, fn),
     listen: (channel, onNotify) => listener.listen(channel, onNotify),
     close,
     [Symbol.asyncDispose]: close,

@@ -34,9 +34,38 @@ export interface SqlExecutor extends SqlTransaction {
   readonly tenantRole?: string;
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Where the executor keeps session settings on its pooled connections (the pg executor on
+   * a pool it owns): statements in a session run on a connection already in it, or entered
+   * first; every other statement runs on a connection that has left its session. Absent
+   * where connections are not the executor's own (PGlite, a pool handed in).
+   */
+  readonly sessions?: SqlSessions;
   /** LISTENs on `channel` (a lower-case identifier); resolves to a function that stops. */
   listen(channel: string, onNotify: NotifyHandler): Promise<() => Promise<void>>;
   /** Releases what the executor opened itself (never a pool or PGlite it was handed). */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Session settings a connection keeps between statements, e.g. the tenant's role and
+ * `duet.tenant` (`isolateTenants`): `enter` sets them at session level, `leave` puts the
+ * connection back as it was opened. Both are SQL without parameters.
+ */
+export interface SqlSession {
+  /** Connections entered with an equal key are in the same session. */
+  readonly key: string;
+  readonly enter: string;
+  readonly leave: string;
+}
+
+/** Statements and transactions in a session (see `SqlExecutor.sessions`). */
+export interface SqlSessions {
+  query<Row = Record<string, unknown>>(
+    session: SqlSession,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: Row[] }>;
+  transaction<T>(session: SqlSession, fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
 }

@@ -11,6 +11,11 @@ export interface PgFaultProxy extends AsyncDisposable {
    * The client never learns the outcome. Resolves once the cut happened.
    */
   cutAfterCommitOf(sqlText: string): Promise<void>;
+  /**
+   * The simple-protocol statements (`Query` messages, SQL without parameters) clients sent
+   * through the proxy so far, in order: e.g. to count the session switches of an executor.
+   */
+  readonly simpleQueries: readonly string[];
   close(): Promise<void>;
 }
 
@@ -34,6 +39,7 @@ export async function startPgFaultProxy(targetUrl: string): Promise<PgFaultProxy
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let armed: Armed | undefined;
+  const simpleQueries: string[] = [];
 
   const server: Server = createServer((client) => {
     const upstream = new Socket();
@@ -55,6 +61,7 @@ export async function startPgFaultProxy(targetUrl: string): Promise<PgFaultProxy
 
     client.on('data', (chunk: Buffer) => {
       for (const { type, body } of fromClient(chunk)) {
+        if (type === 'Q') simpleQueries.push(body.toString('utf8').split('\0')[0]!);
         const sql = statementText(type, body, matchingStatements, armed?.sqlText);
         if (armed && sql) {
           cutting = armed;
@@ -95,6 +102,7 @@ export async function startPgFaultProxy(targetUrl: string): Promise<PgFaultProxy
       new Promise<void>((resolve) => {
         armed = { sqlText, done: resolve };
       }),
+    simpleQueries,
     close,
     [Symbol.asyncDispose]: close,
   };
