@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConcurrencyError } from '../../errors/concurrency-error.ts';
 import type { AppendResult, EventStore } from '../../event-store/event-store.ts';
@@ -28,28 +28,48 @@ type Op =
   | { kind: 'readStream'; stream: number; backward: boolean; pageSize: number }
   | { kind: 'readAll'; pageSize: number };
 
-const streamArb = fc.constantFrom(1, 2, 3);
-const expectedArb = fc.oneof(
-  fc.constantFrom<ExpectedVersion>('any', 'no_stream', 'stream_exists'),
-  fc.integer({ min: 0, max: 4 }),
-  fc.integer({ min: -1, max: 1 }).map((relative) => ({ relative })),
-);
-const appendArb: fc.Arbitrary<AppendOp> = fc.record({
-  kind: fc.constant('append' as const),
-  stream: streamArb,
-  count: fc.integer({ min: 1, max: 3 }),
-  expected: expectedArb,
-});
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: appendArb, weight: 4 },
-  fc.record({
-    kind: fc.constant('readStream' as const),
+type FastCheck = typeof import('fast-check').default;
+
+/**
+ * fast-check is an optional peer of @duet/core, loaded when the model properties run, so
+ * `@duet/core/testing` (the decider specs, the other conformance checks) works without it.
+ */
+async function loadFastCheck(): Promise<FastCheck> {
+  try {
+    return (await import('fast-check')).default;
+  } catch (error) {
+    throw new Error(
+      "the event store conformance suite's model properties need fast-check: npm install -D fast-check",
+      { cause: error },
+    );
+  }
+}
+
+function arbitraries(fc: FastCheck) {
+  const streamArb = fc.constantFrom(1, 2, 3);
+  const expectedArb = fc.oneof(
+    fc.constantFrom<ExpectedVersion>('any', 'no_stream', 'stream_exists'),
+    fc.integer({ min: 0, max: 4 }),
+    fc.integer({ min: -1, max: 1 }).map((relative) => ({ relative })),
+  );
+  const appendArb: Arbitrary<AppendOp> = fc.record({
+    kind: fc.constant('append' as const),
     stream: streamArb,
-    backward: fc.boolean(),
-    pageSize: fc.integer({ min: 1, max: 4 }),
-  }),
-  fc.record({ kind: fc.constant('readAll' as const), pageSize: fc.integer({ min: 1, max: 4 }) }),
-);
+    count: fc.integer({ min: 1, max: 3 }),
+    expected: expectedArb,
+  });
+  const opArb: Arbitrary<Op> = fc.oneof(
+    { arbitrary: appendArb, weight: 4 },
+    fc.record({
+      kind: fc.constant('readStream' as const),
+      stream: streamArb,
+      backward: fc.boolean(),
+      pageSize: fc.integer({ min: 1, max: 4 }),
+    }),
+    fc.record({ kind: fc.constant('readAll' as const), pageSize: fc.integer({ min: 1, max: 4 }) }),
+  );
+  return { appendArb, opArb };
+}
 
 /** The model's own reading of an expected version. */
 function accepts(expected: ExpectedVersion, version: number): boolean {
@@ -83,6 +103,8 @@ export function describeModelProperties(context: ConformanceContext): void {
   const runs = context.modelRuns;
   describe('against a model (fast-check)', () => {
     it('given random sequences of appends and reads, then the store always agrees with the model', async () => {
+      const fc = await loadFastCheck();
+      const { opArb } = arbitraries(fc);
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), async (ops) => {
           const store = context.store();
@@ -130,6 +152,8 @@ export function describeModelProperties(context: ConformanceContext): void {
     it.runIf(context.supportsConcurrentWriters)(
       'given batches of appends fired at once, then the winners replay in position order and every loser had a stale expectation',
       async () => {
+        const fc = await loadFastCheck();
+        const { appendArb } = arbitraries(fc);
         const batchesArb = fc.array(fc.array(appendArb, { minLength: 1, maxLength: 6 }), {
           minLength: 1,
           maxLength: 6,
