@@ -1,4 +1,4 @@
-import { runInTenant } from '@duet/core';
+import { inTenant } from '@duet/core';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ConsoleViewer, identifyViewer } from './access/console-access.ts';
@@ -44,7 +44,7 @@ export async function duetConsole(app: FastifyInstance, input: DuetConsoleOption
     route.handler = function (this: unknown, request, reply) {
       const tenant = viewers.get(request)?.principal.tenant;
       const run = () => handler.call(this, request, reply);
-      return tenant === undefined ? run() : runInTenant(tenant, run);
+      return inTenant(tenant, run);
     } as typeof route.handler;
   });
   app.setErrorHandler((error, request, reply) =>

@@ -236,6 +236,7 @@ export {
 export {
   checkTenant,
   currentTenantScope,
+  inTenant,
   inTenantOf,
   runAsSystem,
   runInTenant,

@@ -13,7 +13,7 @@ import { type StreamName, toStreamName } from '../event-store/stream-name.ts';
 import type { Message } from '../messages/message.ts';
 import { validate } from '../messages/schema.ts';
 import { inSpan } from '../telemetry/in-span.ts';
-import { runInTenant } from '../tenancy/tenant-scope.ts';
+import { inTenant } from '../tenancy/tenant-scope.ts';
 import { checkCommandBusOptions } from './check-command-bus-options.ts';
 import type {
   CommandBus,
@@ -219,9 +219,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
         async (span) => {
           // The context's tenant scopes every read and write the command makes (on a
           // tenant-isolated database the rows of other tenants are out of reach).
-          const result = await (context.tenant === undefined
-            ? run({ command: message, context })
-            : runInTenant(context.tenant, () => run({ command: message, context })));
+          const result = await inTenant(context.tenant, () => run({ command: message, context }));
           span.setAttributes({
             'duet.stream': result.stream,
             'duet.stream.version': result.streamVersion,

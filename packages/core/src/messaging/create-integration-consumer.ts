@@ -8,7 +8,7 @@ import { type DuetLogger, tracedLogger } from '../telemetry/duet-logger.ts';
 import { duetInstruments } from '../telemetry/duet-metrics.ts';
 import { inSpan } from '../telemetry/in-span.ts';
 import { contextOfTraceFields } from '../telemetry/trace-context.ts';
-import { checkTenant, inTenantOf, runInTenant } from '../tenancy/tenant-scope.ts';
+import { checkTenant, inTenant, inTenantOf } from '../tenancy/tenant-scope.ts';
 import type { Contracts } from './define-contracts.ts';
 import type { IntegrationEventDefinition } from './define-integration-event.ts';
 import type { Inbox, InboxEntry } from './inbox.ts';
@@ -311,9 +311,7 @@ export function createIntegrationConsumer<Tx>(
     await Promise.all(
       [...lanes.values()].map((lane) => {
         const tenant = lane[0]!.message.metadata.tenant;
-        return tenant === undefined
-          ? handleLane(lane)
-          : runInTenant(tenant, () => handleLane(lane));
+        return inTenant(tenant, () => handleLane(lane));
       }),
     );
   };

@@ -5,7 +5,7 @@ import { UnknownMessageError } from '../errors/unknown-message-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { QueryDefinition, QueryParamsOf, QueryResultOf } from '../messages/define-query.ts';
 import { validate } from '../messages/schema.ts';
-import { runInTenant } from '../tenancy/tenant-scope.ts';
+import { inTenant } from '../tenancy/tenant-scope.ts';
 import type { QueryBus, QueryBusOptions, QueryContext, QueryHandler } from './query-bus.ts';
 import { isTimeout, resolveConsistency } from './resolve-consistency.ts';
 
@@ -38,10 +38,8 @@ export function createQueryBus(options: QueryBusOptions): QueryBus {
     params: unknown,
     context: QueryContext = {},
   ): Promise<unknown> {
-    // The context's tenant scopes the wait and the read (see runInTenant).
-    return context.tenant === undefined
-      ? answer(query, params, context)
-      : runInTenant(context.tenant, () => answer(query, params, context));
+    // The context's tenant scopes the wait and the read (see inTenant).
+    return inTenant(context.tenant, () => answer(query, params, context));
   }
 
   async function answer(

@@ -59,6 +59,17 @@ export function tenantScopeKey(scope = currentTenantScope()): string {
 }
 
 /**
+ * Runs `fn` as `tenant`, or in the caller's scope when there is none: for code that acts
+ * for a context or principal whose tenant is optional (the buses, the HTTP routes).
+ *
+ * @example
+ * const answer = await inTenant(context.tenant, () => handler.handle(query));
+ */
+export function inTenant<T>(tenant: string | undefined, fn: () => T): T {
+  return tenant === undefined ? fn() : runInTenant(tenant, fn);
+}
+
+/**
  * Runs `fn` as the tenant an event or message belongs to (its `metadata.tenant`), or in
  * the caller's scope when it names none: for system code (relays, runners, consumers)
  * that touches one tenant's rows on behalf of one event, such as its data subject's key.

@@ -1,8 +1,8 @@
 import {
   type CommandDefinition,
   formatReadToken,
+  inTenant,
   MAX_READ_TOKEN_LENGTH,
-  runInTenant,
   ValidationError,
 } from '@duet/core';
 import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
@@ -142,8 +142,7 @@ export function registerCommandRoute(
           : execute().then((result) => ({ result, replayed: false }));
       // The key's claim and the command run as the principal's tenant: on a tenant-isolated
       // database, keys and streams are each tenant's own.
-      const { result, replayed } =
-        principal?.tenant === undefined ? await run() : await runInTenant(principal.tenant, run);
+      const { result, replayed } = await inTenant(principal?.tenant, run);
       const response = commandResponse(result, service);
       // Widened: the route's response schema narrows `code` to the documented statuses.
       (reply as FastifyReply).code(response.status).headers(response.headers);

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import {
   type EventStore,
+  inTenant,
   type RecordedEvent,
-  runInTenant,
   type StreamInfo,
   ValidationError,
 } from '@duet/core';
@@ -280,7 +280,7 @@ function allowedPrincipal(
 
 /** Runs `fn` as the principal's tenant, or in the caller's scope for a principal of none. */
 function asTenant<T>(principal: Principal | undefined, fn: () => Promise<T>): Promise<T> {
-  return principal?.tenant === undefined ? fn() : runInTenant(principal.tenant, fn);
+  return inTenant(principal?.tenant, fn);
 }
 
 async function requireStream(store: EventStore, stream: string): Promise<StreamInfo> {
