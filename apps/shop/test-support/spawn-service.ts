@@ -9,6 +9,14 @@ import { testPrincipals } from './shop-test-server.ts';
 
 const entry = resolve(import.meta.dirname, '..', 'src', 'services', 'main-service.ts');
 
+/**
+ * NODE_OPTIONS of the test process for a child given an environment of its own: it holds
+ * `--conditions=@duet/source` (vitest.config.ts), without which a child would import the
+ * packages' built dist/, which a fresh clone does not have.
+ */
+export const sourceCondition: Record<string, string> =
+  process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS };
+
 export interface ServiceProcess {
   readonly service: string;
   readonly url: string;
@@ -40,6 +48,7 @@ export function spawnService(
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: {
       PATH: process.env.PATH ?? '',
+      ...sourceCondition,
       SHOP_SERVICE: service,
       DATABASE_URL: deployment.databaseUrl,
       NATS_URL: deployment.natsUrl,

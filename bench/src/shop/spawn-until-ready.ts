@@ -1,5 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+// The bench's NODE_OPTIONS (npm sets `--conditions=@duet/source` from .npmrc) for children
+// given an environment of their own: they load the packages' sources, as the bench does.
+const sourceCondition: Record<string, string> =
+  process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS };
+
 /** A process the bench started, once it said it is ready. */
 export interface ReadyProcess {
   readonly child: ChildProcess;
@@ -24,7 +29,7 @@ export function spawnUntilReady(
   timeoutMs: number,
 ): Promise<ReadyProcess> {
   const child = spawn(process.execPath, [...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...sourceCondition, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -118,7 +118,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
         maxWriterWaitMs: check.maxWriterWaitMs,
       });
       expect(Number(versions[0]?.version)).toBe(7);
-      expect(applied).toEqual(['008-tenant-isolation']);
+      expect(applied).toEqual(['008-tenant-isolation', '009-notify-after-commit']);
       expect(list.flatMap((w) => w.untypedErrors)).toEqual([]);
       expect(check).toMatchObject({ lost: 0, duplicated: 0, streamVersionGaps: 0 });
       expect(check.stored).toBe(check.acknowledged);

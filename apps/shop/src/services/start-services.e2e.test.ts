@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { removeDeployment } from '../../test-support/spawn-service.ts';
+import { removeDeployment, sourceCondition } from '../../test-support/spawn-service.ts';
 import { shopServices } from './open-shop-service.ts';
 
 // `npm run start:services`: the five processes of deploy/Procfile come up, each answers
@@ -13,7 +13,7 @@ const launcher = resolve(import.meta.dirname, '..', '..', 'scripts', 'start-serv
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [launcher], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...sourceCondition, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -39,7 +39,12 @@ describe('npm run start:services', () => {
       process.execPath,
       ['--import', 'tsx', resolve(import.meta.dirname, 'main-service.ts')],
       {
-        env: { PATH: process.env.PATH ?? '', SHOP_SERVICE: 'billing', NATS_URL: 'nats://x:4222' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...sourceCondition,
+          SHOP_SERVICE: 'billing',
+          NATS_URL: 'nats://x:4222',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -70,12 +70,25 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     if (wanted) sessionOf.set(client, wanted);
   };
 
+  // A connection that drops while checked out emits 'error' between statements, with no
+  // query to take it (pg's pool.query guards the same way): the statement that next uses
+  // it fails and the pool discards it, so the event itself needs no handling.
+  const guarded = new WeakSet<PoolClient>();
+  const checkOut = async () => {
+    const client = await pool.connect();
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => {});
+    }
+    return client;
+  };
+
   const query = async <Row>(
     session: SqlSession | undefined,
     sql: string,
     params: readonly unknown[] | undefined,
   ) => {
-    const client = await pool.connect();
+    const client = await checkOut();
     let failed: Error | undefined;
     try {
       await enter(client, session);
@@ -94,7 +107,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     session: SqlSession | undefined,
     fn: (tx: SqlTransaction) => Promise<T>,
   ): Promise<T> => {
-    const client = await pool.connect();
+    const client = await checkOut();
     let broken = false;
     try {
       await enter(client, session);

@@ -13,6 +13,7 @@ import {
   openRunnerFixture,
   waitForStatus,
 } from '../../../test-support/processor-runner.ts';
+import { scaled } from '../../../test-support/stress.ts';
 import type { Processors } from '../open-processors.ts';
 
 const Balance = defineQuery('Balance', {
@@ -34,15 +35,16 @@ function balanceQueries(runner: Processors) {
 }
 
 const databaseUrl = inject('databaseUrl');
+const ROUNDS = scaled(300, 1_000);
 
 describe.each(backendsFor(databaseUrl))('read-your-writes on $kind', (backend) => {
-  it('given a command then a query with its position, then the query sees the new state, 1,000 times in a row', async () => {
+  it(`given a command then a query with its position, then the query sees the new state, ${ROUNDS} times in a row`, async () => {
     await using fx = await openRunnerFixture(backend);
     // A long poll interval: only notifications can keep each round trip short.
     const runner = fx.runner([accountsProjection()], { pollIntervalMs: 60_000 });
     await runner.start();
     const queries = balanceQueries(runner);
-    for (let i = 1; i <= 1_000; i++) {
+    for (let i = 1; i <= ROUNDS; i++) {
       const stream = `acct-${i % 7}`;
       const { position } = await fx.store.append(stream, [
         { type: 'Deposited', data: { amount: 1 } },
