@@ -1,10 +1,14 @@
-import type { SqlExecutor, SqlTransaction } from '@duet/postgres';
+import type { SqlExecutor, SqlSession, SqlTransaction } from '@duet/postgres';
 
 /** What a store sent through its executor, for the bench's "where time goes". */
 export interface ExecutorCounts {
   /** Commits: statements run outside a transaction (each its own) plus transactions. */
   commits: number;
-  /** Round trips: statements, plus BEGIN and COMMIT of each transaction. */
+  /**
+   * Round trips: statements, plus BEGIN and COMMIT of each transaction. A tenant session's
+   * switch of a pooled connection (at most one per statement or transaction, and none
+   * while a connection stays with one tenant) happens below this and is not counted.
+   */
   roundTrips: number;
 }
 
@@ -40,6 +44,29 @@ export function countingExecutor(inner: SqlExecutor): {
         }),
       );
     },
+    ...(inner.sessions
+      ? {
+          sessions: {
+            query<Row>(session: SqlSession, sql: string, params?: readonly unknown[]) {
+              counts.commits += 1;
+              counts.roundTrips += 1;
+              return inner.sessions!.query<Row>(session, sql, params);
+            },
+            transaction<T>(session: SqlSession, fn: (tx: SqlTransaction) => Promise<T>) {
+              counts.commits += 1;
+              counts.roundTrips += 2;
+              return inner.sessions!.transaction<T>(session, (tx) =>
+                fn({
+                  query<Row>(sql: string, params?: readonly unknown[]) {
+                    counts.roundTrips += 1;
+                    return tx.query<Row>(sql, params);
+                  },
+                }),
+              );
+            },
+          },
+        }
+      : {}),
     listen: (channel, onNotify) => inner.listen(channel, onNotify),
     close: () => inner.close(),
     [Symbol.asyncDispose]: () => inner.close(),

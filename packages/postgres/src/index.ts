@@ -39,7 +39,13 @@ export { createPgExecutor } from './executor/pg-executor.ts';
 export { PGliteDirectoryInUseError } from './executor/pglite-directory-in-use-error.ts';
 export type { PGliteLike, PGliteTransactionLike } from './executor/pglite-executor.ts';
 export { createPGliteExecutor } from './executor/pglite-executor.ts';
-export type { NotifyHandler, SqlExecutor, SqlTransaction } from './executor/sql-executor.ts';
+export type {
+  NotifyHandler,
+  SqlExecutor,
+  SqlSession,
+  SqlSessions,
+  SqlTransaction,
+} from './executor/sql-executor.ts';
 export type { TenantIsolatedExecutor } from './executor/tenant-isolated-executor.ts';
 export {
   CURRENT_TENANT_SQL,
