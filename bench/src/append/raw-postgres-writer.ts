@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { AppendSystem } from './append-system.ts';
+import { connectWriterClients, endWriterClients } from './writer-clients.ts';
 
 const SCHEMA = 'raw_bench';
 
@@ -24,11 +25,7 @@ export async function openRawPostgres(connectionString: string): Promise<AppendS
 
   return {
     async openSession(shape) {
-      const clients = Array.from(
-        { length: shape.writers },
-        () => new pg.Client({ connectionString }),
-      );
-      await Promise.all(clients.map((client) => client.connect()));
+      const clients = await connectWriterClients(connectionString, shape.writers);
       const sql = insertSql(shape.batch);
       return {
         async append(writer, stream, version, events) {
@@ -38,9 +35,7 @@ export async function openRawPostgres(connectionString: string): Promise<AppendS
           });
           await clients[writer]?.query(sql, params);
         },
-        async close() {
-          await Promise.all(clients.map((client) => client.end()));
-        },
+        close: () => endWriterClients(clients),
       };
     },
     async close() {},

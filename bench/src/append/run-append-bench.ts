@@ -20,7 +20,8 @@ type PlannedRound = Omit<RoundConfig, 'shapes' | 'warmupMs' | 'measureMs'>;
 
 /**
  * The append workload: for each shape on PostgreSQL, Duet, then Emmett, then Duet again,
- * then raw INSERTs of the same shape; then every shape of Duet on in-memory PGlite. Each
+ * then raw INSERTs of the same shape, then raw INSERTs of Duet's own row into Duet's events
+ * table (its indexes, none of its logic); then every shape of Duet on in-memory PGlite. Each
  * run is a process of its own against a database (or schema) made for this run and
  * dropped afterwards.
  */
@@ -51,6 +52,7 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<void>
         { system: 'emmett', store: 'postgres', round: 1, databaseUrl: emmettDb.url },
         { system: 'duet', store: 'postgres', round: 2, databaseUrl: duetDb.url, schema: 'duet_r2' },
         { system: 'raw-postgres', store: 'postgres', round: 1, databaseUrl: duetDb.url },
+        { system: 'raw-duet-row', store: 'postgres', round: 1, databaseUrl: duetDb.url },
       ];
       // Shape by shape, every system in turn: the figures compared with each other are
       // taken within half a minute, so a burst of other load skews one shape, not a system.

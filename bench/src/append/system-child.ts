@@ -39,6 +39,8 @@ async function openSystem(config: RoundConfig): Promise<AppendSystem> {
       return (await import('./emmett-writer.ts')).openEmmett(url);
     case 'raw-postgres':
       return (await import('./raw-postgres-writer.ts')).openRawPostgres(url);
+    case 'raw-duet-row':
+      return (await import('./raw-duet-row-writer.ts')).openRawDuetRow(url);
   }
 }
 

@@ -10,9 +10,14 @@ export interface AppendRatio {
   readonly ratio: number | null;
   /** Duet / raw PostgreSQL INSERTs of the same shape. */
   readonly ratio_to_raw: number | null;
+  /** Duet / raw INSERTs of Duet's row into Duet's events table (`raw-duet-row`). */
+  readonly ratio_to_raw_duet_row: number | null;
+  /** `raw-duet-row` / `raw-postgres`: what Duet's row and indexes cost by themselves. */
+  readonly raw_duet_row_to_raw: number | null;
   readonly duet_events_per_sec: number | null;
   readonly emmett_events_per_sec: number | null;
   readonly raw_events_per_sec: number | null;
+  readonly raw_duet_row_events_per_sec: number | null;
 }
 
 /** Ratios for each shape run on PostgreSQL; failed results count as missing. */
@@ -35,15 +40,19 @@ export function appendRatios(
     const duet = of('duet');
     const emmett = of('emmett');
     const raw = of('raw-postgres');
+    const rawDuetRow = of('raw-duet-row');
     return {
       workload: 'append',
       writers: shape.writers,
       batch: shape.batch,
       ratio: divide(duet, emmett),
       ratio_to_raw: divide(duet, raw),
+      ratio_to_raw_duet_row: divide(duet, rawDuetRow),
+      raw_duet_row_to_raw: divide(rawDuetRow, raw),
       duet_events_per_sec: duet,
       emmett_events_per_sec: emmett,
       raw_events_per_sec: raw,
+      raw_duet_row_events_per_sec: rawDuetRow,
     };
   });
 }

@@ -27,14 +27,25 @@ export function appendTable(
     ]),
   );
   const compared = formatTable(
-    ['shape', 'duet events/s', 'emmett events/s', 'raw events/s', 'duet/emmett', 'duet/raw'],
+    [
+      'shape',
+      'duet events/s',
+      'emmett events/s',
+      'raw events/s',
+      'raw duet-row events/s',
+      'duet/emmett',
+      'duet/raw',
+      'duet/raw duet-row',
+    ],
     ratios.map((r) => [
       `${r.writers}x${r.batch}`,
       r.duet_events_per_sec ?? '-',
       r.emmett_events_per_sec ?? '-',
       r.raw_events_per_sec ?? '-',
+      r.raw_duet_row_events_per_sec ?? '-',
       r.ratio ?? '-',
       r.ratio_to_raw ?? '-',
+      r.ratio_to_raw_duet_row ?? '-',
     ]),
   );
   return `${header}\n\n${byShape}\n\n${compared}\n`;
