@@ -36,6 +36,7 @@ describe.skipIf(databaseUrl === null)('npm run bench -- append', () => {
       ['duet', 2],
       ['raw-postgres', 1],
       ['raw-duet-row', 1],
+      ['raw-duet-row-no-category', 1],
     ]);
     for (const result of results) {
       expect(result.error).toBeUndefined();
@@ -45,5 +46,6 @@ describe.skipIf(databaseUrl === null)('npm run bench -- append', () => {
     expect(ratio?.raw_duet_row_events_per_sec).toBeGreaterThan(0);
     expect(ratio?.ratio_to_raw_duet_row).toBeGreaterThan(0);
     expect(ratio?.raw_duet_row_to_raw).toBeGreaterThan(0);
+    expect(ratio?.raw_duet_row_no_category_to_raw).toBeGreaterThan(0);
   }, 180_000);
 });

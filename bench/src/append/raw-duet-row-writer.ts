@@ -3,8 +3,6 @@ import { createPgExecutor, migrate } from '@duet/postgres';
 import type { AppendSystem } from './append-system.ts';
 import { connectWriterClients, endWriterClients } from './writer-clients.ts';
 
-const SCHEMA = 'raw_duet_row';
-
 /**
  * Duet's row without Duet's logic: multi-row INSERTs straight into the events table of a
  * migrated Duet schema (its columns, its four indexes: the id, `(tenant, stream,
@@ -12,20 +10,28 @@ const SCHEMA = 'raw_duet_row';
  * append, one connection per writer, as `raw-postgres` does with its one-index table. No
  * `append_events`: no streams row, no version check, no id probe, no NOTIFY. Between
  * `raw-postgres` and `duet` it separates what the row and its indexes cost from what the
- * store's logic costs.
+ * store's logic costs. `withoutCategoryIndex` drops `(category, tx_id, seq)`, the index
+ * category reads (processors) use, to show what that one index costs.
  */
-export async function openRawDuetRow(connectionString: string): Promise<AppendSystem> {
+export async function openRawDuetRow(
+  connectionString: string,
+  options: { readonly withoutCategoryIndex: boolean },
+): Promise<AppendSystem> {
+  const schema = options.withoutCategoryIndex ? 'raw_duet_row_no_category' : 'raw_duet_row';
   const admin = createPgExecutor({ connectionString, max: 1 });
   try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await migrate(admin, { schema: SCHEMA });
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await migrate(admin, { schema });
+    if (options.withoutCategoryIndex) {
+      await admin.query(`DROP INDEX ${schema}.events_category_tx_id_seq`);
+    }
   } finally {
     await admin.close();
   }
   return {
     async openSession(shape) {
       const clients = await connectWriterClients(connectionString, shape.writers);
-      const sql = insertSql(shape.batch);
+      const sql = insertSql(schema, shape.batch);
       return {
         async append(writer, stream, version, events) {
           const recordedAt = new Date().toISOString();
@@ -45,7 +51,7 @@ export async function openRawDuetRow(connectionString: string): Promise<AppendSy
             );
           });
           await clients[writer]?.query({
-            name: `raw_duet_row_${shape.batch}`,
+            name: `${schema}_${shape.batch}`,
             text: sql,
             values: params,
           });
@@ -59,10 +65,10 @@ export async function openRawDuetRow(connectionString: string): Promise<AppendSy
 
 const COLUMNS = 9;
 
-function insertSql(rows: number): string {
+function insertSql(schema: string, rows: number): string {
   const values = Array.from({ length: rows }, (_, row) => {
     const p = (n: number) => `$${row * COLUMNS + n}`;
     return `(${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 1, ${p(6)}::text::jsonb, '{}'::jsonb, ${p(7)}::timestamptz, ${p(8)}, ${p(9)})`;
   });
-  return `INSERT INTO ${SCHEMA}.events (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at, append_index, append_size) VALUES ${values.join(', ')}`;
+  return `INSERT INTO ${schema}.events (id, stream, stream_version, category, type, schema_version, data, metadata, recorded_at, append_index, append_size) VALUES ${values.join(', ')}`;
 }

@@ -1,6 +1,11 @@
 import type { AppendShape } from './append-shape.ts';
 
-export type AppendSystemName = 'duet' | 'emmett' | 'raw-postgres' | 'raw-duet-row';
+export type AppendSystemName =
+  | 'duet'
+  | 'emmett'
+  | 'raw-postgres'
+  | 'raw-duet-row'
+  | 'raw-duet-row-no-category';
 export type StoreName = 'postgres' | 'pglite';
 
 /** What one child process measures: one system, one round, every shape in order. */

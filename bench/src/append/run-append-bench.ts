@@ -21,7 +21,7 @@ type PlannedRound = Omit<RoundConfig, 'shapes' | 'warmupMs' | 'measureMs'>;
 /**
  * The append workload: for each shape on PostgreSQL, Duet, then Emmett, then Duet again,
  * then raw INSERTs of the same shape, then raw INSERTs of Duet's own row into Duet's events
- * table (its indexes, none of its logic); then every shape of Duet on in-memory PGlite. Each
+ * table (its indexes, none of its logic), with and without the category index; then every shape of Duet on in-memory PGlite. Each
  * run is a process of its own against a database (or schema) made for this run and
  * dropped afterwards.
  */
@@ -53,6 +53,12 @@ export async function runAppendBench(options: AppendBenchOptions): Promise<void>
         { system: 'duet', store: 'postgres', round: 2, databaseUrl: duetDb.url, schema: 'duet_r2' },
         { system: 'raw-postgres', store: 'postgres', round: 1, databaseUrl: duetDb.url },
         { system: 'raw-duet-row', store: 'postgres', round: 1, databaseUrl: duetDb.url },
+        {
+          system: 'raw-duet-row-no-category',
+          store: 'postgres',
+          round: 1,
+          databaseUrl: duetDb.url,
+        },
       ];
       // Shape by shape, every system in turn: the figures compared with each other are
       // taken within half a minute, so a burst of other load skews one shape, not a system.

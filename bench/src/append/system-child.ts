@@ -40,7 +40,10 @@ async function openSystem(config: RoundConfig): Promise<AppendSystem> {
     case 'raw-postgres':
       return (await import('./raw-postgres-writer.ts')).openRawPostgres(url);
     case 'raw-duet-row':
-      return (await import('./raw-duet-row-writer.ts')).openRawDuetRow(url);
+    case 'raw-duet-row-no-category':
+      return (await import('./raw-duet-row-writer.ts')).openRawDuetRow(url, {
+        withoutCategoryIndex: config.system === 'raw-duet-row-no-category',
+      });
   }
 }
 

@@ -14,6 +14,8 @@ export interface AppendRatio {
   readonly ratio_to_raw_duet_row: number | null;
   /** `raw-duet-row` / `raw-postgres`: what Duet's row and indexes cost by themselves. */
   readonly raw_duet_row_to_raw: number | null;
+  /** `raw-duet-row-no-category` / `raw-postgres`: the same without `(category, tx_id, seq)`. */
+  readonly raw_duet_row_no_category_to_raw: number | null;
   readonly duet_events_per_sec: number | null;
   readonly emmett_events_per_sec: number | null;
   readonly raw_events_per_sec: number | null;
@@ -41,6 +43,7 @@ export function appendRatios(
     const emmett = of('emmett');
     const raw = of('raw-postgres');
     const rawDuetRow = of('raw-duet-row');
+    const rawNoCategory = of('raw-duet-row-no-category');
     return {
       workload: 'append',
       writers: shape.writers,
@@ -49,6 +52,7 @@ export function appendRatios(
       ratio_to_raw: divide(duet, raw),
       ratio_to_raw_duet_row: divide(duet, rawDuetRow),
       raw_duet_row_to_raw: divide(rawDuetRow, raw),
+      raw_duet_row_no_category_to_raw: divide(rawNoCategory, raw),
       duet_events_per_sec: duet,
       emmett_events_per_sec: emmett,
       raw_events_per_sec: raw,
