@@ -4,6 +4,7 @@ import {
   migrate,
   openProcessors,
 } from '@duet/postgres';
+import { peakRssSinceResetMb, resetPeakRss } from '../measure/peak-rss.ts';
 import { openCpuWindow } from './cpu-window.ts';
 import type { ProjectJob, ProjectResult } from './project-config.ts';
 import { seedEvents } from './seed-events.ts';
@@ -53,10 +54,13 @@ export async function runDuetRebuild(job: ProjectJob): Promise<ProjectResult> {
       },
     });
     const cpu = await openCpuWindow(job.databaseUrl);
+    // The rebuild's own peak, apart from the seeding's (which held the events it wrote).
+    resetPeakRss();
     const started = performance.now();
     await runner.start();
     await done;
     const seconds = (performance.now() - started) / 1000;
+    const rebuildPeakRssMb = peakRssSinceResetMb();
     const breakdown = await cpu.close();
     await runner.stop();
     const check = await checkSummary(
@@ -76,6 +80,7 @@ export async function runDuetRebuild(job: ProjectJob): Promise<ProjectResult> {
       seed_seconds: round(seedSeconds),
       batches,
       max_batch_size: maxBatchSize,
+      ...(rebuildPeakRssMb === null ? {} : { rebuild_peak_rss_mb: rebuildPeakRssMb }),
       ...(breakdown ?? {}),
       settings: DUET_RUNNER_SETTINGS,
     };

@@ -1,5 +1,6 @@
 // The entry point of one project job's child process: each system in a process of its
 // own, so Emmett's driver setup (global pg type parsers) cannot touch Duet's.
+import { peakRssMb } from '../measure/peak-rss.ts';
 import type { ProjectJob, ProjectMessage, ProjectResult } from './project-config.ts';
 
 async function main(): Promise<void> {
@@ -11,7 +12,10 @@ async function main(): Promise<void> {
   const job = JSON.parse(configText) as ProjectJob;
   const results = await runJob(job);
   for (const result of results) {
-    const message: ProjectMessage = { kind: 'result', result };
+    const message: ProjectMessage = {
+      kind: 'result',
+      result: { ...result, peak_rss_mb: peakRssMb() },
+    };
     await new Promise<void>((resolve, reject) => {
       send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
     });

@@ -31,6 +31,10 @@ export interface ProjectResult extends Partial<CpuBreakdown>, Partial<SummaryChe
   /** Duet: batches committed and the largest batch size the runner reached. */
   readonly batches?: number;
   readonly max_batch_size?: number;
+  /** The child process's peak resident set, seeding included, in MB. */
+  readonly peak_rss_mb?: number;
+  /** Duet: the peak resident set during the rebuild alone (VmHWM reset after seeding). */
+  readonly rebuild_peak_rss_mb?: number;
   readonly settings?: string;
   readonly error?: string;
 }
