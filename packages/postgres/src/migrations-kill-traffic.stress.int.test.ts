@@ -6,11 +6,11 @@ import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 import {
-  checkStored,
   expectStoredOnce,
   holdLock,
   SEEDED,
   startWritersOnV7,
+  stopWritersAfterMigration,
   storedFigures,
   WRITERS,
   type Writers,
@@ -83,14 +83,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
       );
 
       const { applied } = await migrate(executor, { schema });
-      writers.migrated();
-      await waitUntil(
-        () => list.every((w) => w.acknowledgedAfter >= APPENDS_AFTER),
-        'writers on the migrated schema',
-      );
-      await writers.stop();
-
-      const check = await checkStored(executor, schema, writers);
+      const check = await stopWritersAfterMigration(executor, schema, writers, APPENDS_AFTER);
       reportFigures('S10', {
         events: SEEDED,
         migratorsKilledUnderTraffic: 1,

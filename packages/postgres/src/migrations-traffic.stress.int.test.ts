@@ -4,16 +4,15 @@ import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 import {
-  checkStored,
   expectStoredOnce,
   holdLock,
   SEEDED,
   startWritersOnV7,
+  stopWritersAfterMigration,
   storedFigures,
   WRITERS,
   type Writers,
   waitForWritersBlocked,
-  waitUntil,
   withAppName,
 } from '../test-support/migrations-traffic.ts';
 
@@ -47,7 +46,6 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
     try {
       // Today's store appends on version 7: each writer is under way before the migration.
       writers = await startWritersOnV7(executor, url, schema, writersApp);
-      const { list } = writers;
 
       const lock = holdLock(executor, `LOCK TABLE "${schema}".migrations IN SHARE MODE`);
       let blockedWriters = 0;
@@ -78,14 +76,7 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
         lock.release();
         await lock.done.catch(() => {});
       }
-      writers.migrated();
-      await waitUntil(
-        () => list.every((w) => w.acknowledgedAfter >= APPENDS_AFTER),
-        'writers on the migrated schema',
-      );
-      await writers.stop();
-
-      const check = await checkStored(executor, schema, writers);
+      const check = await stopWritersAfterMigration(executor, schema, writers, APPENDS_AFTER);
       const applied = results.flatMap((result) => result.applied);
       reportFigures('S10', {
         events: SEEDED,

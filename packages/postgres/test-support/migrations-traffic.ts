@@ -182,6 +182,25 @@ export async function checkStored(executor: SqlExecutor, schema: string, writers
   };
 }
 
+/**
+ * Marks the migration done for the writers' counts, waits until each has `appendsAfter`
+ * acknowledged appends on the migrated schema, stops them and checks what they stored.
+ */
+export async function stopWritersAfterMigration(
+  executor: SqlExecutor,
+  schema: string,
+  writers: Writers,
+  appendsAfter: number,
+) {
+  writers.migrated();
+  await waitUntil(
+    () => writers.list.every((w) => w.acknowledgedAfter >= appendsAfter),
+    'writers on the migrated schema',
+  );
+  await writers.stop();
+  return checkStored(executor, schema, writers);
+}
+
 /** The figures of `checkStored` that every S10 traffic test reports, in this order. */
 export function storedFigures(check: Awaited<ReturnType<typeof checkStored>>) {
   return {
