@@ -1,19 +1,21 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ALL_MIGRATIONS, migrate } from '@duet/postgres';
+import { migrate } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 import {
-  checkStored,
+  expectStoredOnce,
   holdLock,
-  lockWaits,
   SEEDED,
-  seed,
-  startWriters,
+  startWritersOnV7,
+  stopWritersAfterMigration,
+  storedFigures,
   WRITERS,
-  waitFor,
+  type Writers,
+  waitForNoSessions,
+  waitForWritersBlocked,
   waitUntil,
   withAppName,
 } from '../test-support/migrations-traffic.ts';
@@ -40,7 +42,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
     const { executor, schema } = db;
     const writersApp = `duet_s10_kw_${schema}`;
     const migratorApp = `duet_s10_km_${schema}`;
-    let writers: ReturnType<typeof startWriters> | undefined;
+    let writers: Writers | undefined;
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', CHILD, withAppName(url, migratorApp), schema],
@@ -48,14 +50,8 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
     );
     const exited = once(child, 'exit');
     try {
-      await migrate(executor, { schema }, ALL_MIGRATIONS.slice(0, 7));
-      await seed(executor, schema);
-      writers = startWriters(url, schema, writersApp);
+      writers = await startWritersOnV7(executor, url, schema, writersApp);
       const { list } = writers;
-      await waitUntil(
-        () => list.length === WRITERS && list.every((w) => w.acknowledged.length >= 2),
-        'writers on v7',
-      );
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
@@ -67,10 +63,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
       try {
         await lock.held;
         child.stdin.write('go\n');
-        blockedWriters = await waitFor(async () => {
-          const waits = await lockWaits(executor, migratorApp, writersApp);
-          return waits.migrator === 1 && waits.writers >= WRITERS ? waits.writers : null;
-        }, 'the migrator to hold its locks with every writer waiting');
+        blockedWriters = await waitForWritersBlocked(executor, migratorApp, writersApp);
         child.kill('SIGKILL');
         const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
         expect(signal).toBe('SIGKILL');
@@ -79,13 +72,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
         await lock.done.catch(() => {});
       }
       // Its backend finds the client gone and rolls the migration back; the writers go on.
-      await waitFor(async () => {
-        const { rows } = await executor.query(
-          'SELECT 1 FROM pg_stat_activity WHERE application_name = $1',
-          [migratorApp],
-        );
-        return rows.length === 0 ? true : null;
-      }, 'the killed migrator’s backend to end');
+      await waitForNoSessions(executor, migratorApp, 'the killed migrator’s backend to end');
       const { rows: versions } = await executor.query<{ version: number }>(
         `SELECT max(version) AS version FROM "${schema}".migrations`,
       );
@@ -96,33 +83,17 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
       );
 
       const { applied } = await migrate(executor, { schema });
-      writers.migrated();
-      await waitUntil(
-        () => list.every((w) => w.acknowledgedAfter >= APPENDS_AFTER),
-        'writers on the migrated schema',
-      );
-      await writers.stop();
-
-      const check = await checkStored(executor, schema, writers);
+      const check = await stopWritersAfterMigration(executor, schema, writers, APPENDS_AFTER);
       reportFigures('S10', {
         events: SEEDED,
         migratorsKilledUnderTraffic: 1,
         writersWaitingAtKill: blockedWriters,
-        acknowledged: check.acknowledged,
-        stored: check.stored,
-        lost: check.lost,
-        duplicated: check.duplicated,
-        streamVersionGaps: check.streamVersionGaps,
-        writerTypedErrors: check.writerTypedErrors,
-        writerUntypedErrors: check.writerUntypedErrors,
+        ...storedFigures(check),
         maxWriterWaitMs: check.maxWriterWaitMs,
       });
       expect(Number(versions[0]?.version)).toBe(7);
       expect(applied).toEqual(['008-tenant-isolation', '009-notify-after-commit']);
-      expect(list.flatMap((w) => w.untypedErrors)).toEqual([]);
-      expect(check).toMatchObject({ lost: 0, duplicated: 0, streamVersionGaps: 0 });
-      expect(check.stored).toBe(check.acknowledged);
-      expect(check.seededStored).toBe(SEEDED);
+      expectStoredOnce(writers, check);
     } finally {
       child.kill('SIGKILL');
       await writers?.stop();

@@ -12,6 +12,12 @@ import {
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
+import {
+  holdLock,
+  waitFor,
+  waitForNoSessions,
+  withAppName,
+} from '../test-support/migrations-traffic.ts';
 
 // Issue 3, "Migrations: two at once (serialized), killed half-way (old schema intact)".
 // Migrations run in child processes (migrations-kill-child.ts) so they can be SIGKILLed.
@@ -33,11 +39,7 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
     const db = await openTestDatabase({ kind: 'postgres', url, migrate: false });
     const { executor, schema } = db;
     try {
-      // What a complete run leaves, to compare with at the end.
-      const scratch = `${schema}_full`;
-      await migrate(executor, { schema: scratch });
-      const complete = await fingerprint(executor, scratch);
-      await executor.query(`DROP SCHEMA "${scratch}" CASCADE`);
+      const complete = await completeFingerprint(executor, schema);
 
       // The old state: an older release's migrations, with some events in it.
       const older = ALL_MIGRATIONS.slice(0, ALL_MIGRATIONS.length - PENDING);
@@ -61,20 +63,24 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
         child.go();
         // The child is inside the first pending migration: its table created (a
         // relation lock it holds) and the INSERT into migrations waiting on ours.
-        const pid = await waitUntil(async () => {
-          const { rows } = await executor.query<{ pid: number; created: string }>(
-            `SELECT a.pid,
+        const pid = await waitFor(
+          async () => {
+            const { rows } = await executor.query<{ pid: number; created: string }>(
+              `SELECT a.pid,
                       (SELECT count(*) FROM pg_locks l
                         WHERE l.pid = a.pid AND l.locktype = 'relation'
                           AND l.mode = 'AccessExclusiveLock' AND l.granted)::text AS created
                  FROM pg_stat_activity a
                 WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'
                   AND a.query ILIKE '%INSERT INTO%migrations%'`,
-            [appName],
-          );
-          const row = rows[0];
-          return row !== undefined && Number(row.created) > 0 ? row.pid : null;
-        }, 'the child to block inside its migration transaction');
+              [appName],
+            );
+            const row = rows[0];
+            return row !== undefined && Number(row.created) > 0 ? row.pid : null;
+          },
+          'the child to block inside its migration transaction',
+          WAIT_TIMEOUT_MS,
+        );
         expect(pid).toBeGreaterThan(0);
         child.process.kill('SIGKILL');
         const [, signal] = (await child.exited) as [number | null, NodeJS.Signals | null];
@@ -84,13 +90,12 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
         await lock.done;
       }
       // Its server backend notices the dead client and rolls back.
-      await waitUntil(async () => {
-        const { rows } = await executor.query(
-          'SELECT 1 FROM pg_stat_activity WHERE application_name = $1',
-          [appName],
-        );
-        return rows.length === 0 ? true : null;
-      }, 'the killed child’s backend to end');
+      await waitForNoSessions(
+        executor,
+        appName,
+        'the killed child’s backend to end',
+        WAIT_TIMEOUT_MS,
+      );
 
       const after = await fingerprint(executor, schema);
       // Raw SQL: today's store reads columns the older schema does not have yet.
@@ -120,10 +125,7 @@ describe.skipIf(databaseUrl === null)('migrations on PostgreSQL', () => {
     const db = await openTestDatabase({ kind: 'postgres', url, migrate: false });
     const { executor, schema } = db;
     try {
-      const scratch = `${schema}_full`;
-      await migrate(executor, { schema: scratch });
-      const complete = await fingerprint(executor, scratch);
-      await executor.query(`DROP SCHEMA "${scratch}" CASCADE`);
+      const complete = await completeFingerprint(executor, schema);
 
       const children = [startChild(url, schema), startChild(url, schema)];
       try {
@@ -196,22 +198,14 @@ function startChild(connectionString: string, schema: string): Child {
   };
 }
 
-// Holds one statement's lock in an open transaction until released.
-function holdLock(executor: SqlExecutor, statement: string) {
-  let release: () => void = () => {};
-  let onHeld: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    onHeld = resolve;
-  });
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const done = executor.transaction(async (tx) => {
-    await tx.query(statement);
-    onHeld();
-    await released;
-  });
-  return { held: Promise.race([held, done]), done, release };
+// What a complete run leaves, to compare with at the end: the fingerprint of a scratch
+// schema beside `schema`, migrated all the way and dropped again.
+async function completeFingerprint(executor: SqlExecutor, schema: string): Promise<string[]> {
+  const scratch = `${schema}_full`;
+  await migrate(executor, { schema: scratch });
+  const complete = await fingerprint(executor, scratch);
+  await executor.query(`DROP SCHEMA "${scratch}" CASCADE`);
+  return complete;
 }
 
 // The schema's shape, without its name: tables and their columns, indexes, functions and
@@ -252,18 +246,4 @@ async function fingerprint(executor: SqlExecutor, schema: string): Promise<strin
 
 function label(migration: { version: number; name: string }): string {
   return `${String(migration.version).padStart(3, '0')}-${migration.name}`;
-}
-
-function withAppName(url: string, appName: string): string {
-  return `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
-}
-
-async function waitUntil<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { ALL_MIGRATIONS, createPgExecutor, migrate } from '@duet/postgres';
+import { createPgExecutor, migrate } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
 import {
-  checkStored,
+  expectStoredOnce,
   holdLock,
-  lockWaits,
   SEEDED,
-  seed,
-  startWriters,
+  startWritersOnV7,
+  stopWritersAfterMigration,
+  storedFigures,
   WRITERS,
-  waitFor,
-  waitUntil,
+  type Writers,
+  waitForWritersBlocked,
   withAppName,
 } from '../test-support/migrations-traffic.ts';
 
@@ -42,17 +42,10 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
     const migratorPools = [0, 1].map(() =>
       createPgExecutor({ connectionString: withAppName(url, migratorsApp), max: 2 }),
     );
-    let writers: ReturnType<typeof startWriters> | undefined;
+    let writers: Writers | undefined;
     try {
-      await migrate(executor, { schema }, ALL_MIGRATIONS.slice(0, 7));
-      await seed(executor, schema);
-      writers = startWriters(url, schema, writersApp);
-      const { list } = writers;
       // Today's store appends on version 7: each writer is under way before the migration.
-      await waitUntil(
-        () => list.length === WRITERS && list.every((w) => w.acknowledged.length >= 2),
-        'writers on v7',
-      );
+      writers = await startWritersOnV7(executor, url, schema, writersApp);
 
       const lock = holdLock(executor, `LOCK TABLE "${schema}".migrations IN SHARE MODE`);
       let blockedWriters = 0;
@@ -65,13 +58,16 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
         const migrators = migratorPools.map((pool) => migrate(pool, { schema }));
         // The winner has run migration 8's statements and waits to record it, holding its
         // ACCESS EXCLUSIVE locks; every writer's append is queued behind them.
-        blockedWriters = await waitFor(async () => {
-          const waits = await lockWaits(executor, migratorsApp, writersApp);
-          if (migrationMs === 0 && waits.migrator === 1) {
-            migrationMs = performance.now() - started;
-          }
-          return waits.migrator === 1 && waits.writers >= WRITERS ? waits.writers : null;
-        }, 'the migrator to hold its locks with every writer waiting');
+        blockedWriters = await waitForWritersBlocked(
+          executor,
+          migratorsApp,
+          writersApp,
+          (waits) => {
+            if (migrationMs === 0 && waits.migrator === 1) {
+              migrationMs = performance.now() - started;
+            }
+          },
+        );
         lock.release();
         await lock.done;
         results = await Promise.all(migrators);
@@ -80,14 +76,7 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
         lock.release();
         await lock.done.catch(() => {});
       }
-      writers.migrated();
-      await waitUntil(
-        () => list.every((w) => w.acknowledgedAfter >= APPENDS_AFTER),
-        'writers on the migrated schema',
-      );
-      await writers.stop();
-
-      const check = await checkStored(executor, schema, writers);
+      const check = await stopWritersAfterMigration(executor, schema, writers, APPENDS_AFTER);
       const applied = results.flatMap((result) => result.applied);
       reportFigures('S10', {
         events: SEEDED,
@@ -95,21 +84,11 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
         migrationWithHoldSeconds: Math.round(heldMs / 100) / 10,
         maxWriterWaitMs: check.maxWriterWaitMs,
         writers: `${WRITERS} writers through today's store, ${blockedWriters} seen waiting on the migration`,
-        acknowledged: check.acknowledged,
-        stored: check.stored,
-        lost: check.lost,
-        duplicated: check.duplicated,
-        streamVersionGaps: check.streamVersionGaps,
-        writerTypedErrors: check.writerTypedErrors,
-        writerUntypedErrors: check.writerUntypedErrors,
+        ...storedFigures(check),
         migratorsUnderTraffic: migratorPools.length,
         migration8AppliedTimes: applied.filter((label) => label === '008-tenant-isolation').length,
       });
-      expect(list.flatMap((w) => w.untypedErrors)).toEqual([]);
-      expect(check).toMatchObject({ lost: 0, duplicated: 0, streamVersionGaps: 0 });
-      // Ambiguous failures may store what was never acknowledged; none happened here.
-      expect(check.stored).toBe(check.acknowledged);
-      expect(check.seededStored).toBe(SEEDED);
+      expectStoredOnce(writers, check);
       // Each migration applied once, by whichever migrator took the schema lock first.
       expect([...applied].sort()).toEqual(['008-tenant-isolation', '009-notify-after-commit']);
       expect(await migrate(executor, { schema })).toEqual({ applied: [] });

@@ -1,9 +1,17 @@
-// Test support for the S10 traffic tests (migrations-traffic*.stress.int.test.ts): a
+// Test support for the S10 traffic tests (migrations-*traffic.stress.int.test.ts): a
 // version-7 schema filled in SQL, writers appending through today's store, and the check
-// that every acknowledged append is stored exactly once.
+// that every acknowledged append is stored exactly once. The lock hold and the waits also
+// serve migrations-kill.stress.int.test.ts.
 import { performance } from 'node:perf_hooks';
 import { DuetError, newEventId } from '@duet/core';
-import { createPgExecutor, createPostgresEventStore, type SqlExecutor } from '../src/index.ts';
+import { expect } from 'vitest';
+import {
+  ALL_MIGRATIONS,
+  createPgExecutor,
+  createPostgresEventStore,
+  migrate,
+  type SqlExecutor,
+} from '../src/index.ts';
 
 export const FULL = process.env.DUET_FULL === '1';
 export const SEEDED = FULL ? 1_000_000 : 50_000;
@@ -45,6 +53,33 @@ export async function seed(executor: SqlExecutor, schema: string): Promise<void>
      SELECT 'seed-' || k, $1::bigint / $2, now(), now() FROM generate_series(0, $2 - 1) AS k`,
     [SEEDED, SEED_STREAMS],
   );
+}
+
+/**
+ * Brings `schema` to version 7 (the release before tenants), seeds it and starts the
+ * writers (see `startWriters`); returns once each has appended on version 7, so each is
+ * under way before any migration. Stops them if they never get there.
+ */
+export async function startWritersOnV7(
+  executor: SqlExecutor,
+  url: string,
+  schema: string,
+  appName: string,
+): Promise<Writers> {
+  await migrate(executor, { schema }, ALL_MIGRATIONS.slice(0, 7));
+  await seed(executor, schema);
+  const writers = startWriters(url, schema, appName);
+  const { list } = writers;
+  try {
+    await waitUntil(
+      () => list.length === WRITERS && list.every((w) => w.acknowledged.length >= 2),
+      'writers on v7',
+    );
+  } catch (error) {
+    await writers.stop();
+    throw error;
+  }
+  return writers;
 }
 
 /**
@@ -147,6 +182,50 @@ export async function checkStored(executor: SqlExecutor, schema: string, writers
   };
 }
 
+/**
+ * Marks the migration done for the writers' counts, waits until each has `appendsAfter`
+ * acknowledged appends on the migrated schema, stops them and checks what they stored.
+ */
+export async function stopWritersAfterMigration(
+  executor: SqlExecutor,
+  schema: string,
+  writers: Writers,
+  appendsAfter: number,
+) {
+  writers.migrated();
+  await waitUntil(
+    () => writers.list.every((w) => w.acknowledgedAfter >= appendsAfter),
+    'writers on the migrated schema',
+  );
+  await writers.stop();
+  return checkStored(executor, schema, writers);
+}
+
+/** The figures of `checkStored` that every S10 traffic test reports, in this order. */
+export function storedFigures(check: Awaited<ReturnType<typeof checkStored>>) {
+  return {
+    acknowledged: check.acknowledged,
+    stored: check.stored,
+    lost: check.lost,
+    duplicated: check.duplicated,
+    streamVersionGaps: check.streamVersionGaps,
+    writerTypedErrors: check.writerTypedErrors,
+    writerUntypedErrors: check.writerUntypedErrors,
+  };
+}
+
+/** Every append a writer was told succeeded is stored exactly once, every stream contiguous. */
+export function expectStoredOnce(
+  writers: Writers,
+  check: Awaited<ReturnType<typeof checkStored>>,
+): void {
+  expect(writers.list.flatMap((w) => w.untypedErrors)).toEqual([]);
+  expect(check).toMatchObject({ lost: 0, duplicated: 0, streamVersionGaps: 0 });
+  // Ambiguous failures may store what was never acknowledged; none happened here.
+  expect(check.stored).toBe(check.acknowledged);
+  expect(check.seededStored).toBe(SEEDED);
+}
+
 /** Holds one statement's lock in an open transaction until released. */
 export function holdLock(executor: SqlExecutor, statement: string) {
   let release: () => void = () => {};
@@ -166,7 +245,7 @@ export function holdLock(executor: SqlExecutor, statement: string) {
 }
 
 /** How many sessions of `app` wait on a lock, and whether one of them is recording a migration. */
-export async function lockWaits(executor: SqlExecutor, migratorApp: string, writersApp: string) {
+async function lockWaits(executor: SqlExecutor, migratorApp: string, writersApp: string) {
   const { rows } = await executor.query<{ migrator: string; writers: string }>(
     `SELECT count(*) FILTER (WHERE application_name = $1
                                AND query ILIKE '%INSERT INTO%migrations%')::text AS migrator,
@@ -177,12 +256,53 @@ export async function lockWaits(executor: SqlExecutor, migratorApp: string, writ
   return { migrator: Number(rows[0]?.migrator ?? 0), writers: Number(rows[0]?.writers ?? 0) };
 }
 
+/**
+ * Waits until the migrator waits to record its migration, holding its locks, with every
+ * writer queued behind them; returns how many writers wait. `seen` gets each probe's counts.
+ */
+export function waitForWritersBlocked(
+  executor: SqlExecutor,
+  migratorApp: string,
+  writersApp: string,
+  seen: (waits: { migrator: number; writers: number }) => void = () => {},
+): Promise<number> {
+  return waitFor(async () => {
+    const waits = await lockWaits(executor, migratorApp, writersApp);
+    seen(waits);
+    return waits.migrator === 1 && waits.writers >= WRITERS ? waits.writers : null;
+  }, 'the migrator to hold its locks with every writer waiting');
+}
+
+/** Waits until no session of `appName` is left: a killed client's backend rolls back and ends. */
+export function waitForNoSessions(
+  executor: SqlExecutor,
+  appName: string,
+  what: string,
+  ms = WAIT_TIMEOUT_MS,
+): Promise<true> {
+  return waitFor(
+    async () => {
+      const { rows } = await executor.query(
+        'SELECT 1 FROM pg_stat_activity WHERE application_name = $1',
+        [appName],
+      );
+      return rows.length === 0 ? true : null;
+    },
+    what,
+    ms,
+  );
+}
+
 export function withAppName(url: string, appName: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
+export async function waitFor<T>(
+  probe: () => Promise<T | null>,
+  what: string,
+  ms = WAIT_TIMEOUT_MS,
+): Promise<T> {
+  const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value !== null) return value;

@@ -16,7 +16,14 @@ import {
   type RunnerFixture,
   waitForStatus,
 } from '../../../test-support/processor-runner.ts';
-import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
+import {
+  deadLettersOf,
+  expectedLetter,
+  openDriftRunner,
+  repairPayload,
+  waitForStopAt,
+  writeDriftedLog,
+} from '../../../test-support/schema-drift.ts';
 
 // Issue 13, S7 for reactors and relays: they read and batch like projections, and an event
 // they cannot decode must go down their failure policy too, never reach `handle` or
@@ -45,25 +52,14 @@ interface Log {
 }
 
 async function writeLog(fx: RunnerFixture): Promise<Log> {
-  const typed = createPostgresEventStore({
-    executor: fx.executor,
-    schema: fx.db.schema,
-    events: registry,
-  });
-  const raw = fx.store; // no registry: stores anything, at schema version 1
-  try {
+  const at = await writeDriftedLog(fx, registry, async (typed, raw) => {
     await typed.append('ok-0', [Deposited.create({ amount: 1, currency: 'USD' })]);
     await raw.append('ok-0', [{ type: 'Deposited', data: { amount: 2 } }]);
     await raw.append('bad', [{ type: 'Deposited', data: { amount: 'lots' } }]);
     await raw.append('mystery', [{ type: 'Mystery', data: {} }]);
     await typed.append('ok-1', [Deposited.create({ amount: 8, currency: 'USD' })]);
     await typed.append('bad', [Deposited.create({ amount: 16, currency: 'USD' })]);
-  } finally {
-    await typed.close();
-  }
-  const events: RecordedEvent[] = [];
-  for await (const event of fx.store.readAll()) events.push(event);
-  const at = (stream: string) => events.find((e) => e.stream === stream)!;
+  });
   return { bad: at('bad'), mystery: at('mystery') };
 }
 
@@ -98,12 +94,8 @@ function processors(onFailure: FailurePolicy) {
   return { list: [mailer, broker] as ProcessorDefinition[], seen };
 }
 
-function openRunner(fx: RunnerFixture, list: ProcessorDefinition[]) {
-  return fx.runner(list, {
-    store: { executor: fx.executor, schema: fx.db.schema, events: registry },
-    batchSize: { min: 16, max: 16 },
-  });
-}
+const openRunner = (fx: RunnerFixture, list: ProcessorDefinition[]) =>
+  openDriftRunner(fx, registry, list);
 
 const NAMES = ['mailer', 'to_broker'] as const;
 const BEFORE_BAD = ['ok-0:Deposited:1:USD', 'ok-0:Deposited:2:EUR'];
@@ -118,27 +110,15 @@ describe.each(backendsFor(inject('databaseUrl')))(
       const runner = openRunner(fx, list);
       await runner.start();
       const stopped = async (name: string, event: RecordedEvent, error: string) => {
-        const [status] = await waitForStatus(
-          runner,
-          (s) => s.state === 'failed' && s.error?.eventId === event.id,
-          20_000,
-          name,
-        );
-        expect(status?.error).toMatchObject({ stream: event.stream, type: event.type });
-        expect(status?.error?.message).toContain(
-          `event ${event.id} (${event.type} v1 in ${event.stream} at version 1) cannot be decoded`,
-        );
-        expect(status?.error?.message).toContain(error);
+        const status = await waitForStopAt(runner, name, event, ' at version 1) cannot be decoded');
+        expect(status.error?.message).toContain(error);
       };
       for (const name of NAMES) await stopped(name, log.bad, 'amount');
       // Nothing at or after the undecodable event went out; the v1 event before it, upcast.
       expect(seen).toEqual({ mailer: BEFORE_BAD, to_broker: BEFORE_BAD });
       expect(await runner.deadLetters.list()).toEqual([]);
 
-      await fx.executor.query(
-        `UPDATE "${fx.db.schema}".events SET data = '{"amount": 4}'::jsonb WHERE id = $1::uuid`,
-        [log.bad.id],
-      );
+      await repairPayload(fx, log.bad);
       await runner.stop();
       await runner.start();
       for (const name of NAMES) await stopped(name, log.mystery, 'unknown event type: "Mystery"');
@@ -161,13 +141,8 @@ describe.each(backendsFor(inject('databaseUrl')))(
         const runner = openRunner(fx, list);
         await runner.start();
         await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
-        const failed = (event: RecordedEvent, error: string) => ({
-          id: event.id,
-          parked: policy === 'park',
-          error: expect.stringMatching(
-            new RegExp(`^event ${event.id} \\(${event.type} v1 in ${event.stream}.*${error}`),
-          ),
-        });
+        const failed = (event: RecordedEvent, error: string) =>
+          expectedLetter(event, policy === 'park', error);
         const handedOn = [
           ...BEFORE_BAD,
           'ok-1:Deposited:8:USD',
@@ -176,11 +151,7 @@ describe.each(backendsFor(inject('databaseUrl')))(
         ];
         let letters = 0;
         for (const name of NAMES) {
-          const mine = (await runner.deadLetters.list(name)).map((l) => ({
-            id: l.event.id,
-            parked: l.parked,
-            error: l.error,
-          }));
+          const mine = await deadLettersOf(runner, name);
           letters += mine.length;
           expect(mine.filter((l) => l.error !== 'stream is parked')).toEqual([
             failed(log.bad, 'cannot be decoded: .*amount'),

@@ -14,7 +14,14 @@ import {
   type RunnerFixture,
   waitForStatus,
 } from '../../../test-support/processor-runner.ts';
-import { createPostgresEventStore } from '../../event-store/postgres-event-store.ts';
+import {
+  deadLettersOf,
+  expectedLetter,
+  openDriftRunner,
+  repairPayload,
+  waitForStopAt,
+  writeDriftedLog,
+} from '../../../test-support/schema-drift.ts';
 
 // Issue 13, S7: poison events and schema drift. `Deposited` is at version 2 (a currency
 // added; v1 events are upcast). The log holds, in this order:
@@ -54,13 +61,7 @@ interface Log {
 
 /** Writes the log: through a store with the registry where it allows, without it where not. */
 async function writeLog(fx: RunnerFixture): Promise<Log> {
-  const typed = createPostgresEventStore({
-    executor: fx.executor,
-    schema: fx.db.schema,
-    events: registry,
-  });
-  const raw = fx.store; // no registry: stores anything, at schema version 1
-  try {
+  const at = await writeDriftedLog(fx, registry, async (typed, raw) => {
     await typed.append('ok-0', [Deposited.create({ amount: 1, currency: 'USD' })]);
     await raw.append('ok-0', [{ type: 'Deposited', data: { amount: 2 } }]);
     await raw.append('bad', [{ type: 'Deposited', data: { amount: 'lots' } }]);
@@ -69,12 +70,7 @@ async function writeLog(fx: RunnerFixture): Promise<Log> {
     await typed.append('ok-1', [Withdrawn.create({ amount: 1 })]);
     await raw.append('mystery', [{ type: 'Mystery', data: {} }]);
     await raw.append('bad', [{ type: 'Deposited', data: { amount: 16 } }]);
-  } finally {
-    await typed.close();
-  }
-  const events: RecordedEvent[] = [];
-  for await (const event of fx.store.readAll()) events.push(event);
-  const at = (stream: string) => events.find((e) => e.stream === stream)!;
+  });
   return { bad: at('bad'), throws: at('throw'), mystery: at('mystery') };
 }
 
@@ -147,10 +143,7 @@ const JOURNAL = [...DEPOSITS.slice(0, 5), 'ok-1:Withdrawn:1:null', 'throw:Deposi
 
 function openRunner(fx: RunnerFixture, onFailure: FailurePolicy) {
   upcasterFixed = false;
-  return fx.runner(projections(onFailure), {
-    store: { executor: fx.executor, schema: fx.db.schema, events: registry },
-    batchSize: { min: 16, max: 16 },
-  });
+  return openDriftRunner(fx, registry, projections(onFailure));
 }
 
 describe.each(backendsFor(inject('databaseUrl')))(
@@ -162,19 +155,7 @@ describe.each(backendsFor(inject('databaseUrl')))(
       const runner = openRunner(fx, 'stop');
       await runner.start();
       // After a restart the row still says 'failed' at the old event until the run moves on.
-      const stopped = async (name: string, event: RecordedEvent) => {
-        const [status] = await waitForStatus(
-          runner,
-          (s) => s.state === 'failed' && s.error?.eventId === event.id,
-          20_000,
-          name,
-        );
-        expect(status?.error).toMatchObject({ stream: event.stream, type: event.type });
-        expect(status?.error?.message).toContain(
-          `event ${event.id} (${event.type} v1 in ${event.stream}`,
-        );
-        return status!;
-      };
+      const stopped = (name: string, event: RecordedEvent) => waitForStopAt(runner, name, event);
       const first = await stopped('deposits', log.bad);
       expect(first.error?.message).toContain('cannot be decoded');
       await stopped('journal', log.bad);
@@ -185,10 +166,7 @@ describe.each(backendsFor(inject('databaseUrl')))(
       ]);
       expect(await runner.deadLetters.list()).toEqual([]);
 
-      await fx.executor.query(
-        `UPDATE "${fx.db.schema}".events SET data = '{"amount": 4}'::jsonb WHERE id = $1::uuid`,
-        [log.bad.id],
-      );
+      await repairPayload(fx, log.bad);
       await runner.stop();
       await runner.start();
       expect((await stopped('deposits', log.throws)).error?.message).toContain(
@@ -219,19 +197,9 @@ describe.each(backendsFor(inject('databaseUrl')))(
         const runner = openRunner(fx, policy);
         await runner.start();
         await waitForStatus(runner, (s) => s.state === 'live' && s.lagEvents === 0);
-        const letters = async (name: string) =>
-          (await runner.deadLetters.list(name)).map((l) => ({
-            id: l.event.id,
-            parked: l.parked,
-            error: l.error,
-          }));
-        const failed = (event: RecordedEvent, error: string) => ({
-          id: event.id,
-          parked: policy === 'park',
-          error: expect.stringMatching(
-            new RegExp(`^event ${event.id} \\(${event.type} v1 in ${event.stream}.*${error}`),
-          ),
-        });
+        const letters = (name: string) => deadLettersOf(runner, name);
+        const failed = (event: RecordedEvent, error: string) =>
+          expectedLetter(event, policy === 'park', error);
         const letterOf = async (event: RecordedEvent, name = 'deposits') =>
           (await runner.deadLetters.list(name)).find((l) => l.event.id === event.id)!.id;
         // Park holds the bad stream's later event back too; skip applies it.
