@@ -3,15 +3,13 @@
 // and command schema. Emmett at its best settings (STACK.md): its own database, schema
 // migrated before, autoMigration 'None', a pg.Pool of 10. A child process of the bench:
 // DATABASE_URL, CARTS (carts to seed, then ANALYZE), PORT; prints `ready at <url>`.
-import { DomainError, NotFoundError } from '@duet/core';
 import { CommandHandler, type Event } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import Fastify from 'fastify';
 import pg from 'pg';
-import { PlaceOrder } from '../../../apps/shop/src/orders/order-commands.ts';
 import { orderDecider } from '../../../apps/shop/src/orders/order-decider.ts';
 import type { OrderEvent } from '../../../apps/shop/src/orders/order-events.ts';
-import { forEachCart, httpApiKeys, orderIdOf, seededItem } from './place-order-carts.ts';
+import { forEachCart, orderIdOf, seededItem } from './place-order-carts.ts';
+import { servePlaceOrderRoute } from './serve-place-order-route.ts';
 
 type EmmettOrderEvent = Event<OrderEvent['type'], OrderEvent['data']>;
 
@@ -36,16 +34,12 @@ const handle = CommandHandler<ReturnType<typeof orderDecider.initialState>, Emme
   evolve: (state, event) => orderDecider.evolve(state, event as OrderEvent),
   initialState: orderDecider.initialState,
 });
-const app = Fastify({ logger: false });
-app.post('/commands/PlaceOrder', async (request, reply) => {
-  const key = request.headers['x-api-key'];
-  const principal = typeof key === 'string' ? httpApiKeys[key] : undefined;
-  if (!principal) return reply.code(401).send({ title: 'unknown API key' });
-  const checked = await PlaceOrder.schema['~standard'].validate(request.body);
-  if (checked.issues) return reply.code(400).send({ title: 'invalid', issues: checked.issues });
-  const command = PlaceOrder.create(checked.value);
-  const context = { actor: principal.id, tenant: principal.tenant, roles: principal.roles };
-  try {
+await servePlaceOrderRoute({
+  name: 'emmett',
+  carts,
+  seededIn,
+  place: async (command, principal) => {
+    const context = { actor: principal.id, tenant: principal.tenant, roles: principal.roles };
     const result = await handle(store, `order-${command.data.orderId}`, (state) => {
       const decided = orderDecider.decide(command, state, context);
       return (Array.isArray(decided) ? decided : [decided]) as EmmettOrderEvent[];
@@ -54,18 +48,6 @@ app.post('/commands/PlaceOrder', async (request, reply) => {
       position: String(result.lastEventGlobalPosition),
       version: String(result.nextExpectedStreamVersion),
     };
-  } catch (error) {
-    if (error instanceof NotFoundError) return reply.code(404).send({ title: error.message });
-    if (error instanceof DomainError) return reply.code(422).send({ title: error.message });
-    throw error;
-  }
-});
-const address = await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
-console.log(`emmett ready at ${address} (seeded ${carts} carts in ${seededIn} s)`);
-process.once('SIGTERM', () => {
-  void app
-    .close()
-    .then(() => store.close())
-    .then(() => pool.end())
-    .finally(() => process.exit(0));
+  },
+  close: () => store.close().then(() => pool.end()),
 });
