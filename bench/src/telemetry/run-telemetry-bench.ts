@@ -1,5 +1,6 @@
 import { contextOfTraceFields, inSpan, traceFieldsOf } from '@duet/core';
 import { duetInstruments } from '@duet/core/adapters';
+import { peakRssMb } from '../measure/peak-rss.ts';
 import { machineInfo } from '../report/machine-info.ts';
 
 const CALLS = 1_000_000;
@@ -34,7 +35,13 @@ export async function runTelemetryBench(options: { readonly json: boolean }): Pr
     const started = process.hrtime.bigint();
     for (let i = 0; i < CALLS; i++) await operation();
     ns[name] = Number(process.hrtime.bigint() - started) / CALLS;
-    const line = { workload: 'telemetry', sdk: 'none', operation: name, ns_per_call: ns[name] };
+    const line = {
+      workload: 'telemetry',
+      sdk: 'none',
+      operation: name,
+      ns_per_call: ns[name],
+      peak_rss_mb: peakRssMb(),
+    };
     process.stdout.write(
       options.json
         ? `${JSON.stringify(line)}\n`
@@ -47,6 +54,7 @@ export async function runTelemetryBench(options: { readonly json: boolean }): Pr
     sdk: 'none',
     operation: 'one command append',
     ns_per_call: perAppend,
+    peak_rss_mb: peakRssMb(),
   };
   process.stdout.write(
     options.json
