@@ -2,7 +2,7 @@
  * How readers are woken: `after-commit` is the store as it is (since migration 009 it sends
  * one NOTIFY at a time after appends commit, in a transaction of its own with
  * `synchronous_commit` off); `in-transaction` is the store as it was before: the bench
- * puts the NOTIFY back inside `append_events`, so every append's commit holds PostgreSQL's
+ * puts a NOTIFY inside `append_events_quiet`, so every append's commit holds PostgreSQL's
  * server-wide notify lock through its WAL flush.
  */
 export type WakeMode = 'in-transaction' | 'after-commit';

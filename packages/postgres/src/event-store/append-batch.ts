@@ -26,6 +26,13 @@ interface OutcomeRow {
 }
 
 /**
+ * How the batch's transaction wakes readers: `in-transaction` calls `append_events`, which
+ * NOTIFYs as part of the commit; `after-commit` calls `append_events_quiet` (migration
+ * 009), and the caller notifies once the commit is done (commit-notifier.ts).
+ */
+export type AppendWake = 'in-transaction' | 'after-commit';
+
+/**
  * Appends a batch in one statement (`append_events`, see 002-append-events.sql.ts): one
  * round trip, one transaction unless `tx` is inside one. Outcomes come back in the order
  * of `appends`. Throws only when the statement itself fails (then nothing was stored).
@@ -34,6 +41,7 @@ export async function appendBatch(
   tx: SqlTransaction,
   schema: string,
   appends: readonly PreparedAppend[],
+  wake: AppendWake,
 ): Promise<AppendOutcome[]> {
   // Stream order (stable): append_events takes stream locks in batch order, so concurrent
   // batches lock in one order and cannot deadlock each other.
@@ -51,7 +59,7 @@ export async function appendBatch(
   try {
     ({ rows } = await tx.query<OutcomeRow>(
       `SELECT r_index, r_outcome, r_version, r_tx_ids, r_seqs, r_event_id
-         FROM "${schema}".append_events($1::text::jsonb)`,
+         FROM "${schema}".${wake === 'in-transaction' ? 'append_events' : 'append_events_quiet'}($1::text::jsonb)`,
       [batch],
     ));
   } catch (error) {

@@ -27,7 +27,7 @@ import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { appendBatch } from './append-batch.ts';
-import { createCommitNotifier } from './commit-notifier.ts';
+import { chooseAppendWake } from './append-wake.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
@@ -80,11 +80,10 @@ const eventCount = (appends: readonly PreparedAppend[]) =>
   appends.reduce((sum, append) => sum + append.count, 0);
 
 /** The highest position of the results (an idempotent retry's is old, but harmless). */
-function lastPosition(results: readonly (AppendResult | false)[]): Position | undefined {
+function lastPosition(results: readonly AppendResult[]): Position | undefined {
   let last: Position | undefined;
   for (const result of results) {
-    const position = result ? result.position : undefined;
-    if (position && (last === undefined || position > last)) last = position;
+    if (result.position && (last === undefined || result.position > last)) last = result.position;
   }
   return last;
 }
@@ -105,8 +104,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const config = resolveEventStoreOptions(options);
   const { executor, schema } = config;
   const context = { registry: config.events, limits: config.limits, now: config.now };
-  // Readers are woken after each commit, not by a NOTIFY inside it (migration 009).
-  const notifier = createCommitNotifier(executor, eventsChannel(schema));
+  // How appends wake readers: after the commit on PostgreSQL, in it on PGlite (append-wake.ts).
+  const wake = chooseAppendWake(executor, schema);
   // One group commit per tenant scope: a batch is one transaction, and on a tenant-isolated
   // executor a transaction belongs to one tenant. Each batch runs in its group's scope,
   // whichever caller's timer or promise flushes it.
@@ -126,10 +125,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         ...config.groupCommit,
         run: async (appends) => {
           duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
-          const outcomes = await inScope(() => appendBatch(executor, schema, appends));
-          const last = lastPosition(outcomes.map((outcome) => outcome.ok && outcome.result));
-          if (last) notifier.committed(last);
-          return outcomes;
+          return wake.runBatch((mode) =>
+            inScope(() => appendBatch(executor, schema, appends, mode)),
+          );
         },
       });
       groupCommits.set(key, group);
@@ -160,7 +158,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         return result;
       },
     );
-  const wake = createNotifyWakeUp((onNotify) => executor.listen(eventsChannel(schema), onNotify));
+  const commits = createNotifyWakeUp((onNotify) =>
+    executor.listen(eventsChannel(schema), onNotify),
+  );
 
   const append = async <E extends Message>(
     stream: string,
@@ -177,8 +177,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const close = async () => {
     closed = true;
     await Promise.all([...groupCommits.values()].map((group) => group.close()));
-    await notifier.flush();
-    await wake.close();
+    await wake.flush();
+    await commits.close();
   };
 
   const store: PostgresEventStore = {
@@ -194,13 +194,14 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       readAll(config, readOptions) as AsyncIterable<RecordedEvent<E>>,
     subscribe: <E extends Message = Message>(
       subscribeOptions?: Parameters<EventStore['subscribe']>[0],
-    ) => subscribe(config, wake, subscribeOptions) as AsyncIterable<RecordedEvent<E>>,
+    ) => subscribe(config, commits, subscribeOptions) as AsyncIterable<RecordedEvent<E>>,
     readCommittedPage: (after, pageOptions) =>
       readCommittedPage(config, config.events, after, pageOptions),
-    commits: wake,
+    commits,
     streamInfo: (stream) => streamInfo(executor, schema, stream),
     headPosition: () => headPosition(executor, schema),
     transaction: async (fn) => {
+      const mode = wake.inCallerTransaction();
       const appended: AppendResult[] = [];
       const value = await executor.transaction(async (tx) => {
         // Lock before the transaction has an id, so readers know to wait for it.
@@ -218,7 +219,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             traced(stream, events.length, async () => {
               appendOptions?.signal?.throwIfAborted();
               const prepared = await prepareAppend(stream, events, appendOptions, context);
-              const [outcome] = await appendBatch(tx, schema, [prepared]);
+              const [outcome] = await appendBatch(tx, schema, [prepared], mode);
               if (!outcome) throw new Error('append_events returned no outcome');
               if (!outcome.ok) throw outcome.error;
               duetInstruments().eventsPerCommit.record(events.length, storeAttributes);
@@ -227,8 +228,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             }),
         });
       });
-      const last = lastPosition(appended);
-      if (last) notifier.committed(last);
+      wake.committed(mode, lastPosition(appended));
       return value;
     },
     oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),

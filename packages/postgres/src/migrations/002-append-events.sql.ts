@@ -110,8 +110,9 @@ export const appendEventsMigration: Migration = {
  * append may carry `idempotencyKey: { scope, key, token, result }`, completed with it.
  * With `tenants` (migration 008) every row it reads or writes is the current tenant's
  * (`duet.tenant`, `''` for the system's), also for a role that row policies let see all.
- * With `notify` (migrations 002-008) it NOTIFYs the store's channel inside the append's
- * transaction; from migration 009 the store notifies after the commit instead.
+ * With `notify` it NOTIFYs the store's channel inside the append's transaction (every
+ * `append_events`); without, it is `append_events_quiet` (migration 009), which the store
+ * calls on PostgreSQL and follows with a NOTIFY of its own after the commit.
  */
 export function appendEventsFunction(
   { schema: s, name, channel }: MigrationTarget,
@@ -127,7 +128,8 @@ export function appendEventsFunction(
   const ownStream = (alias: string, stream: string) =>
     `${tenants ? `${alias}.tenant = own_tenant AND ` : ''}${alias}.stream = ${stream}`;
   const conflictTarget = tenants ? '(tenant, stream)' : '(stream)';
-  return `${keys ? 'CREATE OR REPLACE' : 'CREATE'} FUNCTION ${s}.append_events(batch jsonb)
+  const fn = options.notify ? 'append_events' : 'append_events_quiet';
+  return `${keys ? 'CREATE OR REPLACE' : 'CREATE'} FUNCTION ${s}.${fn}(batch jsonb)
 RETURNS TABLE (
   r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
 )

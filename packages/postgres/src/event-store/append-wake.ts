@@ -1,0 +1,78 @@
+import type { Position } from '@duet/core';
+import type { SqlExecutor } from '../executor/sql-executor.ts';
+import { NotMigratedError } from '../not-migrated-error.ts';
+import { eventsChannel } from '../schema-name.ts';
+import type { AppendOutcome, AppendWake } from './append-batch.ts';
+import { createCommitNotifier } from './commit-notifier.ts';
+
+/** How long a store on a schema without `append_events_quiet` waits before trying it again. */
+const reprobeMs = 30_000;
+
+/**
+ * Chooses how a store's appends wake readers (see `AppendWake`). On PostgreSQL: after the
+ * commit, through `append_events_quiet` and the commit notifier, so appends of several
+ * processes do not commit one at a time on the server's notify lock. On a schema that has
+ * no `append_events_quiet` yet (migration 009 not applied: a rolling upgrade, or writers
+ * while a migration runs) it falls back to `append_events`, which NOTIFYs in the
+ * transaction, and tries again after 30 s. On PGlite: in the transaction (one connection,
+ * whose commits take turns anyway; a NOTIFY of its own would cost it a statement).
+ */
+export interface AppendWakeChoice {
+  /**
+   * Runs a batch of the store's own (outside any caller's transaction) with the wake it
+   * chose, trying `append_events_quiet` first where it may be missing, and notifies after
+   * the commit when that was the way.
+   */
+  runBatch(run: (wake: AppendWake) => Promise<AppendOutcome[]>): Promise<AppendOutcome[]>;
+  /**
+   * The wake for an append inside a caller's transaction: after the commit only once the
+   * quiet function is known to exist (a failed attempt would abort the caller's transaction).
+   */
+  inCallerTransaction(): AppendWake;
+  /** After a caller's transaction committed what `inCallerTransaction` said. */
+  committed(wake: AppendWake, position: Position | undefined): void;
+  /** Resolves when every NOTIFY due has been sent. */
+  flush(): Promise<void>;
+}
+
+export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendWakeChoice {
+  const notifier = createCommitNotifier(executor, eventsChannel(schema));
+  let quiet: 'unknown' | 'yes' | 'no' = executor.kind === 'postgres' ? 'unknown' : 'no';
+  let missingSince = 0;
+  const mayTryQuiet = () =>
+    executor.kind === 'postgres' && (quiet !== 'no' || Date.now() - missingSince > reprobeMs);
+  const committed = (wake: AppendWake, position: Position | undefined) => {
+    if (wake === 'after-commit' && position) notifier.committed(position);
+  };
+  return {
+    async runBatch(run) {
+      if (mayTryQuiet()) {
+        try {
+          const outcomes = await run('after-commit');
+          quiet = 'yes';
+          committed('after-commit', lastPosition(outcomes));
+          return outcomes;
+        } catch (error) {
+          if (!(error instanceof NotMigratedError)) throw error;
+          quiet = 'no';
+          missingSince = Date.now();
+        }
+      }
+      // A schema with no append_events either fails here with the NotMigratedError it should.
+      return run('in-transaction');
+    },
+    inCallerTransaction: () => (quiet === 'yes' ? 'after-commit' : 'in-transaction'),
+    committed,
+    flush: () => notifier.flush(),
+  };
+}
+
+/** The highest position of the appends that were stored. */
+function lastPosition(outcomes: readonly AppendOutcome[]): Position | undefined {
+  let last: Position | undefined;
+  for (const outcome of outcomes) {
+    const position = outcome.ok ? outcome.result.position : undefined;
+    if (position && (last === undefined || position > last)) last = position;
+  }
+  return last;
+}
