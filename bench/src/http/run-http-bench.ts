@@ -226,8 +226,9 @@ async function onPGlite(
   const lines: HttpLine[] = [];
   try {
     const url = shop.loadArgs[1] ?? '';
-    if (shop.pid === undefined) throw new Error('the shop has no pid');
-    const server = { url, pid: shop.pid };
+    const pid = shop.processes[0]?.pid ?? -1;
+    if (pid < 0) throw new Error('the shop has no pid');
+    const server = { url, pid };
     const stocked = await request(`${url}/commands/ReceiveStock`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'bench-staff' },

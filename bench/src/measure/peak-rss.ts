@@ -32,8 +32,19 @@ export function resetPeakRss(): boolean {
 
 /** VmHWM of this process in MB (the peak since start or since `resetPeakRss`), or null. */
 export function peakRssSinceResetMb(): number | null {
+  return processPeakRssMb('self');
+}
+
+/**
+ * The peak resident set of another process of this machine so far, in MB (its VmHWM),
+ * or null where it cannot be read (not Linux, the process has exited).
+ *
+ * @example
+ * processPeakRssMb(child.pid!); // 187.2
+ */
+export function processPeakRssMb(pid: number | 'self'): number | null {
   try {
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? null : Math.round((Number(kb) / 1024) * 10) / 10;
   } catch {
     return null;

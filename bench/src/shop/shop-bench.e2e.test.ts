@@ -27,6 +27,7 @@ function expectCase(line: ShopLine | undefined, kind: 'closed' | 'open') {
   expect(line!.orders_started).toBeGreaterThan(0);
   expect(line!.confirmed_per_sec).toBeGreaterThan(0);
   expect(line!.settled_p99_ms).toBeGreaterThanOrEqual(line!.settled_p50_ms);
+  expect(line!.server_peak_rss_mb).toBeGreaterThan(0);
 }
 
 describe('npm run bench -- shop', () => {

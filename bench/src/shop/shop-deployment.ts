@@ -35,8 +35,8 @@ export interface ShopDeployment {
   readonly transport: 'nats' | 'in-process';
   /** `--url ...` or `--service name=url ...` */
   readonly loadArgs: readonly string[];
-  /** The one process's id (one-process only), for its CPU and peak RSS. */
-  readonly pid?: number;
+  /** The shop's server processes by name (a service each, or `shop`), for their peak RSS. */
+  readonly processes: readonly { readonly name: string; readonly pid: number }[];
   /** The bench database's running totals (PostgreSQL only), for the per-order figures. */
   databaseCounters?(): Promise<DatabaseCounters>;
   close(): Promise<void>;
@@ -87,7 +87,7 @@ export async function startServices(databaseUrl: string, natsUrl: string): Promi
         180_000,
       );
       started.push(ready);
-      return [service, ready.ready[1]!] as const;
+      return [service, ready.ready[1]!, ready.child.pid ?? -1] as const;
     }),
   );
   const failed = spawned.find((result) => result.status === 'rejected');
@@ -102,6 +102,7 @@ export async function startServices(databaseUrl: string, natsUrl: string): Promi
     name: 'services',
     store: 'postgres',
     transport: 'nats',
+    processes: processes.map(([name, , pid]) => ({ name, pid })),
     databaseCounters: () => readDatabaseCounters(databaseUrl, db.url),
     // The load talks to every service but payments (the saga does).
     loadArgs: processes
@@ -130,7 +131,7 @@ export async function startOneProcess(): Promise<ShopDeployment> {
       store: 'pglite',
       transport: 'in-process',
       loadArgs: ['--url', `http://127.0.0.1:${port}`],
-      ...(shop.child.pid === undefined ? {} : { pid: shop.child.pid }),
+      processes: [{ name: 'shop', pid: shop.child.pid ?? -1 }],
       async close() {
         await shop.stop();
         await rm(dataDir, { recursive: true, force: true });

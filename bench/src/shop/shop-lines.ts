@@ -1,4 +1,5 @@
 import type { LoadSummary } from '@duet/cli';
+import { processPeakRssMb } from '../measure/peak-rss.ts';
 import type { ShopDeployment } from './shop-deployment.ts';
 
 /** One result line of the shop bench (`--json` prints it as it is). */
@@ -35,6 +36,10 @@ export interface ShopLine {
   readonly machine_cpu_ms_per_order: number | null;
   readonly commits_per_order: number | null;
   readonly rows_written_per_order: number | null;
+  /** The highest peak resident set of the shop's server processes so far, in MB. */
+  readonly server_peak_rss_mb: number | null;
+  /** Each server process's peak resident set so far, in MB, by service (or `shop`). */
+  readonly server_peak_rss_mb_by_process: Readonly<Record<string, number | null>>;
 }
 
 /** What was counted over the measured window. */
@@ -78,6 +83,7 @@ export function shopLine(
     machine_cpu_ms_per_order: per(counts.cpuBusyMs),
     commits_per_order: per(counts.commits),
     rows_written_per_order: per(counts.rowsWritten),
+    ...serverPeakRss(deployment),
   };
 }
 
@@ -99,4 +105,16 @@ export function describeShopLine(line: ShopLine): string {
     line.rows_written_per_order === null ? null : `${line.rows_written_per_order} rows written`,
   ].filter((part) => part !== null);
   return `shop ${where}, ${load}, ${line.seconds} s: ${line.confirmed_per_sec} orders/s confirmed (placed ${line.placed_per_sec}/s); placed -> history shows it settled p50 ${line.settled_p50_ms.toFixed(1)} ms, p99 ${line.settled_p99_ms.toFixed(1)} ms${cost.length > 0 ? `; per order ${cost.join(', ')}` : ''}${other ? `; ${other}` : ''}\n`;
+}
+
+/** The deployment's server processes' peaks so far (read before the deployment stops). */
+function serverPeakRss(deployment: ShopDeployment) {
+  const byProcess = Object.fromEntries(
+    deployment.processes.map(({ name, pid }) => [name, processPeakRssMb(pid)]),
+  );
+  const known = Object.values(byProcess).filter((mb): mb is number => mb !== null);
+  return {
+    server_peak_rss_mb: known.length > 0 ? Math.max(...known) : null,
+    server_peak_rss_mb_by_process: byProcess,
+  };
 }
