@@ -50,7 +50,12 @@ export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendW
         try {
           const outcomes = await run('after-commit');
           quiet = 'yes';
-          committed('after-commit', lastPosition(outcomes));
+          committed(
+            'after-commit',
+            highestPosition(
+              outcomes.map((outcome) => (outcome.ok ? outcome.result.position : undefined)),
+            ),
+          );
           return outcomes;
         } catch (error) {
           if (!(error instanceof NotMigratedError)) throw error;
@@ -67,12 +72,13 @@ export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendW
   };
 }
 
-/** The highest position of the appends that were stored. */
-function lastPosition(outcomes: readonly AppendOutcome[]): Position | undefined {
-  let last: Position | undefined;
-  for (const outcome of outcomes) {
-    const position = outcome.ok ? outcome.result.position : undefined;
-    if (position && (last === undefined || position > last)) last = position;
+/** The highest of the positions (those of stored appends; an idempotent retry's is old, but harmless). */
+export function highestPosition(
+  positions: readonly (Position | undefined)[],
+): Position | undefined {
+  let highest: Position | undefined;
+  for (const position of positions) {
+    if (position && (highest === undefined || position > highest)) highest = position;
   }
-  return last;
+  return highest;
 }

@@ -27,7 +27,7 @@ import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
 import { appendBatch } from './append-batch.ts';
-import { chooseAppendWake } from './append-wake.ts';
+import { chooseAppendWake, highestPosition } from './append-wake.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
@@ -78,15 +78,6 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
 
 const eventCount = (appends: readonly PreparedAppend[]) =>
   appends.reduce((sum, append) => sum + append.count, 0);
-
-/** The highest position of the results (an idempotent retry's is old, but harmless). */
-function lastPosition(results: readonly AppendResult[]): Position | undefined {
-  let last: Position | undefined;
-  for (const result of results) {
-    if (result.position && (last === undefined || result.position > last)) last = result.position;
-  }
-  return last;
-}
 
 /**
  * An event store on PostgreSQL or PGlite, on an executor you opened and close yourself
@@ -202,7 +193,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     headPosition: () => headPosition(executor, schema),
     transaction: async (fn) => {
       const mode = wake.inCallerTransaction();
-      const appended: AppendResult[] = [];
+      const appended: Position[] = [];
       const value = await executor.transaction(async (tx) => {
         // Lock before the transaction has an id, so readers know to wait for it.
         await tx.query(appendLockSql(schema));
@@ -223,12 +214,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
               if (!outcome) throw new Error('append_events returned no outcome');
               if (!outcome.ok) throw outcome.error;
               duetInstruments().eventsPerCommit.record(events.length, storeAttributes);
-              appended.push(outcome.result);
+              appended.push(outcome.result.position);
               return outcome.result;
             }),
         });
       });
-      wake.committed(mode, lastPosition(appended));
+      wake.committed(mode, highestPosition(appended));
       return value;
     },
     oldestRunningTransaction: () => oldestRunningTransaction(executor, schema),
