@@ -16,7 +16,8 @@ export type AppendOutcome =
   | { readonly ok: true; readonly result: AppendResult }
   | { readonly ok: false; readonly error: Error };
 
-interface OutcomeRow {
+/** A row of `append_events`. */
+export interface OutcomeRow {
   readonly r_index: number;
   readonly r_outcome: 'ok' | 'idempotent' | 'duplicate' | 'conflict' | 'late';
   readonly r_version: number | string;
@@ -43,17 +44,7 @@ export async function appendBatch(
   appends: readonly PreparedAppend[],
   wake: AppendWake,
 ): Promise<AppendOutcome[]> {
-  // Stream order (stable): append_events takes stream locks in batch order, so concurrent
-  // batches lock in one order and cannot deadlock each other.
-  const order = appends
-    .map((append, index) => ({ append, index }))
-    .sort((a, b) =>
-      a.append.stream < b.append.stream
-        ? -1
-        : a.append.stream > b.append.stream
-          ? 1
-          : a.index - b.index,
-    );
+  const order = inStreamOrder(appends);
   const batch = `[${order.map(({ append }) => append.json).join(',')}]`;
   let rows: OutcomeRow[];
   try {
@@ -65,9 +56,39 @@ export async function appendBatch(
   } catch (error) {
     throw explainMissingSchema(error, schema);
   }
-  const outcomes = new Array<AppendOutcome>(appends.length);
+  return toOutcomes(order, rows);
+}
+
+/** An append and its place in the caller's list. */
+export interface PlacedAppend<A extends PreparedAppend = PreparedAppend> {
+  readonly append: A;
+  readonly index: number;
+}
+
+/**
+ * The appends in stream order (stable): `append_events` takes stream locks in batch order,
+ * so batches sorted alike lock in one order and cannot deadlock each other.
+ */
+export function inStreamOrder<A extends PreparedAppend>(appends: readonly A[]): PlacedAppend<A>[] {
+  return appends
+    .map((append, index) => ({ append, index }))
+    .sort((a, b) =>
+      a.append.stream < b.append.stream
+        ? -1
+        : a.append.stream > b.append.stream
+          ? 1
+          : a.index - b.index,
+    );
+}
+
+/** The outcomes in the caller's order, from rows whose `r_index` is a place in `sent`. */
+export function toOutcomes(
+  sent: readonly PlacedAppend[],
+  rows: readonly OutcomeRow[],
+): AppendOutcome[] {
+  const outcomes = new Array<AppendOutcome>(sent.length);
   for (const row of rows) {
-    const { append, index } = order[row.r_index]!;
+    const { append, index } = sent[row.r_index]!;
     outcomes[index] = toOutcome(append, row);
   }
   return outcomes;

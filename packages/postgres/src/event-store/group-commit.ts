@@ -2,22 +2,22 @@ import { type AppendResult, DuetError, DuplicateEventError, ErrorCode } from '@d
 import type { AppendOutcome } from './append-batch.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
-export interface GroupCommitConfig {
+export interface GroupCommitConfig<A extends PreparedAppend = PreparedAppend> {
   /** Runs a batch in one transaction; throws only if the whole batch failed. */
-  readonly run: (appends: readonly PreparedAppend[]) => Promise<AppendOutcome[]>;
+  readonly run: (appends: readonly A[]) => Promise<AppendOutcome[]>;
   readonly enabled: boolean;
   readonly maxBatchSize: number;
   readonly maxConcurrentBatches: number;
 }
 
-export interface GroupCommit {
-  submit(append: PreparedAppend, signal?: AbortSignal): Promise<AppendResult>;
+export interface GroupCommit<A extends PreparedAppend = PreparedAppend> {
+  submit(append: A, signal?: AbortSignal): Promise<AppendResult>;
   /** Waits for queued and running batches; later submits fail. */
   close(): Promise<void>;
 }
 
-interface Pending {
-  readonly append: PreparedAppend;
+interface Pending<A extends PreparedAppend> {
+  readonly append: A;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
   readonly signal: AbortSignal | undefined;
@@ -52,20 +52,22 @@ function reusedEventId(error: unknown, append: PreparedAppend): string | undefin
  * A batch that fails as a whole (e.g. 23505: another process stored the same event id
  * first) is retried one append at a time, so only the append at fault fails.
  */
-export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
-  const queue: Pending[] = [];
+export function createGroupCommit<A extends PreparedAppend = PreparedAppend>(
+  config: GroupCommitConfig<A>,
+): GroupCommit<A> {
+  const queue: Pending<A>[] = [];
   const running = new Set<Promise<void>>();
   let scheduled = false;
   let closed = false;
 
-  const settle = (pending: Pending, outcome: AppendOutcome | undefined) => {
+  const settle = (pending: Pending<A>, outcome: AppendOutcome | undefined) => {
     if (!outcome)
       pending.reject(new DuetError(ErrorCode.APPEND_LOST, 'the batch returned no outcome'));
     else if (outcome.ok) pending.resolve(outcome.result);
     else pending.reject(outcome.error);
   };
 
-  const runAlone = async (pending: Pending) => {
+  const runAlone = async (pending: Pending<A>) => {
     for (let attempt = 1; ; attempt++) {
       try {
         const [outcome] = await config.run([pending.append]);
@@ -87,7 +89,7 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
     }
   };
 
-  const runBatch = async (batch: Pending[]) => {
+  const runBatch = async (batch: Pending<A>[]) => {
     if (batch.length === 1) return runAlone(batch[0]!);
     try {
       const outcomes = await config.run(batch.map((pending) => pending.append));
@@ -106,7 +108,7 @@ export function createGroupCommit(config: GroupCommitConfig): GroupCommit {
       // 64 writers: 17.8k with one, 21.4k with two).
       const crowded = queue.length >= minQueueToOverlap;
       if (config.enabled && running.size > 0 && !crowded) break;
-      const batch: Pending[] = [];
+      const batch: Pending<A>[] = [];
       // When crowded, share the queue among the free slots: a batch that took everything
       // would leave the other slots idle, and its writers would all come back at once to
       // form the next batch only after it committed. Split, the batches stagger: one

@@ -26,9 +26,14 @@ import { SpanKind } from '@opentelemetry/api';
 import { createNotifyWakeUp } from '../executor/notify-wake-up.ts';
 import type { SqlExecutor, SqlTransaction } from '../executor/sql-executor.ts';
 import { eventsChannel } from '../schema-name.ts';
+import {
+  AcrossTenantsMissingError,
+  appendAcrossTenants,
+  type TenantAppend,
+} from './append-across-tenants.ts';
 import { appendBatch } from './append-batch.ts';
 import { chooseAppendWake, highestPosition } from './append-wake.ts';
-import { createGroupCommit } from './group-commit.ts';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
 import {
@@ -76,6 +81,9 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
   close(): Promise<void>;
 }
 
+/** How long a store whose schema lacks migration 010 waits before trying it again. */
+const retryAcrossMs = 30_000;
+
 const eventCount = (appends: readonly PreparedAppend[]) =>
   appends.reduce((sum, append) => sum + append.count, 0);
 
@@ -97,10 +105,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const context = { registry: config.events, limits: config.limits, now: config.now };
   // How appends wake readers: after the commit on PostgreSQL, in it on PGlite (append-wake.ts).
   const wake = chooseAppendWake(executor, schema);
-  // One group commit per tenant scope: a batch is one transaction, and on a tenant-isolated
-  // executor a transaction belongs to one tenant. Each batch runs in its group's scope,
-  // whichever caller's timer or promise flushes it.
-  const groupCommits = new Map<string, ReturnType<typeof createGroupCommit>>();
+  // One group commit per scope: the system's, none (a plain executor), and on a
+  // tenant-isolated executor one shared by all tenants, whose batches run as one
+  // transaction across tenants (append-across-tenants.ts). Each batch runs in its group's
+  // scope, whichever caller's timer or promise flushes it.
+  const groupCommits = new Map<string, GroupCommit>();
   const groupCommitFor = () => {
     const scope = currentTenantScope();
     const key = tenantScopeKey(scope);
@@ -124,6 +133,44 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       groupCommits.set(key, group);
     }
     return group;
+  };
+  const tenants = executor.tenantRole === undefined ? undefined : createTenantsGroupCommit();
+  function createTenantsGroupCommit() {
+    let missingSince: number | undefined;
+    const group = createGroupCommit<TenantAppend>({
+      ...config.groupCommit,
+      run: async (appends) => {
+        duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
+        const tenant = appends[0]!.tenant;
+        if (appends.every((append) => append.tenant === tenant)) {
+          return wake.runBatch((mode) =>
+            runInTenant(tenant, () => appendBatch(executor, schema, appends, mode)),
+          );
+        }
+        try {
+          return await wake.runBatch((mode) =>
+            runAsSystem(() => appendAcrossTenants(executor, schema, appends, mode)),
+          );
+        } catch (error) {
+          // Nothing was stored; the group commit retries each append on its own.
+          if (error instanceof AcrossTenantsMissingError) missingSince = Date.now();
+          throw error;
+        }
+      },
+    });
+    return {
+      group,
+      // Without migration 010, each tenant's appends go in their own group, as before it;
+      // tried again after a while, for a schema migrated meanwhile.
+      usable: () => missingSince === undefined || Date.now() - missingSince > retryAcrossMs,
+    };
+  }
+  const submit = (prepared: PreparedAppend, signal: AbortSignal | undefined) => {
+    const scope = currentTenantScope();
+    if (scope?.kind === 'tenant' && tenants?.usable()) {
+      return tenants.group.submit({ ...prepared, tenant: scope.tenant }, signal);
+    }
+    return groupCommitFor().submit(prepared, signal);
   };
   const storeAttributes = { 'duet.store': schema };
   // A CLIENT span per append (database semantic conventions) and the append metrics.
@@ -161,13 +208,15 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     traced(stream, events.length, async () => {
       const prepared = await prepareAppend(stream, events, appendOptions, context);
       if (closed) throw new DuetError(ErrorCode.STORE_CLOSED, 'the event store is closed');
-      return groupCommitFor().submit(prepared, appendOptions?.signal);
+      return submit(prepared, appendOptions?.signal);
     });
 
   let closed = false;
   const close = async () => {
     closed = true;
-    await Promise.all([...groupCommits.values()].map((group) => group.close()));
+    await Promise.all(
+      [...groupCommits.values(), ...(tenants ? [tenants.group] : [])].map((group) => group.close()),
+    );
     await wake.flush();
     await commits.close();
   };

@@ -7,6 +7,7 @@ import { idempotencyKeysMigration } from './006-idempotency-keys.sql.ts';
 import { atomicIdempotencyKeysMigration } from './007-atomic-idempotency-keys.sql.ts';
 import { tenantIsolationMigration } from './008-tenant-isolation.sql.ts';
 import { notifyAfterCommitMigration } from './009-notify-after-commit.sql.ts';
+import { appendAcrossTenantsMigration } from './010-append-across-tenants.sql.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration of an event store's schema, in the order they apply. */
@@ -20,4 +21,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   atomicIdempotencyKeysMigration,
   tenantIsolationMigration,
   notifyAfterCommitMigration,
+  appendAcrossTenantsMigration,
 ];
