@@ -92,7 +92,11 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
         maxWriterWaitMs: check.maxWriterWaitMs,
       });
       expect(Number(versions[0]?.version)).toBe(7);
-      expect(applied).toEqual(['008-tenant-isolation', '009-notify-after-commit', '010-append-across-tenants']);
+      expect(applied).toEqual([
+        '008-tenant-isolation',
+        '009-notify-after-commit',
+        '010-append-across-tenants',
+      ]);
       expectStoredOnce(writers, check);
     } finally {
       child.kill('SIGKILL');

@@ -90,7 +90,11 @@ describe.skipIf(databaseUrl === null)('migration 8 under traffic on PostgreSQL',
       });
       expectStoredOnce(writers, check);
       // Each migration applied once, by whichever migrator took the schema lock first.
-      expect([...applied].sort()).toEqual(['008-tenant-isolation', '009-notify-after-commit', '010-append-across-tenants']);
+      expect([...applied].sort()).toEqual([
+        '008-tenant-isolation',
+        '009-notify-after-commit',
+        '010-append-across-tenants',
+      ]);
       expect(await migrate(executor, { schema })).toEqual({ applied: [] });
       const { rows: tenants } = await executor.query<{ tenant: string }>(
         `SELECT DISTINCT tenant FROM "${schema}".events`,
