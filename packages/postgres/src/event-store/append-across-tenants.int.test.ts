@@ -1,4 +1,4 @@
-import { ConcurrencyError, runInTenant } from '@duet/core';
+import { ConcurrencyError, DuplicateEventError, newEventId, runInTenant } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
 import { waitUntil } from '../../test-support/stress.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
@@ -109,6 +109,24 @@ describe.each(backends)('appends across tenants on $kind', (backend) => {
       'globex:1',
       'initech:1',
     ]);
+  });
+
+  it('given two tenants appending the same event id in one batch beside a third tenant, then one of the two is stored, the other gets DuplicateEventError, and the third is stored', async () => {
+    await using fx = await open(backend);
+    const id = newEventId();
+    const settled = await Promise.allSettled([
+      runInTenant('acme', () => fx.store.append('stock-1', [{ ...added(1), id }])),
+      runInTenant('globex', () => fx.store.append('stock-1', [{ ...added(2), id }])),
+      runInTenant('initech', () => fx.store.append('stock-1', [added(3)])),
+    ]);
+    const [acme, globex, initech] = settled.map((result) => result.status);
+    expect([acme, globex].sort()).toEqual(['fulfilled', 'rejected']);
+    expect(initech).toBe('fulfilled');
+    const refused = settled.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(DuplicateEventError);
+    expect((await fx.rows()).map((row) => row.tenant).sort()).toEqual(
+      [acme === 'fulfilled' ? 'acme' : 'globex', 'initech'].sort(),
+    );
   });
 
   it("given a tenant's own statement, when it calls append_events_across_tenants for another tenant, then it is refused and nothing is stored", async () => {
