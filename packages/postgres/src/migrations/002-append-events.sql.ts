@@ -120,6 +120,11 @@ export function appendEventsFunction(
     readonly idempotencyKeys: boolean;
     readonly tenants: boolean;
     readonly notify: boolean;
+    /**
+     * `append_events_part` (migration 010): one tenant's part of
+     * `append_events_across_tenants`, without the check for a late transaction.
+     */
+    readonly part?: boolean;
   },
 ): string {
   const keys = options.idempotencyKeys;
@@ -128,7 +133,11 @@ export function appendEventsFunction(
   const ownStream = (alias: string, stream: string) =>
     `${tenants ? `${alias}.tenant = own_tenant AND ` : ''}${alias}.stream = ${stream}`;
   const conflictTarget = tenants ? '(tenant, stream)' : '(stream)';
-  const fn = options.notify ? 'append_events' : 'append_events_quiet';
+  const fn = options.part
+    ? 'append_events_part'
+    : options.notify
+      ? 'append_events'
+      : 'append_events_quiet';
   return `${keys ? 'CREATE OR REPLACE' : 'CREATE'} FUNCTION ${s}.${fn}(batch jsonb)
 RETURNS TABLE (
   r_index integer, r_outcome text, r_version bigint, r_tx_ids text[], r_seqs text[], r_event_id text
@@ -188,9 +197,15 @@ BEGIN
       locked_stream := stream_name;
     END IF;
   END LOOP;
-  -- Set only in a caller's transaction that wrote before this call: it may be older than
+  ${
+    options.part
+      ? `-- Called by append_events_across_tenants, which took every stream lock of its batch
+  -- before the transaction's first write: no stream's last writer can be newer than it.
+  own_xid := NULL;`
+      : `-- Set only in a caller's transaction that wrote before this call: it may be older than
   -- the last writer of a stream (checked per append below).
-  own_xid := pg_current_xact_id_if_assigned();
+  own_xid := pg_current_xact_id_if_assigned();`
+  }
 
   FOR item, item_index IN
     SELECT b.value, b.ordinality::integer - 1 FROM jsonb_array_elements(batch) WITH ORDINALITY AS b
