@@ -162,7 +162,8 @@ describe.skipIf(natsUrl === null)('duet dead-letters --nats', () => {
       ),
     ).toEqual([]);
     expect(await messages()).toBe(stored);
-  });
+    // Six `duet` processes in a row: a guard against a hang, not a limit under test.
+  }, 120_000);
 });
 
 /** How many messages a JetStream stream holds. */
