@@ -130,9 +130,16 @@ export function createFakeEventStore(): FakeEventStore {
       }
       return write(stream, events);
     },
-    async *readStream<E extends Message>(stream: string, options: { fromVersion?: number } = {}) {
+    async *readStream<E extends Message>(
+      stream: string,
+      options: { fromVersion?: number; maxCount?: number } = {},
+    ) {
+      let left = options.maxCount ?? Number.POSITIVE_INFINITY;
       for (const event of eventsOf(stream)) {
-        if (event.streamVersion >= (options.fromVersion ?? 1)) yield event as RecordedEvent<E>;
+        if (left <= 0) return;
+        if (event.streamVersion < (options.fromVersion ?? 1)) continue;
+        left--;
+        yield event as RecordedEvent<E>;
       }
     },
     async *readAll<E extends Message>() {

@@ -7,6 +7,7 @@ import {
   createFakeSnapshotStore,
   OpenCart,
 } from '../../test-support/command-bus.ts';
+import type { ReadStreamOptions } from '../event-store/event-store.ts';
 import { createCommandBus } from './create-command-bus.ts';
 import { defineCommandHandler } from './define-command-handler.ts';
 
@@ -81,6 +82,62 @@ describe('createCommandBus snapshots', () => {
     expect(reads).toEqual([1]);
   });
 
+  it('given a stream shorter than every, when a command is sent, then it is read once and no snapshot is loaded', async () => {
+    const { bus, store, snapshots } = setup();
+    await bus.send(OpenCart.create({ cartId: 'c1' })); // v1
+    const loads: string[] = [];
+    const load = snapshots.load.bind(snapshots);
+    snapshots.load = (stream, deciderVersion) => {
+      loads.push(stream);
+      return load(stream, deciderVersion);
+    };
+    const reads: (ReadStreamOptions | undefined)[] = [];
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, options) => {
+      reads.push(options);
+      return readStream(stream, options);
+    };
+
+    const reply = await bus.send(add(1)); // v2
+    expect(reads).toEqual([{ fromVersion: 1, maxCount: 3 }]);
+    expect(loads).toEqual([]);
+    expect(reply.streamVersion).toBe(2);
+  });
+
+  it('given a long stream this bus has not seen, when a command is sent, then its first every events, the snapshot and the tail after it are read', async () => {
+    const store = createFakeEventStore();
+    const snapshots = createFakeSnapshotStore();
+    // Another process wrote the stream and its snapshot at version 4.
+    await store.append('cart-c1', [
+      { type: 'CartOpened', data: { cartId: 'c1' } },
+      ...[1, 2, 3, 4].map(() => ({ type: 'ItemAdded', data: { sku: 'a', quantity: 1 } })),
+    ]);
+    const doctored: CartState = { open: true, items: 100 };
+    await snapshots.save({
+      stream: 'cart-c1',
+      streamVersion: 4,
+      deciderVersion: 1,
+      state: doctored,
+    });
+    const bus = createCommandBus({ store, snapshots, handlers: [snapshotting] });
+    const reads: (ReadStreamOptions | undefined)[] = [];
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, options) => {
+      reads.push(options);
+      return readStream(stream, options);
+    };
+
+    await bus.send(add(1)); // v6
+    const reply = await bus.send(add(1)); // v7: passes 6 on the first send
+    expect(reads).toEqual([
+      { fromVersion: 1, maxCount: 3 },
+      { fromVersion: 5 },
+      { fromVersion: 7 },
+    ]);
+    expect(reply.streamVersion).toBe(7);
+    expect(snapshots.saved.at(-1)).toMatchObject({ streamVersion: 6, state: { items: 102 } });
+  });
+
   it('given the snapshot store fails to save, when a command is sent, then the command still succeeds', async () => {
     const { bus, store, errors } = setup({ save: true });
     await bus.send(OpenCart.create({ cartId: 'c1' }));
@@ -92,9 +149,10 @@ describe('createCommandBus snapshots', () => {
 
   it('given the snapshot store fails to load, when a command is sent, then the stream is read in full', async () => {
     const { bus, errors } = setup({ load: true });
-    await bus.send(OpenCart.create({ cartId: 'c1' }));
+    await bus.send(OpenCart.create({ cartId: 'c1' })); // v1
+    await bus.send(add(3)); // v2, v3: as long as every
     const reply = await bus.send(add(2));
-    expect(reply.streamVersion).toBe(3);
+    expect(reply.streamVersion).toBe(5);
     expect(errors.length).toBeGreaterThan(0);
   });
 

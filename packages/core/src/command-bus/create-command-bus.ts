@@ -25,6 +25,7 @@ import type {
 } from './command-bus.ts';
 import { composeMiddleware } from './compose-middleware.ts';
 import { type LoadedState, loadStreamState } from './load-stream-state.ts';
+import { createLongStreams } from './long-streams.ts';
 
 type Verdict = boolean | string | Promise<boolean | string>;
 
@@ -47,6 +48,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
   const maxAttempts = options.maxAttempts ?? 3;
   const newId = options.newId ?? newEventId;
   const now = options.now ?? (() => new Date());
+  const longStreams = createLongStreams(10_000);
   const reportSnapshotError = (error: unknown, stream: StreamName): void => {
     try {
       options.onSnapshotError?.(error, stream);
@@ -87,6 +89,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
       const loaded = await loadStreamState(handler, stream, {
         store,
         snapshots,
+        longStreams,
         onSnapshotError: reportSnapshotError,
         signal,
       });
@@ -188,6 +191,7 @@ export function createCommandBus(options: CommandBusOptions): CommandBus {
     const policy = handler.snapshot;
     const last = recorded[recorded.length - 1];
     if (!policy || !snapshots || !last) return;
+    if (last.streamVersion >= policy.every) longStreams.add(stream);
     // Saved when the append passed a multiple of `every`, so a batch that jumps over one
     // (version 99 → 102 with every 100) still leaves a snapshot behind.
     if (

@@ -38,7 +38,11 @@ function check(
   if (typeof schema.$ref === 'string') {
     check(value, resolveRef(root, schema.$ref), root, path, issues, depth + 1);
   }
-  const branches = [schema.anyOf, schema.oneOf].find(Array.isArray);
+  const branches = Array.isArray(schema.anyOf)
+    ? schema.anyOf
+    : Array.isArray(schema.oneOf)
+      ? schema.oneOf
+      : undefined;
   if (branches && branches.length > 0) {
     checkBranches(value, branches, root, path, issues, depth);
   }
@@ -95,8 +99,19 @@ interface ObjectShape {
   readonly additional: unknown;
 }
 
+// A command's schema is the same object on every request: its shapes are worked out once.
+const shapes = new WeakMap<object, { readonly root: JsonSchema; readonly shape?: ObjectShape }>();
+
 /** The object keywords of a schema and its `allOf` parts; undefined when it is open. */
 function objectShape(schema: Record<string, unknown>, root: JsonSchema): ObjectShape | undefined {
+  const known = shapes.get(schema);
+  if (known?.root === root) return known.shape;
+  const shape = shapeOf(schema, root);
+  shapes.set(schema, shape ? { root, shape } : { root });
+  return shape;
+}
+
+function shapeOf(schema: Record<string, unknown>, root: JsonSchema): ObjectShape | undefined {
   // The schema's own $ref was checked by the caller; only allOf parts are resolved here.
   const allOf = Array.isArray(schema.allOf) ? schema.allOf : [];
   const parts = [

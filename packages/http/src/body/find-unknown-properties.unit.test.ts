@@ -25,6 +25,27 @@ describe('findUnknownProperties', () => {
     expect(findUnknownProperties(value, schema)).toEqual([]);
   });
 
+  it('given one schema object under two roots, when checked against each, then each root resolves its own $ref', () => {
+    // The shapes of a schema are remembered between requests: per root, since a $ref
+    // inside an allOf means whatever the root it is checked under defines.
+    const item = { type: 'object', allOf: [{ $ref: '#/$defs/line' }] };
+    const strict = {
+      $defs: { line: { type: 'object', properties: { sku: {} } } },
+      properties: { item },
+    };
+    const open = {
+      $defs: { line: { type: 'object', additionalProperties: true } },
+      properties: { item },
+    };
+    const value = { item: { sku: 'a', note: 'x' } };
+    for (let request = 0; request < 2; request++) {
+      expect(findUnknownProperties(value, strict)).toEqual([
+        { path: ['item', 'note'], message: 'unknown property' },
+      ]);
+      expect(findUnknownProperties(value, open)).toEqual([]);
+    }
+  });
+
   it('given unknown properties at any depth, when checked, then each is reported with its path', () => {
     const value = {
       cartId: 'c',

@@ -28,25 +28,23 @@ export function findUnstorableText(value: unknown): ValidationIssue[] {
       continue;
     }
     const { value: current, at } = step;
-    const children: Step[] = [];
     if (typeof current === 'string') {
       const problem = describe(current);
       if (problem) issues.push({ path: pathOf(at), message: problem });
     } else if (Array.isArray(current)) {
-      for (const [key, item] of current.entries()) {
-        children.push({ value: item, at: { parent: at, key } });
+      for (let key = current.length - 1; key >= 0; key--) {
+        pending.push({ value: current[key], at: { parent: at, key } });
       }
     } else if (typeof current === 'object' && current !== null) {
-      for (const [key, item] of Object.entries(current)) {
+      const entries = Object.entries(current);
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, item] = entries[index] as [string, unknown];
         const problem = describe(key);
         const link = { parent: at, key };
-        children.push(
+        pending.push(
           problem ? { issue: `its name ${problem}`, at: link } : { value: item, at: link },
         );
       }
-    }
-    for (let index = children.length - 1; index >= 0; index--) {
-      pending.push(children[index] as Step);
     }
   }
   return issues;
