@@ -64,6 +64,11 @@ export function countingExecutor(inner: SqlExecutor): {
                 }),
               );
             },
+            queryInAnySession<Row>(sql: string, params?: readonly unknown[]) {
+              counts.commits += 1;
+              counts.roundTrips += 1;
+              return inner.sessions!.queryInAnySession<Row>(sql, params);
+            },
           },
         }
       : {}),

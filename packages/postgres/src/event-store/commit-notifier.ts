@@ -1,5 +1,6 @@
 import { type Position, runAsSystem } from '@duet/core';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
+import type { TenantIsolatedExecutor } from '../executor/tenant-isolated-executor.ts';
 
 /**
  * Wakes the store's readers after appends commit: one NOTIFY on the store's channel,
@@ -30,19 +31,23 @@ export interface CommitNotifier {
 export function createCommitNotifier(executor: SqlExecutor, channel: string): CommitNotifier {
   let pending: Position | null = null;
   let sending: Promise<void> | null = null;
+  const sql = `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`;
+  // Where connections keep tenant sessions, the NOTIFY (it touches no rows) runs in the
+  // session its connection is in: sent as the system's, it took the connection out of a
+  // tenant's session, and that tenant's next statement on it paid a switch back in.
+  const sessions = ((executor as Partial<TenantIsolatedExecutor>).unscoped ?? executor).sessions;
+  const notify = (position: Position) =>
+    sessions
+      ? sessions.queryInAnySession(sql, [channel, position])
+      : // The system's statement on a tenant-isolated executor (PGlite, a pool handed in).
+        runAsSystem(() => executor.query(sql, [channel, position]));
 
   const send = async () => {
     while (pending !== null) {
       const position = pending;
       pending = null;
       try {
-        // The system's statement on a tenant-isolated executor: a NOTIFY touches no rows.
-        await runAsSystem(() =>
-          executor.query(
-            `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`,
-            [channel, position],
-          ),
-        );
+        await notify(position);
       } catch {
         // Readers poll: a failed wake-up delays them, it cannot lose an event.
       }

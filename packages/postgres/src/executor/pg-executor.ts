@@ -39,6 +39,9 @@ function loadPg(): PgModule {
  * await using executor = createPgExecutor({ connectionString: process.env.DATABASE_URL! });
  * await migrate(executor, { schema: 'orders' });
  */
+/** For `queryInAnySession`: run on the connection as it is, in whatever session. */
+const anySession = Symbol('any session');
+
 export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   const pg = loadPg();
   const owned = 'connectionString' in options;
@@ -84,14 +87,14 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   };
 
   const query = async <Row>(
-    session: SqlSession | undefined,
+    session: SqlSession | undefined | typeof anySession,
     sql: string,
     params: readonly unknown[] | undefined,
   ) => {
     const client = await checkOut();
     let failed: Error | undefined;
     try {
-      await enter(client, session);
+      if (session !== anySession) await enter(client, session);
       const result = await client.query(statements.config(sql, params));
       return { rows: result.rows as Row[] };
     } catch (error) {
@@ -135,6 +138,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   const sessions: SqlSessions = {
     query: (session, sql, params) => query(session, sql, params),
     transaction: (session, fn) => transaction(session, fn),
+    queryInAnySession: (sql, params) => query(anySession, sql, params),
   };
 
   return {

@@ -68,4 +68,13 @@ export interface SqlSessions {
     params?: readonly unknown[],
   ): Promise<{ rows: Row[] }>;
   transaction<T>(session: SqlSession, fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs a statement that reads and writes no rows (a NOTIFY) on whichever connection
+   * comes next, in whatever session it is in: no switch out of a tenant's session and
+   * back in for that tenant's next statement.
+   */
+  queryInAnySession<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: Row[] }>;
 }

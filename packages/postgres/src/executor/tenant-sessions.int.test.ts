@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { runAsSystem, runInTenant } from '@duet/core';
 import { describe, expect, inject, it } from 'vitest';
+import { waitUntil } from '../../test-support/stress.ts';
 import { createPostgresEventStore } from '../event-store/postgres-event-store.ts';
 import { migrate } from '../migrations/migrate.ts';
+import { eventsChannel } from '../schema-name.ts';
 import { startPgFaultProxy } from '../testing/pg-fault-proxy.ts';
 import { createPgExecutor } from './pg-executor.ts';
 import { isolateTenants, TENANT_ROLE } from './tenant-isolated-executor.ts';
@@ -81,6 +83,31 @@ describe.runIf(databaseUrl !== null)('tenant sessions on pooled connections', ()
     expect(db.switches()).toBe(before);
     await runAsSystem(db.whoAmI);
     expect(db.switches()).toBe(before + 1);
+  });
+
+  it("given a tenant appending on one connection, when the store's NOTIFY after each commit runs, then it runs in the tenant's session (no switch out and back) and still wakes a listener", async () => {
+    await using db = await open();
+    const payloads: string[] = [];
+    const stop = await db.base.listen(eventsChannel(db.schema), (payload) => {
+      if (payload !== null) payloads.push(payload);
+    });
+    try {
+      await runInTenant('acme', db.whoAmI);
+      const before = db.switches();
+      let last = '';
+      for (let i = 0; i < 5; i++) {
+        ({ position: last } = await runInTenant('acme', () =>
+          db.store.append('acct-1', [{ type: 'A', data: i }]),
+        ));
+        // Each append's NOTIFY is sent before the next append (one connection, in turn).
+        await waitUntil(async () => payloads.includes(last));
+      }
+      await runInTenant('acme', db.whoAmI);
+      // The NOTIFYs ran on the connection as it was: in the tenant's session.
+      expect(db.switches()).toBe(before);
+    } finally {
+      await stop();
+    }
   });
 
   it('given a statement that fails in a tenant session, when the system runs next, then it runs as the system (the failed connection was not reused)', async () => {
