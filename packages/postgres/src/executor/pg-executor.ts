@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Client, ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
+import {
+  ANY_SESSION,
+  createSessionConnections,
+  type SessionConnections,
+} from './session-connections.ts';
 import type {
   NotifyHandler,
   SqlExecutor,
@@ -39,9 +44,6 @@ function loadPg(): PgModule {
  * await using executor = createPgExecutor({ connectionString: process.env.DATABASE_URL! });
  * await migrate(executor, { schema: 'orders' });
  */
-/** For `queryInAnySession`: run on the connection as it is, in whatever session. */
-const anySession = Symbol('any session');
-
 export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   const pg = loadPg();
   const owned = 'connectionString' in options;
@@ -58,27 +60,31 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     if (closed) return;
     closed = true;
     await listener.close();
+    connections.close();
     if (owned) await pool.end();
   };
 
-  // The session each pooled connection is in (none: as it was opened). Only on a pool the
-  // executor owns: nobody else takes its connections, so none leaves in a session.
-  const sessionOf = new WeakMap<PoolClient, SqlSession>();
+  // On a pool the executor owns, idle connections are kept by the session they are in, so
+  // a statement takes one already in its session (session-connections.ts); nobody else
+  // takes them, so none leaves in a session. A pool handed in keeps pg's own hand-out.
+  const connections = owned ? createSessionConnections(pool) : poolConnections(pool);
   /** Moves `client` into `wanted` (undefined: out of any), one round trip when it must. */
   const enter = async (client: PoolClient, wanted: SqlSession | undefined) => {
-    const current = sessionOf.get(client);
+    const current = connections.sessionOf(client);
     if (current?.key === wanted?.key) return;
-    sessionOf.delete(client); // unknown until the switch has run; a failure discards it
+    connections.setSession(client, undefined); // unknown until the switch has run; a failure discards it
     await client.query([current?.leave, wanted?.enter].filter(Boolean).join('; '));
-    if (wanted) sessionOf.set(client, wanted);
+    connections.setSession(client, wanted);
   };
 
   // A connection that drops while checked out emits 'error' between statements, with no
   // query to take it (pg's pool.query guards the same way): the statement that next uses
   // it fails and the pool discards it, so the event itself needs no handling.
   const guarded = new WeakSet<PoolClient>();
-  const checkOut = async () => {
-    const client = await pool.connect();
+  const checkOut = async (wanted: SqlSession | undefined | typeof ANY_SESSION) => {
+    const client = await connections.checkOut(
+      wanted === ANY_SESSION ? wanted : (wanted?.key ?? ''),
+    );
     if (!guarded.has(client)) {
       guarded.add(client);
       client.on('error', () => {});
@@ -87,14 +93,14 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
   };
 
   const query = async <Row>(
-    session: SqlSession | undefined | typeof anySession,
+    session: SqlSession | undefined | typeof ANY_SESSION,
     sql: string,
     params: readonly unknown[] | undefined,
   ) => {
-    const client = await checkOut();
+    const client = await checkOut(session);
     let failed: Error | undefined;
     try {
-      if (session !== anySession) await enter(client, session);
+      if (session !== ANY_SESSION) await enter(client, session);
       const result = await client.query(statements.config(sql, params));
       return { rows: result.rows as Row[] };
     } catch (error) {
@@ -102,7 +108,7 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
       failed = error as Error;
       throw error;
     } finally {
-      client.release(failed);
+      connections.release(client, failed);
     }
   };
 
@@ -110,12 +116,12 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     session: SqlSession | undefined,
     fn: (tx: SqlTransaction) => Promise<T>,
   ): Promise<T> => {
-    const client = await checkOut();
+    const client = await checkOut(session);
     let broken = false;
     try {
       await enter(client, session);
     } catch (error) {
-      client.release(error as Error);
+      connections.release(client, error as Error);
       throw error;
     }
     try {
@@ -131,14 +137,14 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
       }
       throw error;
     } finally {
-      client.release(broken ? true : undefined);
+      connections.release(client, broken ? true : undefined);
     }
   };
 
   const sessions: SqlSessions = {
     query: (session, sql, params) => query(session, sql, params),
     transaction: (session, fn) => transaction(session, fn),
-    queryInAnySession: (sql, params) => query(anySession, sql, params),
+    queryInAnySession: (sql, params) => query(ANY_SESSION, sql, params),
   };
 
   return {
@@ -149,6 +155,17 @@ export function createPgExecutor(options: PgExecutorOptions): SqlExecutor {
     listen: (channel, onNotify) => listener.listen(channel, onNotify),
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/** pg's own hand-out, for a pool handed in: its connections never hold a session. */
+function poolConnections(pool: Pool): SessionConnections {
+  return {
+    checkOut: () => pool.connect(),
+    release: (client, error) => client.release(error),
+    sessionOf: () => undefined,
+    setSession: () => {},
+    close: () => {},
   };
 }
 
