@@ -283,7 +283,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(forged.status()).toBe(403);
     expect(await forged.text()).toContain('read-only');
     expect(problems).toEqual([]);
-  });
+    // A guard against a hang, as for the tests above: Chromium on a loaded machine.
+  }, 120_000);
 
   it('given staff without the CSRF token, when they POST, then 403', async () => {
     const { context } = await logIn('demo-staff');

@@ -133,10 +133,18 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
         await writers;
         // A runner that joined last takes the surplus the others give back on its next
         // claim round: until then a partition may be unheld (never held twice).
-        await waitUntil(async () => new Set(heldByLive()).size === PARTITIONS, {
-          timeoutMs: WAIT_MS,
-          what: () => `every partition to be held at the end (held: ${heldByLive().join(', ')})`,
-        });
+        // Taken when every partition was held: a later claim round may hand one over again.
+        let held: number[] = [];
+        await waitUntil(
+          async () => {
+            held = heldByLive();
+            return new Set(held).size === PARTITIONS;
+          },
+          {
+            timeoutMs: WAIT_MS,
+            what: () => `every partition to be held at the end (held: ${heldByLive().join(', ')})`,
+          },
+        );
         await waitUntil(
           async () => (await ledgerCounts(executor, schema)).distinct >= committed.length,
           { timeoutMs: WAIT_MS, what: () => `the runners to apply all ${committed.length} events` },
@@ -144,7 +152,6 @@ describe.skipIf(databaseUrl === null)('partitioned projection across processes',
 
         const all = children.flatMap((child) => tenures(events(child), killedAt.get(child.worker)));
         const { partitionsHeldTwice, overlapsMs } = overlaps(all);
-        const held = heldByLive();
         const counts = await ledgerCounts(executor, schema);
         const stored = await readEverything(store, committed.length);
         const maxTakeoverMs = Math.max(...takeovers);
