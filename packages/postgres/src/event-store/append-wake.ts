@@ -4,9 +4,7 @@ import { NotMigratedError } from '../not-migrated-error.ts';
 import { eventsChannel } from '../schema-name.ts';
 import type { AppendOutcome, AppendWake } from './append-batch.ts';
 import { createCommitNotifier } from './commit-notifier.ts';
-
-/** How long a store on a schema without `append_events_quiet` waits before trying it again. */
-const reprobeMs = 30_000;
+import { laterMigrationFunction } from './later-migration-function.ts';
 
 /**
  * Chooses how a store's appends wake readers (see `AppendWake`). On PostgreSQL: after the
@@ -37,10 +35,8 @@ export interface AppendWakeChoice {
 
 export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendWakeChoice {
   const notifier = createCommitNotifier(executor, eventsChannel(schema));
-  let quiet: 'unknown' | 'yes' | 'no' = executor.kind === 'postgres' ? 'unknown' : 'no';
-  let missingSince = 0;
-  const mayTryQuiet = () =>
-    executor.kind === 'postgres' && (quiet !== 'no' || Date.now() - missingSince > reprobeMs);
+  const quiet = laterMigrationFunction();
+  const mayTryQuiet = () => executor.kind === 'postgres' && quiet.mayTry();
   const committed = (wake: AppendWake, position: Position | undefined) => {
     if (wake === 'after-commit' && position) notifier.committed(position);
   };
@@ -49,7 +45,7 @@ export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendW
       if (mayTryQuiet()) {
         try {
           const outcomes = await run('after-commit');
-          quiet = 'yes';
+          quiet.found();
           committed(
             'after-commit',
             highestPosition(
@@ -59,14 +55,13 @@ export function chooseAppendWake(executor: SqlExecutor, schema: string): AppendW
           return outcomes;
         } catch (error) {
           if (!(error instanceof NotMigratedError)) throw error;
-          quiet = 'no';
-          missingSince = Date.now();
+          quiet.missing();
         }
       }
       // A schema with no append_events either fails here with the NotMigratedError it should.
       return run('in-transaction');
     },
-    inCallerTransaction: () => (quiet === 'yes' ? 'after-commit' : 'in-transaction'),
+    inCallerTransaction: () => (quiet.present ? 'after-commit' : 'in-transaction'),
     committed,
     flush: () => notifier.flush(),
   };

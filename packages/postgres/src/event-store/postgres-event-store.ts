@@ -35,6 +35,7 @@ import { appendBatch } from './append-batch.ts';
 import { chooseAppendWake, highestPosition } from './append-wake.ts';
 import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
+import { laterMigrationFunction } from './later-migration-function.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
 import {
   type PostgresEventStoreOptions,
@@ -80,9 +81,6 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
    */
   close(): Promise<void>;
 }
-
-/** How long a store whose schema lacks migration 010 waits before trying it again. */
-const retryAcrossMs = 30_000;
 
 const eventCount = (appends: readonly PreparedAppend[]) =>
   appends.reduce((sum, append) => sum + append.count, 0);
@@ -136,7 +134,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   };
   const tenants = executor.tenantRole === undefined ? undefined : createTenantsGroupCommit();
   function createTenantsGroupCommit() {
-    let missingSince: number | undefined;
+    const acrossTenants = laterMigrationFunction();
     const group = createGroupCommit<TenantAppend>({
       ...config.groupCommit,
       run: async (appends) => {
@@ -153,7 +151,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           );
         } catch (error) {
           // Nothing was stored; the group commit retries each append on its own.
-          if (error instanceof AcrossTenantsMissingError) missingSince = Date.now();
+          if (error instanceof AcrossTenantsMissingError) acrossTenants.missing();
           throw error;
         }
       },
@@ -162,7 +160,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       group,
       // Without migration 010, each tenant's appends go in their own group, as before it;
       // tried again after a while, for a schema migrated meanwhile.
-      usable: () => missingSince === undefined || Date.now() - missingSince > retryAcrossMs,
+      usable: () => acrossTenants.mayTry(),
     };
   }
   const submit = (prepared: PreparedAppend, signal: AbortSignal | undefined) => {
