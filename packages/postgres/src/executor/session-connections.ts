@@ -24,8 +24,9 @@ const MAX_PASSED_OVER = 8;
  * is passed over at most 8 times, so nobody waits for ever. New connections come from pg's
  * pool up to its `max`. A connection goes back to pg's pool when it failed (pg's pool then
  * drops it) or someone waits there, and every idle one when the executor closes; one that
- * breaks while idle here is dropped at once, as pg's pool drops its own. Idle connections
- * stay open until the executor closes (pg's pool would close them after 10 s idle).
+ * breaks while idle here is dropped at once, as pg's pool drops its own. One idle here
+ * longer than the pool's `idleTimeoutMillis` (10 s unless set; 0 never) is closed down to
+ * its `min`, as pg's pool closes its own, so a burst's connections do not stay open on the server for ever.
  */
 export interface SessionConnections {
   checkOut(wanted: WantedSession): Promise<PoolClient>;
@@ -47,13 +48,17 @@ interface Waiter {
 
 export function createSessionConnections(
   pool: Pick<Pool, 'connect' | 'totalCount' | 'waitingCount' | 'options'>,
+  now: () => number = performance.now.bind(performance),
 ): SessionConnections {
   const sessions = new WeakMap<PoolClient, SqlSession>();
   // Most recently released last.
   const idle: PoolClient[] = [];
+  const parkedAt = new WeakMap<PoolClient, number>();
   const waiters: Waiter[] = [];
   const max = pool.options.max ?? 10;
+  const idleTimeoutMs = pool.options.idleTimeoutMillis ?? 10_000;
   let closed = false;
+  let sweep: NodeJS.Timeout | undefined;
 
   const keyOf = (client: PoolClient) => sessions.get(client)?.key ?? '';
   const fits = (wanted: WantedSession, client: PoolClient) =>
@@ -75,6 +80,29 @@ export function createSessionConnections(
       client.on('end', drop);
     }
     idle.push(client);
+    parkedAt.set(client, now());
+    if (idleTimeoutMs > 0 && sweep === undefined) scheduleSweep(idleTimeoutMs);
+  };
+  /** Closes the connections idle longer than the timeout: the oldest parked come first. */
+  const closeIdle = () => {
+    sweep = undefined;
+    const cutoff = now() - idleTimeoutMs;
+    while (
+      idle.length > 0 &&
+      (parkedAt.get(idle[0]!) ?? 0) <= cutoff &&
+      pool.totalCount > (pool.options.min ?? 0)
+    ) {
+      take(0).release(true);
+    }
+    const oldest = idle[0];
+    if (oldest !== undefined && pool.totalCount > (pool.options.min ?? 0)) {
+      scheduleSweep(Math.max(1, (parkedAt.get(oldest) ?? 0) + idleTimeoutMs - now()));
+    }
+  };
+  // Unref'd: the timer alone keeps no process alive (the executor's close() ends the pool).
+  const scheduleSweep = (ms: number) => {
+    sweep = setTimeout(closeIdle, ms);
+    sweep.unref();
   };
   /** A connection left the pool for good: the oldest caller gets a new one in its place. */
   const serveFromPool = () => {
@@ -128,6 +156,8 @@ export function createSessionConnections(
     },
     close() {
       closed = true;
+      clearTimeout(sweep);
+      sweep = undefined;
       while (idle.length > 0) take(idle.length - 1).release();
       for (const waiter of waiters.splice(0)) {
         waiter.reject(

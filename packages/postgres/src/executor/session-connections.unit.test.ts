@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { PoolClient } from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ANY_SESSION, createSessionConnections } from './session-connections.ts';
 
 /** A pool of fake connections: counts them, and records how each was given back. */
-function fakePool(max: number) {
+function fakePool(max: number, idle: { idleTimeoutMillis?: number; min?: number } = {}) {
   let created = 0;
   const released: { name: string; error: unknown }[] = [];
   const pool = {
-    options: { max },
+    options: { max, ...idle },
     totalCount: 0,
     waitingCount: 0,
     async connect() {
@@ -130,5 +130,55 @@ describe('session connections', () => {
     await expect(waiting).rejects.toThrow('closed');
     connections.release(only);
     expect(released).toEqual([{ name: nameOf(only), error: undefined }]);
+  });
+
+  describe('idle connections', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("given connections idle past the pool's idleTimeoutMillis, then they are closed, oldest first, down to its min; a later statement gets a new one", async () => {
+      vi.useFakeTimers();
+      const { pool, released } = fakePool(3, { idleTimeoutMillis: 1_000, min: 1 });
+      const connections = createSessionConnections(pool as never, () => Date.now());
+      const [a, b, c] = await Promise.all([0, 1, 2].map(() => connections.checkOut('')));
+      connections.release(a!);
+      vi.advanceTimersByTime(400);
+      connections.release(b!);
+      connections.release(c!);
+      vi.advanceTimersByTime(700);
+      // a was idle 1.1 s, b and c 0.7 s.
+      expect(released).toEqual([{ name: nameOf(a!), error: true }]);
+      vi.advanceTimersByTime(400);
+      // b's time is up too; c stays: the pool's min is 1.
+      expect(released.map((r) => r.name)).toEqual([nameOf(a!), nameOf(b!)]);
+      vi.advanceTimersByTime(10_000);
+      expect(released).toHaveLength(2);
+      expect(nameOf(await connections.checkOut(''))).toBe(nameOf(c!));
+      const fresh = await connections.checkOut('');
+      expect([nameOf(a!), nameOf(b!), nameOf(c!)]).not.toContain(nameOf(fresh));
+    });
+
+    it('given a connection taken again before its time was up, then it is not closed; given idleTimeoutMillis 0, then none is', async () => {
+      vi.useFakeTimers();
+      const { pool, released } = fakePool(1, { idleTimeoutMillis: 1_000 });
+      const connections = createSessionConnections(pool as never, () => Date.now());
+      const only = await connections.checkOut('');
+      connections.release(only);
+      vi.advanceTimersByTime(900);
+      const again = await connections.checkOut('');
+      vi.advanceTimersByTime(900);
+      connections.release(again);
+      vi.advanceTimersByTime(900);
+      expect(released).toEqual([]);
+      vi.advanceTimersByTime(200);
+      expect(released).toEqual([{ name: nameOf(only), error: true }]);
+
+      const never = fakePool(1, { idleTimeoutMillis: 0 });
+      const kept = createSessionConnections(never.pool as never, () => Date.now());
+      kept.release(await kept.checkOut(''));
+      vi.advanceTimersByTime(3_600_000);
+      expect(never.released).toEqual([]);
+    });
   });
 });
