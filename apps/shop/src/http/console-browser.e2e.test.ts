@@ -242,7 +242,22 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     };
     const before = await onHand();
 
-    await row.locator('button', { hasText: 'Pause' }).click();
+    // The live view morphs the table in place: the button a user aims at is the same
+    // element after the next ticks (a swap replaced it, and a click could land on none).
+    const pause = row.locator('button', { hasText: 'Pause' });
+    await pause.evaluate((button) => {
+      const marked = globalThis as unknown as { ticks: number };
+      marked.ticks = 0;
+      (button as unknown as { seen: boolean }).seen = true;
+      button.ownerDocument.body.addEventListener('htmx:sseMessage', () => {
+        marked.ticks += 1;
+      });
+    });
+    await page.waitForFunction(() => (globalThis as unknown as { ticks: number }).ticks >= 2);
+    expect(await pause.evaluate((button) => (button as unknown as { seen?: boolean }).seen)).toBe(
+      true,
+    );
+    await pause.click();
     await page.locator('#action-done', { hasText: 'Paused' }).waitFor();
     await row.locator('td.state-paused').waitFor();
     await asShop(() =>

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 
 const require = createRequire(import.meta.url);
 
-// Read once at registration: htmx and its SSE extension from their npm packages, the
+// Read once at registration: htmx, its SSE extension and idiomorph's morph swap from their npm packages, the
 // stylesheet from beside this file. Nothing comes from a CDN, so the console works offline.
 const assets = {
   'console.css': {
@@ -18,6 +18,10 @@ const assets = {
   'sse.js': {
     type: 'text/javascript; charset=utf-8',
     body: readFileSync(require.resolve('htmx-ext-sse/dist/sse.min.js')),
+  },
+  'morph.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(require.resolve('idiomorph/dist/idiomorph-ext.min.js')),
   },
 } as const;
 

@@ -35,6 +35,7 @@ export function page(context: PageContext, title: string, content: Html): Html {
 <link rel="stylesheet" href="${base}/assets/console.css">
 <script src="${base}/assets/htmx.min.js"></script>
 <script src="${base}/assets/sse.js"></script>
+<script src="${base}/assets/morph.js"></script>
 </head>
 <body hx-headers="${headers}">
 <header>

@@ -54,6 +54,8 @@ export function registerProcessorRoutes(
       const ctx = context(request);
       const { done, action } = request.query;
       const notice = done && action && isAction(action) ? noticeOf(action, done) : '';
+      // The live view morphs the table in place (idiomorph): swapped whole every tick, the
+      // buttons were new elements each time, and a click could fall between two of them.
       return sendHtml(
         reply,
         200,
@@ -62,7 +64,7 @@ export function registerProcessorRoutes(
           'Processors',
           html`<h1>Processors</h1>
 <div id="notice">${notice}</div>
-<div hx-ext="sse" sse-connect="${base}/processors/live" sse-swap="processors">
+<div hx-ext="sse,morph" sse-connect="${base}/processors/live" sse-swap="processors" hx-swap="morph:innerHTML">
 ${await processorsTable(base, options, ctx.viewer, history)}
 </div>`,
         ),
