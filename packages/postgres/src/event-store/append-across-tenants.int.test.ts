@@ -210,6 +210,7 @@ describe.runIf(databaseUrl !== null)('appends across tenants: locks before write
         await waitUntil(
           async () => {
             // Not on the holder's transaction: it would keep its first copy of pg_stat_activity.
+            // Only this schema's statements: other test files wait on advisory locks too.
             const { rows } = await fx.db.executor.query<{
               pid: number;
               backend_xid: string | null;
@@ -217,7 +218,9 @@ describe.runIf(databaseUrl !== null)('appends across tenants: locks before write
             }>(
               `SELECT a.pid, a.backend_xid::text, a.query
                  FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()`,
+                WHERE l.locktype = 'advisory' AND NOT l.granted AND a.datname = current_database()
+                  AND strpos(a.query, $1) > 0`,
+              [`"${fx.db.schema}".`],
             );
             waiting = rows[0];
             return waiting !== undefined;
