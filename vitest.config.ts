@@ -32,7 +32,9 @@ export default defineConfig({
     // Two cores here, but most integration tests wait on PostgreSQL, NATS or a child
     // process: a third worker fills those waits (CI: 826 s with 2, 558 s with 3).
     maxWorkers: 3,
-    testTimeout: 30_000,
+    // A hang guard, not a speed limit: on a loaded 2-core machine (CI ran 1.6-2x slower
+    // on some days) integration tests that take 12-18 s here came near 30 s.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });
