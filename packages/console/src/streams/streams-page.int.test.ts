@@ -62,11 +62,12 @@ describe('streams page', () => {
     expect((await get('/console/streams', keys.viewer)).statusCode).toBe(200);
   });
 
-  it('given the assets, when fetched without login, then htmx 2, its SSE extension and the stylesheet come from the package', async () => {
+  it('given the assets, when fetched without login, then htmx 2, its SSE extension, the morph swap and the stylesheet come from the package', async () => {
     const htmx = await get('/console/assets/htmx.min.js', null);
     expect(htmx.statusCode).toBe(200);
     expect(htmx.body).toContain('2.0.');
     expect((await get('/console/assets/sse.js', null)).statusCode).toBe(200);
+    expect((await get('/console/assets/morph.js', null)).body).toContain('defineExtension("morph"');
     expect((await get('/console/assets/console.css', null)).headers['content-type']).toContain(
       'text/css',
     );
