@@ -29,20 +29,21 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    // Two projects over the same files: the pure tests (*.unit.test.ts) share their
-    // workers' module cache, because a fresh process per file cost more than the tests
-    // (96 files: 26 s isolated, 9 s shared); every other tier gets a process of its own.
+    // Test files share their worker's module cache instead of a fresh process each: the
+    // imports cost more than many of the tests (the pure ones: 26 s isolated, 9 s shared;
+    // the whole suite: about 145 s of worker time). Two projects over the same files, so
+    // `--project unit` runs the pure tests alone. The integration files close the PGlite
+    // they shared after each file (scripts/test-file-setup.ts).
+    isolate: false,
     projects: [
-      {
-        extends: true,
-        test: { name: 'unit', include: tests('unit.test.ts'), isolate: false },
-      },
+      { extends: true, test: { name: 'unit', include: tests('unit.test.ts') } },
       {
         extends: true,
         test: {
           name: 'integration',
           include: tests('test.ts'),
           exclude: [...configDefaults.exclude, '**/*.unit.test.ts'],
+          setupFiles: ['./scripts/test-file-setup.ts'],
         },
       },
     ],

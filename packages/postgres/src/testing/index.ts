@@ -1,7 +1,7 @@
 // @duet/postgres/testing: fresh databases for tests, on PostgreSQL or a shared PGlite.
 
 export type { TestDatabase, TestDatabaseOptions } from './open-test-database.ts';
-export { openTestDatabase, testDatabaseUrl } from './open-test-database.ts';
+export { closeSharedPGlite, openTestDatabase, testDatabaseUrl } from './open-test-database.ts';
 export type { LongStreamSeed } from './seed-long-stream.ts';
 export { seedLongStream } from './seed-long-stream.ts';
 

@@ -28,9 +28,25 @@ export function testDatabaseUrl(): string {
   return process.env.DUET_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 }
 
-// Opening PGlite costs seconds and hundreds of MB, so a test file shares one instance
-// (vitest gives each file its own module state) and each test gets its own schema.
+// Opening PGlite costs seconds and hundreds of MB, so a test file shares one instance and
+// each test gets its own schema. Where files share a process's modules (Vitest with
+// `isolate: false`), the runner closes it after each file with `closeSharedPGlite`, so a
+// file never inherits another's schemas, listeners or a transaction it left open.
 let sharedPGlite: Promise<PGlite> | null = null;
+
+/**
+ * Closes the PGlite that `openTestDatabase({ kind: 'pglite' })` shares, if one is open; the
+ * next call opens a fresh one. Call it after each test file where files share modules:
+ *
+ * @example
+ * // vitest setup file
+ * afterAll(closeSharedPGlite);
+ */
+export async function closeSharedPGlite(): Promise<void> {
+  const opened = sharedPGlite;
+  sharedPGlite = null;
+  if (opened !== null) await (await opened).close();
+}
 
 /**
  * A fresh schema to test against, on PostgreSQL (its own pool) or on the test file's
