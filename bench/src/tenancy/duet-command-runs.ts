@@ -45,6 +45,12 @@ type Path = 'bus' | 'by-hand' | 'by-hand-ids';
 
 interface Variant {
   readonly path: Path;
+  /**
+   * The store's batched stream reads off (`readBatch: { enabled: false }`): each command's
+   * load is a statement of its own, as before issue 14's read batches. The line beside the
+   * bus's shows what the batches gain in the same run.
+   */
+  readonly readsAlone?: boolean;
   readonly kind: ExecutorKind;
   readonly tenants: number;
   readonly executor: SqlExecutor;
@@ -75,6 +81,7 @@ export async function runDuetCommands(
   });
   const variants: Variant[] = [
     plainVariant('bus'),
+    { ...plainVariant('bus'), readsAlone: true, schema: 'cmd_plain_bus_reads_alone' },
     ...job.tenants.map(
       (tenants): Variant => ({
         path: 'bus',
@@ -113,6 +120,7 @@ export async function runDuetCommands(
       const store = createPostgresEventStore({
         executor: variant.executor,
         schema: variant.schema,
+        ...(variant.readsAlone ? { readBatch: { enabled: false } } : {}),
       });
       const send = sender(variant, store);
       let next = 0;
@@ -131,7 +139,12 @@ export async function runDuetCommands(
         }),
       );
       await store.close();
-      const system = variant.path === 'bus' ? 'duet' : `duet-${variant.path}`;
+      const system =
+        variant.path !== 'bus'
+          ? `duet-${variant.path}`
+          : variant.readsAlone
+            ? 'duet-reads-alone'
+            : 'duet';
       await report(
         tenancyLine(
           {

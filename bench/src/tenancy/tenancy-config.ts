@@ -29,7 +29,7 @@ export interface TenancyResult {
   readonly workload: 'append-tenancy' | 'read-tenancy' | 'command';
   /** `64x1`, `readStream-1000`, `streamInfo`, `command-64`. */
   readonly shape: string;
-  /** `duet`, `duet-by-hand`, `duet-by-hand-ids`, `emmett`. */
+  /** `duet`, `duet-reads-alone`, `duet-by-hand`, `duet-by-hand-ids`, `emmett`. */
   readonly system: string;
   readonly executor: ExecutorKind;
   /** Tenants the work was spread over (0 on the plain executor). */

@@ -13,6 +13,15 @@ export interface GroupCommitOptions {
   readonly enabled?: boolean;
 }
 
+export interface ReadBatchOptions {
+  /** Most stream pages read in one statement (default 64). */
+  readonly maxBatchSize?: number;
+  /** Batched reads in flight at once (default 2 on PostgreSQL; PGlite always 1). */
+  readonly maxConcurrentBatches?: number;
+  /** Off: every page of `readStream` is its own statement (default on). */
+  readonly enabled?: boolean;
+}
+
 /** Options of `createPostgresEventStore`; every one is checked when the store is created. */
 export interface PostgresEventStoreOptions {
   readonly executor: SqlExecutor;
@@ -23,6 +32,11 @@ export interface PostgresEventStoreOptions {
   /** Size limits per event and per append (defaults: core's `DEFAULT_APPEND_LIMITS`). */
   readonly limits?: Partial<AppendLimits>;
   readonly groupCommit?: GroupCommitOptions;
+  /**
+   * Concurrent `readStream` calls (a command loading its stream, say) read their forward
+   * pages together, one statement per batch, as the group commit does for appends.
+   */
+  readonly readBatch?: ReadBatchOptions;
   /** Events fetched per read round trip (default 500). */
   readonly pageSize?: number;
   /** How often `subscribe` polls when no NOTIFY arrives, in ms (default 1000). */
@@ -47,6 +61,7 @@ export interface ResolvedEventStoreOptions {
   readonly events: EventRegistry | undefined;
   readonly limits: AppendLimits;
   readonly groupCommit: Required<GroupCommitOptions>;
+  readonly readBatch: Required<ReadBatchOptions>;
   readonly pageSize: number;
   readonly pollIntervalMs: number;
   readonly now: () => Date;
@@ -87,10 +102,21 @@ export function resolveEventStoreOptions(
   if (groupCommit.enabled !== undefined && typeof groupCommit.enabled !== 'boolean') {
     failOption('groupCommit.enabled', `expected a boolean, got ${String(groupCommit.enabled)}`);
   }
+  const readBatch = options.readBatch ?? {};
+  if (readBatch.enabled !== undefined && typeof readBatch.enabled !== 'boolean') {
+    failOption('readBatch.enabled', `expected a boolean, got ${String(readBatch.enabled)}`);
+  }
   const pglite = options.executor.kind === 'pglite';
   const concurrent = integerOption(
     'groupCommit.maxConcurrentBatches',
     groupCommit.maxConcurrentBatches,
+    2,
+    1,
+    64,
+  );
+  const concurrentReads = integerOption(
+    'readBatch.maxConcurrentBatches',
+    readBatch.maxConcurrentBatches,
     2,
     1,
     64,
@@ -133,6 +159,11 @@ export function resolveEventStoreOptions(
       ),
       // PGlite runs one transaction at a time: a second batch would only wait.
       maxConcurrentBatches: pglite ? 1 : concurrent,
+    },
+    readBatch: {
+      enabled: readBatch.enabled ?? true,
+      maxBatchSize: integerOption('readBatch.maxBatchSize', readBatch.maxBatchSize, 64, 1, 10_000),
+      maxConcurrentBatches: pglite ? 1 : concurrentReads,
     },
     pageSize: integerOption('pageSize', options.pageSize, 500, 1, 100_000),
     pollIntervalMs: integerOption('pollIntervalMs', options.pollIntervalMs, 1000, 10, 3_600_000),

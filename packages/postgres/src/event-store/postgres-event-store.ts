@@ -18,7 +18,6 @@ import {
   runAsSystem,
   runInTenant,
   sealPersonalEvents,
-  tenantScopeKey,
   withPersonalData,
 } from '@duet/core';
 import { duetInstruments } from '@duet/core/adapters';
@@ -33,10 +32,11 @@ import {
 } from './append-across-tenants.ts';
 import { appendBatch } from './append-batch.ts';
 import { chooseAppendWake, highestPosition } from './append-wake.ts';
-import { createGroupCommit, type GroupCommit } from './group-commit.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { headPosition } from './head-position.ts';
 import { laterMigrationFunction } from './later-migration-function.ts';
 import { oldestRunningTransaction, type RunningTransaction } from './oldest-running-transaction.ts';
+import { perTenantScope } from './per-tenant-scope.ts';
 import {
   type PostgresEventStoreOptions,
   resolveEventStoreOptions,
@@ -45,8 +45,9 @@ import { type PreparedAppend, prepareAppend } from './prepare-append.ts';
 import { readAll } from './read-all.ts';
 import { readCommittedPage } from './read-committed-page.ts';
 import { appendLockSql } from './read-horizon.ts';
-import { readStream } from './read-stream.ts';
+import { type ReadForwardPage, readStream } from './read-stream.ts';
 import { streamInfo } from './stream-info.ts';
+import { createStreamPageBatches } from './stream-page-batches.ts';
 import { subscribe } from './subscribe.ts';
 
 /** What a `store.transaction` callback gets: append and query in the caller's transaction. */
@@ -105,33 +106,23 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const wake = chooseAppendWake(executor, schema);
   // One group commit per scope: the system's, none (a plain executor), and on a
   // tenant-isolated executor one shared by all tenants, whose batches run as one
-  // transaction across tenants (append-across-tenants.ts). Each batch runs in its group's
-  // scope, whichever caller's timer or promise flushes it.
-  const groupCommits = new Map<string, GroupCommit>();
-  const groupCommitFor = () => {
-    const scope = currentTenantScope();
-    const key = tenantScopeKey(scope);
-    let group = groupCommits.get(key);
-    if (!group) {
-      const inScope = <T>(fn: () => Promise<T>): Promise<T> =>
-        scope === undefined
-          ? fn()
-          : scope.kind === 'system'
-            ? runAsSystem(fn)
-            : runInTenant(scope.tenant, fn);
-      group = createGroupCommit({
-        ...config.groupCommit,
-        run: async (appends) => {
-          duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
-          return wake.runBatch((mode) =>
-            inScope(() => appendBatch(executor, schema, appends, mode)),
-          );
-        },
-      });
-      groupCommits.set(key, group);
-    }
-    return group;
-  };
+  // transaction across tenants (append-across-tenants.ts).
+  const groupCommits = perTenantScope((inScope) =>
+    createGroupCommit({
+      ...config.groupCommit,
+      run: async (appends) => {
+        duetInstruments().eventsPerCommit.record(eventCount(appends), storeAttributes);
+        return wake.runBatch((mode) => inScope(() => appendBatch(executor, schema, appends, mode)));
+      },
+    }),
+  );
+  // Concurrent stream reads, batched per scope where the executor isolates tenants.
+  const pageBatches = perTenantScope(
+    (inScope) => createStreamPageBatches(executor, schema, config.readBatch, inScope),
+    { byScope: executor.tenantRole !== undefined },
+  );
+  const forwardPage: ReadForwardPage = (stream, first, count, signal) =>
+    pageBatches.current().submit({ stream, first, count }, signal);
   const tenants = executor.tenantRole === undefined ? undefined : createTenantsGroupCommit();
   function createTenantsGroupCommit() {
     const acrossTenants = laterMigrationFunction();
@@ -168,7 +159,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     if (scope?.kind === 'tenant' && tenants?.usable()) {
       return tenants.group.submit({ ...prepared, tenant: scope.tenant }, signal);
     }
-    return groupCommitFor().submit(prepared, signal);
+    return groupCommits.current().submit(prepared, signal);
   };
   const storeAttributes = { 'duet.store': schema };
   // A CLIENT span per append (database semantic conventions) and the append metrics.
@@ -213,7 +204,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const close = async () => {
     closed = true;
     await Promise.all(
-      [...groupCommits.values(), ...(tenants ? [tenants.group] : [])].map((group) => group.close()),
+      [...groupCommits.all(), ...(tenants ? [tenants.group] : [])].map((group) => group.close()),
     );
     await wake.flush();
     await commits.close();
@@ -227,7 +218,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     readStream: <E extends Message = Message>(
       stream: string,
       readOptions?: Parameters<EventStore['readStream']>[1],
-    ) => readStream(config, stream, readOptions) as AsyncIterable<RecordedEvent<E>>,
+    ) =>
+      readStream(
+        config.readBatch.enabled ? { ...config, forwardPage } : config,
+        stream,
+        readOptions,
+      ) as AsyncIterable<RecordedEvent<E>>,
     readAll: <E extends Message = Message>(readOptions?: Parameters<EventStore['readAll']>[0]) =>
       readAll(config, readOptions) as AsyncIterable<RecordedEvent<E>>,
     subscribe: <E extends Message = Message>(

@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { openTestDatabase } from '../testing/index.ts';
 import { readStreamPageSql } from './read-stream.ts';
+import { streamPagesSql } from './stream-page-batches.ts';
 
 // readStream's page query on a table that grew since its last ANALYZE (autovacuum may be
 // off, or not have run yet). With a two-sided version range (`>= $from AND <= $to`, $to
@@ -92,5 +93,21 @@ describe.skipIf(databaseUrl === null)('readStream page plan on postgres', () => 
       });
       expect(summary.scans.length).toBeGreaterThan(0);
     }
+
+    // The batched form (concurrent reads in one statement): a page per requested stream,
+    // each through the same index, here three pages of the one long stream (the last of 11 events) and a missing one.
+    const batched = nodes(
+      await explain(executor, streamPagesSql(schema), [
+        [STREAM, STREAM, 'none-1', STREAM],
+        [1, EVENTS / 2, 1, EVENTS - 10],
+        [PAGE, PAGE, PAGE, PAGE],
+      ]),
+    );
+    const eventScans = batched.filter((node) => node['Index Name'] !== undefined);
+    expect(eventScans.map(scanOf)).toEqual(
+      eventScans.map(() => 'index events_tenant_stream_version_key'),
+    );
+    expect(eventScans.length).toBeGreaterThan(0);
+    expect(Math.max(...batched.map((node) => node['Actual Rows']))).toBe(PAGE * 2 + 11);
   }, 120_000);
 });

@@ -30,14 +30,24 @@ export function readStreamPageSql(schema: string, direction: 'forward' | 'backwa
  LIMIT $3`;
 }
 
+/** Reads a forward page, versions `first` to `first + count - 1` (the store batches them). */
+export type ReadForwardPage = (
+  stream: string,
+  first: number,
+  count: number,
+  signal: AbortSignal | undefined,
+) => Promise<EventRow[]>;
+
 /**
  * One stream's events in version order, a page per round trip: each page is a keyset
  * query on (stream, stream_version) that starts after the last version seen, so memory
- * stays bounded however long the stream is.
+ * stays bounded however long the stream is. Forward pages go through `forwardPage` when
+ * given (the store's batches of concurrent reads), else straight to the executor.
  */
 export async function* readStream(
   config: Pick<ResolvedEventStoreOptions, 'schema' | 'events' | 'pageSize'> & {
     readonly executor: Pick<SqlTransaction, 'query'>;
+    readonly forwardPage?: ReadForwardPage | undefined;
   },
   stream: string,
   options: ReadStreamOptions = {},
@@ -69,7 +79,10 @@ export async function* readStream(
     const limit = Math.min(pageSize, remaining, span);
     let rows: EventRow[];
     try {
-      ({ rows } = await config.executor.query<EventRow>(sql, [stream, next, limit]));
+      rows =
+        forward && config.forwardPage
+          ? await config.forwardPage(stream, next, limit, options.signal)
+          : (await config.executor.query<EventRow>(sql, [stream, next, limit])).rows;
     } catch (error) {
       throw explainMissingSchema(error, config.schema);
     }
