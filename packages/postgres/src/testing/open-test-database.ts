@@ -33,6 +33,20 @@ export function testDatabaseUrl(): string {
 // `isolate: false`), the runner closes it after each file with `closeSharedPGlite`, so a
 // file never inherits another's schemas, listeners or a transaction it left open.
 let sharedPGlite: Promise<PGlite> | null = null;
+// The files of a fresh cluster, dumped from the process's first PGlite: a PGlite loaded
+// from them opens in about 1 s, against 3-4 s for one that runs initdb.
+let freshCluster: Promise<Blob> | null = null;
+
+async function openPGlite(): Promise<PGlite> {
+  if (freshCluster !== null) return PGlite.create({ loadDataDir: await freshCluster });
+  const db = await PGlite.create();
+  freshCluster = db.dumpDataDir('none');
+  freshCluster.catch(() => {
+    freshCluster = null;
+  });
+  await freshCluster;
+  return db;
+}
 
 /**
  * Closes the PGlite that `openTestDatabase({ kind: 'pglite' })` shares, if one is open; the
@@ -65,7 +79,7 @@ export async function openTestDatabase(options: TestDatabaseOptions): Promise<Te
       max: options.poolSize ?? 10,
     });
   } else {
-    sharedPGlite ??= PGlite.create();
+    sharedPGlite ??= openPGlite();
     executor = createPGliteExecutor(await sharedPGlite);
   }
   if (options.migrate !== false) await migrate(executor, { schema });
