@@ -50,8 +50,8 @@ export default defineConfig({
     globalSetup: ['./scripts/test-services.ts'],
     pool: 'forks',
     // Two cores here, but most integration tests wait on PostgreSQL, NATS or a child
-    // process: a third worker fills those waits (CI: 826 s with 2, 558 s with 3).
-    maxWorkers: 3,
+    // process: more workers fill those waits (CI: 826 s with 2, 558 s with 3).
+    maxWorkers: 4,
     // A hang guard, not a speed limit: on a loaded 2-core machine (CI ran 1.6-2x slower
     // on some days) integration tests that take 12-18 s here came near 30 s.
     testTimeout: 60_000,

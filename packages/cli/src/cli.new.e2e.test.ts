@@ -73,44 +73,52 @@ describe('duet new', { timeout: 120_000 }, () => {
   });
 });
 
-describe('a service written by duet new', { timeout: 600_000 }, () => {
-  // Inside the workspace, so that @duet/* and the tools resolve from its node_modules.
-  const dir = join(workspace, 'scratch', `starter-${randomBytes(4).toString('hex')}`, 'notes');
-  beforeAll(async () => {
-    const result = await runDuet(['new', 'notes', '--dir', dir]);
-    expect(result.code).toBe(0);
-  });
-  afterAll(async () => {
-    await rm(resolve(dir, '..'), { recursive: true, force: true });
-  });
-
-  it('given the new service, when it starts on PGlite, then it serves a command and a query reading it, and stops on SIGTERM', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: dir,
-      env: { ...process.env, PORT: String(port), DATA_DIR: join(dir, '.data/pglite') },
-      stdio: ['ignore', 'pipe', 'pipe'],
+// CI skips this one: its packaging check, running beside the tests, starts and asks the
+// same generated service installed from the packed tarballs, the way a user gets it.
+describe.skipIf(process.env.CI === 'true')(
+  'a service written by duet new',
+  { timeout: 600_000 },
+  () => {
+    // Inside the workspace, so that @duet/* and the tools resolve from its node_modules.
+    const dir = join(workspace, 'scratch', `starter-${randomBytes(4).toString('hex')}`, 'notes');
+    beforeAll(async () => {
+      const result = await runDuet(['new', 'notes', '--dir', dir]);
+      expect(result.code).toBe(0);
     });
-    try {
-      await outputMatches(child, /listening on (http:\/\/\S+)/);
-      const url = `http://127.0.0.1:${port}`;
-      const headers = { 'x-api-key': 'dev-key', 'content-type': 'application/json' };
-      const added = await fetch(`${url}/commands/AddTask`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ taskId: 't1', title: 'Try Duet' }),
+    afterAll(async () => {
+      await rm(resolve(dir, '..'), { recursive: true, force: true });
+    });
+
+    it('given the new service, when it starts on PGlite, then it serves a command and a query reading it, and stops on SIGTERM', async () => {
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: dir,
+        env: { ...process.env, PORT: String(port), DATA_DIR: join(dir, '.data/pglite') },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      expect(added.status).toBe(200);
-      const { position } = (await added.json()) as { position: string };
-      const open = await fetch(`${url}/queries/OpenTasks?minPosition=${position}`, { headers });
-      expect(await open.json()).toEqual({ tasks: [{ taskId: 't1', title: 'Try Duet' }] });
-    } finally {
-      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    }
-  }, 300_000);
-});
+      try {
+        await outputMatches(child, /listening on (http:\/\/\S+)/);
+        const url = `http://127.0.0.1:${port}`;
+        const headers = { 'x-api-key': 'dev-key', 'content-type': 'application/json' };
+        const added = await fetch(`${url}/commands/AddTask`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ taskId: 't1', title: 'Try Duet' }),
+        });
+        expect(added.status).toBe(200);
+        const { position } = (await added.json()) as { position: string };
+        const open = await fetch(`${url}/queries/OpenTasks?minPosition=${position}`, { headers });
+        expect(await open.json()).toEqual({ tasks: [{ taskId: 't1', title: 'Try Duet' }] });
+      } finally {
+        const exited = new Promise<number | null>((done) =>
+          child.once('exit', (code) => done(code)),
+        );
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      }
+    }, 300_000);
+  },
+);
 
 /** Resolves once the process has printed a line matching `pattern`; rejects if it exits first. */
 function outputMatches(child: ChildProcess, pattern: RegExp): Promise<void> {
