@@ -10,13 +10,22 @@ const target = makePosition(2n, 5n);
 // Just enough executor for the waiter: checkpoint rows it can change, a count of looks,
 // and the LISTEN callback so the test can play the runner's NOTIFY.
 function fakeReadModels() {
-  const state = { reached: behind as string, looks: 0, notify: null as NotifyHandler | null };
+  const state = {
+    reached: behind as string,
+    looks: 0,
+    running: 0,
+    notify: null as NotifyHandler | null,
+  };
   const executor = {
     kind: 'pglite',
     async query() {
       state.looks++;
+      state.running++;
+      // A look sees the checkpoint as it was when the look began, however long it takes.
+      const reached = state.reached;
       await new Promise((resolve) => setTimeout(resolve, 5));
-      return { rows: [{ name: 'orders', reached: state.reached }] };
+      state.running--;
+      return { rows: [{ name: 'orders', reached }] };
     },
     async listen(_channel: string, onNotify: NotifyHandler) {
       state.notify = onNotify;
@@ -42,7 +51,10 @@ describe('the consistency waiter', () => {
     const { state, executor } = fakeReadModels();
     const consistency = createProjectionConsistency({ executor });
     const waits = Array.from({ length: 20 }, () => consistency.wait(request()));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The first look has come back behind (a loaded machine may take its time).
+    while (state.looks === 0 || state.running > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
     expect(state.looks).toBe(1);
     state.reached = target;
     state.notify?.('orders');
