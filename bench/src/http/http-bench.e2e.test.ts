@@ -29,37 +29,36 @@ function expectServed(line: HttpLine | HttpRatioLine | undefined, command: strin
   expect(served.server_peak_rss_mb).toBeGreaterThan(0);
 }
 
-// Starts four servers and the load generator: on demand only (DUET_FULL=1), like the
-// other bench runs, to keep CI under 15 minutes on two cores.
-describe.skipIf(databaseUrl === null || natsUrl === null || process.env.DUET_FULL !== '1')(
-  'npm run bench -- http',
-  () => {
-    it('given PostgreSQL, when the bench runs tiny, then the ceiling, the shop, the bus on a plain route and Emmett each answer PlaceOrder and a ratio line compares them', async () => {
-      const lines = await bench(['--store', 'postgres', '--clients', '4', '--carts', '400']);
-      expect(lines.map((line) => ('system' in line ? line.system : 'ratio'))).toEqual([
-        'bare',
-        'duet',
-        'duet-route',
-        'emmett',
-        'ratio',
-      ]);
-      for (const line of lines.slice(0, 4)) expectServed(line, 'PlaceOrder');
-      const ratio = lines[4] as HttpRatioLine;
-      expect(ratio).toMatchObject({ workload: 'http', command: 'PlaceOrder', connections: 4 });
-      // Null only when a line had no answer inside the window (a loaded machine).
-      for (const key of ['ratio_to_bare', 'ratio_to_emmett', 'route_ratio_to_emmett'] as const) {
-        expect(ratio[key] === null || ratio[key] > 0).toBe(true);
-      }
-    }, 300_000);
+describe.skipIf(databaseUrl === null || natsUrl === null)('npm run bench -- http', () => {
+  it('given PostgreSQL, when the bench runs tiny, then the ceiling, the shop, the bus on a plain route and Emmett each answer PlaceOrder and a ratio line compares them', async () => {
+    const lines = await bench(['--store', 'postgres', '--clients', '4', '--carts', '400']);
+    expect(lines.map((line) => ('system' in line ? line.system : 'ratio'))).toEqual([
+      'bare',
+      'duet',
+      'duet-route',
+      'emmett',
+      'ratio',
+    ]);
+    for (const line of lines.slice(0, 4)) expectServed(line, 'PlaceOrder');
+    const ratio = lines[4] as HttpRatioLine;
+    expect(ratio).toMatchObject({ workload: 'http', command: 'PlaceOrder', connections: 4 });
+    // Null only when a line had no answer inside the window (a loaded machine).
+    for (const key of ['ratio_to_bare', 'ratio_to_emmett', 'route_ratio_to_emmett'] as const) {
+      expect(ratio[key] === null || ratio[key] > 0).toBe(true);
+    }
+  }, 300_000);
 
-    // The whole shop on PGlite in one process.
-    it("given npm start's one process on PGlite, when the bench runs tiny, then it opens carts with AddItem and places them", async () => {
+  // The whole shop on PGlite in one process: on demand only (DUET_FULL=1).
+  it.skipIf(process.env.DUET_FULL !== '1')(
+    "given npm start's one process on PGlite, when the bench runs tiny, then it opens carts with AddItem and places them",
+    async () => {
       const lines = await bench(['--store', 'pglite', '--clients', '4']);
       expect(lines.map((line) => [(line as HttpLine).system, line.command])).toEqual([
         ['duet-pglite', 'AddItem'],
         ['duet-pglite', 'PlaceOrder'],
       ]);
       for (const line of lines) expectServed(line, line.command);
-    }, 300_000);
-  },
-);
+    },
+    300_000,
+  );
+});
