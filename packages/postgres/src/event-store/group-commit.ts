@@ -1,6 +1,6 @@
 import { type AppendResult, DuetError, DuplicateEventError, ErrorCode } from '@duet/core';
 import type { AppendOutcome } from './append-batch.ts';
-import { createBatchQueue, type Queued } from './batch-queue.ts';
+import { type BatchQueue, createBatchQueue, type Queued } from './batch-queue.ts';
 import type { PreparedAppend } from './prepare-append.ts';
 
 export interface GroupCommitConfig<A extends PreparedAppend = PreparedAppend> {
@@ -11,11 +11,8 @@ export interface GroupCommitConfig<A extends PreparedAppend = PreparedAppend> {
   readonly maxConcurrentBatches: number;
 }
 
-export interface GroupCommit<A extends PreparedAppend = PreparedAppend> {
-  submit(append: A, signal?: AbortSignal): Promise<AppendResult>;
-  /** Waits for queued and running batches; later submits fail. */
-  close(): Promise<void>;
-}
+/** Appends go in with `submit`; `close` waits for queued and running batches. */
+export type GroupCommit<A extends PreparedAppend = PreparedAppend> = BatchQueue<A, AppendResult>;
 
 /**
  * Below this many queued appends, a second batch waits for the running one instead: with

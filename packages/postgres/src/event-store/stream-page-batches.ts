@@ -2,6 +2,7 @@ import type { SqlExecutor } from '../executor/sql-executor.ts';
 import { CURRENT_TENANT_SQL } from '../executor/tenant-isolated-executor.ts';
 import { type BatchQueue, createBatchQueue } from './batch-queue.ts';
 import { EVENT_COLUMNS, type EventRow } from './event-row.ts';
+import type { ReadBatchOptions } from './postgres-event-store-options.ts';
 import { readStreamPageSql } from './read-stream.ts';
 
 /** A forward page of one stream: versions `first` to `first + count - 1`. */
@@ -9,12 +10,6 @@ export interface StreamPageRequest {
   readonly stream: string;
   readonly first: number;
   readonly count: number;
-}
-
-export interface StreamPageBatchOptions {
-  readonly enabled: boolean;
-  readonly maxBatchSize: number;
-  readonly maxConcurrentBatches: number;
 }
 
 /** Below this many queued reads, a second batch waits for the running one. */
@@ -46,7 +41,7 @@ export function streamPagesSql(schema: string): string {
 export function createStreamPageBatches(
   executor: Pick<SqlExecutor, 'query'>,
   schema: string,
-  options: StreamPageBatchOptions,
+  options: Required<ReadBatchOptions>,
   inScope: <T>(fn: () => Promise<T>) => Promise<T>,
 ): BatchQueue<StreamPageRequest, EventRow[]> {
   const oneSql = readStreamPageSql(schema, 'forward');
