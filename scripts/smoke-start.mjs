@@ -1,8 +1,9 @@
 // Start-up smoke test: `npm start` on a fresh PGlite directory must answer /health/ready
 // and stop with exit code 0 on SIGINT. CI runs it under Node 24 too. It measures the
 // start-up time and says loudly when it is over the 15 s target (issue 11: "ready within
-// 15 s on a quiet machine"); it fails only for a shop that never comes up (60 s), so a
-// busy machine does not turn a speed figure into a red build.
+// 15 s on a quiet machine"); it fails only for a shop that never comes up (a hang guard
+// of 300 s, not a speed limit), so a busy machine does not turn a speed figure into a red
+// build. CI runs it beside the test suite: there a start took over 60 s (2026-12-06).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const targetMs = 15_000;
-const limitMs = 60_000;
+const limitMs = 300_000;
 const port = await new Promise((resolve) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {
     const { port } = probe.address();

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 import { testPrincipals } from './shop-test-server.ts';
 
 const entry = resolve(import.meta.dirname, '..', 'src', 'services', 'main-service.ts');
@@ -45,7 +46,7 @@ export function spawnService(
   service: string,
   env: Record<string, string> = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [bundledEntry(entry)], {
     env: {
       PATH: process.env.PATH ?? '',
       ...sourceCondition,

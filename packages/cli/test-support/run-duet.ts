@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 
 const bin = resolve(import.meta.dirname, '..', 'bin', 'duet.mjs');
 
@@ -40,14 +41,16 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts the real binary (`node packages/cli/bin/duet.mjs ...args`).
+ * Starts the binary, `bin/duet.mjs` with the sources it imports bundled into one module
+ * (as the published package's build does), so a start costs the suite a third of the CPU
+ * of `tsx` loading each source file (scripts/test-support/bundle-entry.ts).
  *
  * @example
  * const duet = startDuet(['events', 'tail', '--pglite', dir]);
  * await duet.waitFor('stderr', /following/);
  */
 export function startDuet(args: readonly string[], env: Record<string, string> = {}): RunningDuet {
-  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) });
+  const child = spawn(process.execPath, [bundledEntry(bin), ...args], { env: cleanEnv(env) });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -76,7 +79,7 @@ export function startDuet(args: readonly string[], env: Record<string, string> =
   };
 }
 
-/** Runs the real binary to the end. */
+/** Runs the binary to the end. */
 export function runDuet(
   args: readonly string[],
   env: Record<string, string> = {},

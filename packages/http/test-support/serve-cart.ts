@@ -3,6 +3,7 @@
 // Options as JSON in argv[2]; prints the URL on its first line; exits when stdin closes.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 import type { DuetHttpOptions } from '../src/duet-http-options.ts';
 import { startCartServer } from './cart-server.ts';
 
@@ -16,7 +17,7 @@ import { startCartServer } from './cart-server.ts';
 export async function spawnCartServer(options: Partial<DuetHttpOptions> = {}) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', import.meta.filename, JSON.stringify(options)],
+    [bundledEntry(import.meta.filename), JSON.stringify(options)],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

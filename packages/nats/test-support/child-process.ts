@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 
 /** A test's child process that prints JSON lines and can be SIGKILLed. */
 export interface TestChild {
@@ -9,10 +10,10 @@ export interface TestChild {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `node --import tsx <file> ...args` from this folder. */
+/** Starts `<file> ...args` from this folder, bundled (scripts/test-support/bundle-entry.ts). */
 export function startChild(file: string, args: readonly string[]): TestChild {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [bundledEntry(path), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -5,6 +5,7 @@ import { migrate } from '@duet/postgres';
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 import {
   expectStoredOnce,
   holdLock,
@@ -45,7 +46,7 @@ describe.skipIf(databaseUrl === null)('a migrator killed under traffic on Postgr
     let writers: Writers | undefined;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', CHILD, withAppName(url, migratorApp), schema],
+      [bundledEntry(CHILD), withAppName(url, migratorApp), schema],
       { cwd: PACKAGE_ROOT },
     );
     const exited = once(child, 'exit');

@@ -12,6 +12,7 @@ import {
 import { openTestDatabase } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../scripts/reliability/report-figures.ts';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 import {
   holdLock,
   waitFor,
@@ -163,7 +164,7 @@ interface Child {
 }
 
 function startChild(connectionString: string, schema: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, connectionString, schema], {
+  const child = spawn(process.execPath, [bundledEntry(CHILD), connectionString, schema], {
     cwd: PACKAGE_ROOT,
   });
   let stdout = '';

@@ -2,6 +2,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../../../scripts/test-support/bundle-entry.ts';
 
 const CHILD = fileURLToPath(new URL('./projection-runner-child.ts', import.meta.url));
 const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -50,7 +51,7 @@ export function startRunnerChild(
 ): RunnerChild {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CHILD, connectionString, schema, worker, JSON.stringify(options)],
+    [bundledEntry(CHILD), connectionString, schema, worker, JSON.stringify(options)],
     { cwd: PACKAGE_ROOT },
   );
   const exited = once(child, 'exit');

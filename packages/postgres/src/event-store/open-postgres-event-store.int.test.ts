@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@duet/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../../scripts/test-support/bundle-entry.ts';
 import { lockPGliteDirectory } from '../executor/lock-pglite-directory.ts';
 import { createPgExecutor } from '../executor/pg-executor.ts';
 import { PGliteDirectoryInUseError } from '../executor/pglite-directory-in-use-error.ts';
@@ -19,7 +20,7 @@ function runChild(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    const child = spawn(process.execPath, [bundledEntry(CHILD), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -4,6 +4,7 @@ import type { SqlExecutor } from '@duet/postgres';
 import { openTestDatabase, seedLongStream } from '@duet/postgres/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { reportFigures } from '../../../../scripts/reliability/report-figures.ts';
+import { bundledEntry } from '../../../../scripts/test-support/bundle-entry.ts';
 
 // Issue 3: "A 1M-event stream read end to end with process memory staying under 256 MB";
 // issue 13 (S9): also loaded by the command bus with and without a snapshot. A child
@@ -90,17 +91,13 @@ function seed(executor: SqlExecutor, schema: string): Promise<void> {
 
 function readInChild(connectionString: string, schema: string): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CHILD, connectionString, schema, STREAM],
-      {
-        cwd: fileURLToPath(new URL('../..', import.meta.url)),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Never outlive the test: a stuck reader is killed before the test's own timeout.
-        timeout: CHILD_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-      },
-    );
+    const child = spawn(process.execPath, [bundledEntry(CHILD), connectionString, schema, STREAM], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Never outlive the test: a stuck reader is killed before the test's own timeout.
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@duet/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../../scripts/test-support/bundle-entry.ts';
 import { PGLITE_LOCK_FILE } from './lock-pglite-directory.ts';
 import { openPGlite } from './open-pglite.ts';
 
@@ -20,7 +21,7 @@ interface Child {
 }
 
 function startChild(mode: 'hold' | 'try', dir: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, dir]);
+  const child = spawn(process.execPath, [bundledEntry(CHILD), mode, dir]);
   let out = '';
   let err = '';
   const changed = new Set<() => void>();
