@@ -28,6 +28,8 @@ export interface BenchArgs {
    * closed loop just measured on the same deployment (below saturation).
    */
   readonly rate: number | null;
+  /** lag: the projection runner in a process of its own instead of beside the commands. */
+  readonly runnerProcess: boolean;
   /** shop: clients of the closed-loop case; http: connections of the load. */
   readonly clients: number;
   /** scale: how many app processes each round runs. */
@@ -85,6 +87,8 @@ options:
   --rate <n>           lag: commands per second (default: the command capacity measured first,
                        then 25, 50 and 75 % of it); shop: orders/s of the open loop
                        (default: half the closed loop's confirmed orders/s, so below saturation)
+  --runner-process     lag: the projection runner in a process of its own, as the shop's
+                       services deploy it (default: in the bench's process)
   --clients <n>        shop: clients of the closed loop; http: connections;
                        scale: writers per app process (default 64)
   --processes <list>   scale: app process counts (default 1,4)
@@ -121,6 +125,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       events: { type: 'string' },
       'peer-events': { type: 'string', default: '100000' },
       rate: { type: 'string' },
+      'runner-process': { type: 'boolean', default: false },
       clients: { type: 'string', default: '64' },
       carts: { type: 'string', default: '20000' },
       processes: { type: 'string', default: '1,4' },
@@ -159,6 +164,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       values.rate === undefined && (workload === 'shop' || workload === 'lag')
         ? null
         : positiveInteger('--rate', values.rate ?? '1000'),
+    runnerProcess: values['runner-process'],
     clients: positiveInteger('--clients', values.clients),
     carts: positiveInteger('--carts', values.carts),
     processes: values.processes

@@ -44,4 +44,9 @@ describe('parseBenchArgs: http, scale and lag (issue 14)', () => {
     expect(parseBenchArgs(['lag'], {}).rate).toBeNull();
     expect(parseBenchArgs(['lag', '--rate', '300'], {}).rate).toBe(300);
   });
+
+  it('given lag with --runner-process, then the runner runs apart; without it, in the bench', () => {
+    expect(parseBenchArgs(['lag', '--runner-process'], {}).runnerProcess).toBe(true);
+    expect(parseBenchArgs(['lag'], {}).runnerProcess).toBe(false);
+  });
 });

@@ -13,6 +13,9 @@ interface Line {
   readonly capacity_commands_per_sec?: number;
   readonly answered?: number;
   readonly errors?: number;
+  readonly runner?: string;
+  readonly runner_batches?: number;
+  readonly cpu_runner_pct?: number;
 }
 
 // A capacity run and three paced runs of the shop: on demand only (DUET_FULL=1).
@@ -43,6 +46,17 @@ describe.skipIf(databaseUrl === null || process.env.DUET_FULL !== '1')(
         expect(line.errors).toBe(0);
         expect(line.answered).toBeGreaterThan(0);
       }
+    }, 300_000);
+
+    it('given --runner-process, when the bench runs at a rate, then the runner projects in a process of its own and every query sees its command', async () => {
+      const { code, stderr, lines } = await runBench<Line>(
+        ['lag', '--json', '--runner-process', '--rate', '50', '--seconds', '1', '--warmup', '0'],
+        { databaseUrl },
+      );
+      expect(code, stderr).toBe(0);
+      const lag = lines.find((line) => line.workload === 'lag')!;
+      expect(lag).toMatchObject({ runner: 'own process', rate: 50, errors: 0, answered: 50 });
+      expect(lag.runner_batches).toBeGreaterThan(0);
     }, 300_000);
   },
 );

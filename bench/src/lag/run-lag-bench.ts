@@ -8,7 +8,7 @@ import { machineInfo } from '../report/machine-info.ts';
 import { runOpenLoop } from './open-loop.ts';
 import {
   AddItem,
-  LAG_SETTINGS,
+  lagSettings,
   ORDERS,
   OrderSummaryQuery,
   openShopFlow,
@@ -22,6 +22,8 @@ export interface LagBenchOptions {
   readonly rate: number | null;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** The projection runner in a process of its own (as the shop's services deploy it). */
+  readonly runnerProcess: boolean;
 }
 
 /** The shares of the measured command capacity the lag is measured at (issue 14). */
@@ -48,7 +50,7 @@ export async function runLagBench(options: LagBenchOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const flow = await openShopFlow(db.url);
+    const flow = await openShopFlow(db.url, { runnerProcess: options.runnerProcess });
     try {
       if (options.rate !== null) {
         await measureLag(flow, db.url, options, options.rate, null);
@@ -146,9 +148,12 @@ async function measureLag(
   let cpu: Awaited<ReturnType<typeof openCpuWindow>> | null = null;
   const cpuTimer = setTimeout(
     () => {
-      void openCpuWindow(databaseUrl).then((window) => {
-        cpu = window;
-      });
+      const runnerPid = flow.runnerPid ?? undefined;
+      void openCpuWindow(databaseUrl, runnerPid === undefined ? {} : { runnerPid }).then(
+        (window) => {
+          cpu = window;
+        },
+      );
     },
     Math.max(0, measuredStartMs - performance.now()),
   );
@@ -168,6 +173,7 @@ async function measureLag(
   const result = {
     workload: 'lag',
     system: 'duet',
+    runner: options.runnerProcess ? 'own process' : 'in process',
     rate,
     ...(capacity === null
       ? {}
@@ -201,7 +207,7 @@ async function measureLag(
     warmup_seconds: options.warmupSeconds,
     history_events: flow.history,
     ...(breakdown ?? {}),
-    settings: LAG_SETTINGS,
+    settings: lagSettings(options.runnerProcess),
   };
   process.stderr.write(
     `  duet: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.achieved_rate}/s, stale ${stale}, errors ${errors}\n`,
@@ -233,6 +239,7 @@ async function measureCapacity(flow: ShopFlow, options: LagBenchOptions) {
   const line = {
     workload: 'lag-capacity',
     system: 'duet',
+    runner: options.runnerProcess ? 'own process' : 'in process',
     clients: CAPACITY_CLIENTS,
     seconds: options.seconds,
     commands_per_sec: Math.round(result.itemsPerSecond),

@@ -20,6 +20,7 @@ import { orderEvent } from '../project/order-events.ts';
 import { seedEvents } from '../project/seed-events.ts';
 import { summaryProjection } from '../project/summary-projection.ts';
 import { objectSchema } from './object-schema.ts';
+import { type RunnerProcess, startRunnerProcess } from './runner-process.ts';
 
 /** The orders commands go to, round robin: each comes round every 10 s at 1,000/s. */
 export const ORDERS = 10_000;
@@ -43,11 +44,12 @@ export const OrderSummaryQuery = defineQuery('OrderSummary', {
   projections: ['order_summary'],
 });
 
-/** The write side, the read side and the runner between them, in one process. */
+/** The write side, the read side and the runner between them. */
 export interface ShopFlow {
   readonly commands: CommandBus;
   readonly queries: QueryBus;
-  readonly runner: Processors;
+  /** The runner's process id when it runs in a process of its own (`runnerProcess`). */
+  readonly runnerPid: number | null;
   /** Events seeded and projected before the flow starts. */
   readonly history: number;
   /** Batches the runner committed, and their total milliseconds and events. */
@@ -57,23 +59,24 @@ export interface ShopFlow {
   close(): Promise<void>;
 }
 
-export const LAG_SETTINGS =
-  '100,000 events of history (10 per order), projected, then ANALYZE; one process; three createPgExecutor pools of 10 on the one database: store + command bus; the runner (page reads and batches); queries + waitForPosition of the same processors opened, not started, on that pool (the query bus waiter); event store defaults (group commit on); runner defaults (batchSize { min: 100, max: 5000 }, NOTIFY-driven)';
+/** The settings a lag line names; `where` says which process the runner is in. */
+export const lagSettings = (runnerProcess: boolean) =>
+  `100,000 events of history (10 per order), projected, then ANALYZE; ${runnerProcess ? 'the projection runner in a process of its own (bench/src/lag/runner-child.ts), commands and queries in the bench process' : 'one process'}; three createPgExecutor pools of 10 on the one database: store + command bus; the runner (page reads and batches); queries + waitForPosition of the same processors opened, not started, on that pool (the query bus waiter); event store defaults (group commit on); runner defaults (batchSize { min: 100, max: 5000 }, NOTIFY-driven)`;
 
 /**
  * The shop's flow on PostgreSQL: an `AddItem` command on an order stream (the decider
  * emits the next order event), the per-stream summary projection, and an `OrderSummary`
- * query that reads it, wired for read-your-writes.
+ * query that reads it, wired for read-your-writes. With `runnerProcess` the projection
+ * runner runs in a child process, as the shop's services deploy it, instead of beside the
+ * commands and queries.
  */
-export async function openShopFlow(connectionString: string): Promise<ShopFlow> {
+export async function openShopFlow(
+  connectionString: string,
+  options: { readonly runnerProcess: boolean },
+): Promise<ShopFlow> {
   const store_ = countingExecutor(createPgExecutor({ connectionString }));
-  // The runner reads and commits on a pool of its own, so neither queued commands nor
-  // queries waiting for a position (each re-reads the checkpoints on every checkpoint
-  // NOTIFY) queue in front of it.
-  const readModels_ = countingExecutor(createPgExecutor({ connectionString }));
   const queries_ = countingExecutor(createPgExecutor({ connectionString }));
   const storeExecutor = store_.executor;
-  const readModels = readModels_.executor;
   const queryExecutor = queries_.executor;
   const schema = 'shop';
   await migrate(storeExecutor, { schema });
@@ -93,20 +96,7 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
   });
   const commands = createCommandBus({ store, handlers: [orders] });
 
-  const batches = { count: 0, ms: 0, events: 0 };
-  await migrate(readModels, { set: 'processors' });
-  const runner = openProcessors({
-    // The runner reads the store through its own pool too: behind a queue of commands'
-    // stream reads, its page reads (and so every query's wait) would queue as well.
-    store: { executor: readModels, schema },
-    readModels,
-    projections: [summaryProjection],
-    onBatch: (batch) => {
-      batches.count += 1;
-      batches.ms += batch.ms;
-      batches.events += batch.applied;
-    },
-  });
+  await migrate(queryExecutor, { set: 'processors' });
   // A shop with history: HISTORY_EVENTS events on the same orders, projected, and the
   // database ANALYZEd (as autovacuum would have done long ago). On a fresh, unanalyzed
   // events table, appends that carry event ids (the command bus's) cost about 5x the
@@ -117,8 +107,16 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
       await store.append(stream, batch, { expectedVersion: version === 0 ? 'no_stream' : version });
     },
   );
-  await runner.start();
-  await runner.waitForPosition({
+  const runner = options.runnerProcess
+    ? await startRunnerProcess(connectionString, schema)
+    : await startRunnerHere(connectionString, schema);
+  // Queries wait on their own pool: the same processors opened there, not started.
+  const queryProcessors = openProcessors({
+    store: { executor: queryExecutor, schema },
+    readModels: queryExecutor,
+    projections: [summaryProjection],
+  });
+  await queryProcessors.waitForPosition({
     projections: ['order_summary'],
     minPosition: await store.headPosition(),
     tokens: [],
@@ -126,13 +124,7 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
     queryType: 'history',
   });
   await storeExecutor.query('ANALYZE');
-  const { tables } = await runner.readModel('order_summary');
-  // Queries wait on their own pool: the same processors opened there, not started.
-  const queryProcessors = openProcessors({
-    store: { executor: queryExecutor, schema },
-    readModels: queryExecutor,
-    projections: [summaryProjection],
-  });
+  const { tables } = await queryProcessors.readModel('order_summary');
   const summaries = defineQueryHandler(OrderSummaryQuery, async ({ stream }) => {
     const { rows } = await queryExecutor.query<{
       events: number;
@@ -157,21 +149,50 @@ export async function openShopFlow(connectionString: string): Promise<ShopFlow> 
   return {
     commands,
     queries,
-    runner,
+    runnerPid: options.runnerProcess ? runner.pid : null,
     history,
-    batches,
+    batches: runner.batches,
     roundTrips: () => ({
       store: store_.counts.roundTrips,
-      runner: readModels_.counts.roundTrips,
+      runner: runner.roundTrips(),
       queries: queries_.counts.roundTrips,
     }),
     async close() {
-      await runner.close();
+      await runner.stop();
       await queryProcessors.close();
       await queryExecutor.close();
       await store.close();
-      await readModels.close();
       await storeExecutor.close();
+    },
+  };
+}
+
+/**
+ * The runner in this process. It reads and commits on a pool of its own, so neither
+ * queued commands nor queries waiting for a position queue in front of it: behind a queue
+ * of commands' stream reads, its page reads (and so every query's wait) would queue too.
+ */
+async function startRunnerHere(connectionString: string, schema: string): Promise<RunnerProcess> {
+  const counting = countingExecutor(createPgExecutor({ connectionString }));
+  const batches = { count: 0, ms: 0, events: 0 };
+  const runner: Processors = openProcessors({
+    store: { executor: counting.executor, schema },
+    readModels: counting.executor,
+    projections: [summaryProjection],
+    onBatch: (batch) => {
+      batches.count += 1;
+      batches.ms += batch.ms;
+      batches.events += batch.applied;
+    },
+  });
+  await runner.start();
+  return {
+    pid: process.pid,
+    batches,
+    roundTrips: () => counting.counts.roundTrips,
+    async stop() {
+      await runner.close();
+      await counting.executor.close();
     },
   };
 }

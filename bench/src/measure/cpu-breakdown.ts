@@ -14,6 +14,8 @@ export interface CpuBreakdown {
   readonly cpu_client_pct: number;
   /** The PostgreSQL backends connected to the bench database. */
   readonly cpu_server_pct: number;
+  /** A child process of the bench's, where it has one (lag: the projection runner). */
+  readonly cpu_runner_pct?: number;
   /** PostgreSQL's own processes: WAL writer, checkpointer, background writer. */
   readonly cpu_pg_aux_pct: number;
   /** Everything else on the machine, other databases' backends included: other people's work. */
@@ -46,17 +48,20 @@ export function cpuBreakdown(
   after: CpuSample,
   who: {
     readonly clientPid: number;
+    readonly runnerPid?: number | undefined;
     readonly serverPids: ReadonlySet<number>;
     readonly foreignPids: ReadonlySet<number>;
   },
 ): CpuBreakdown | null {
   if (!before.machine || !after.machine) return null;
   let client = 0;
+  let runner = 0;
   let server = 0;
   let pgAux = 0;
   for (const [pid, now] of after.processes) {
     const ticks = now.ticks - (before.processes.get(pid)?.ticks ?? 0);
     if (pid === who.clientPid) client += ticks;
+    else if (pid === who.runnerPid) runner += ticks;
     else if (who.serverPids.has(pid)) server += ticks;
     // Other databases' backends stay in "other", with the rest of other people's work.
     else if (now.comm === 'postgres' && !who.foreignPids.has(pid)) pgAux += ticks;
@@ -68,8 +73,9 @@ export function cpuBreakdown(
   return {
     cpu_client_pct: pct(client),
     cpu_server_pct: pct(server),
+    ...(who.runnerPid === undefined ? {} : { cpu_runner_pct: pct(runner) }),
     cpu_pg_aux_pct: pct(pgAux),
-    cpu_other_pct: pct(Math.max(0, busy - client - server - pgAux)),
+    cpu_other_pct: pct(Math.max(0, busy - client - runner - server - pgAux)),
   };
 }
 

@@ -7,7 +7,11 @@ export interface CpuWindow {
   close(): Promise<CpuBreakdown | null>;
 }
 
-export async function openCpuWindow(databaseUrl: string): Promise<CpuWindow> {
+/** `runnerPid`: a child process of the bench's whose CPU is counted apart (cpu_runner_pct). */
+export async function openCpuWindow(
+  databaseUrl: string,
+  options: { readonly runnerPid?: number } = {},
+): Promise<CpuWindow> {
   const monitor = await openBackendMonitor(databaseUrl);
   const before = sampleCpu();
   return {
@@ -17,6 +21,7 @@ export async function openCpuWindow(databaseUrl: string): Promise<CpuWindow> {
         const pids = await monitor.serverPids();
         return cpuBreakdown(before, after, {
           clientPid: process.pid,
+          runnerPid: options.runnerPid,
           serverPids: pids.ours,
           foreignPids: pids.foreign,
         });
