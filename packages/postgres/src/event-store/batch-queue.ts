@@ -23,6 +23,8 @@ export interface BatchQueueConfig<I, O> {
 
 export interface BatchQueue<I, O> {
   submit(item: I, signal?: AbortSignal): Promise<O>;
+  /** Waits for queued and running batches; later submits still run. */
+  drain(): Promise<void>;
   /** Waits for queued and running batches; later submits fail. */
   close(): Promise<void>;
 }
@@ -97,12 +99,17 @@ export function createBatchQueue<I, O>(config: BatchQueueConfig<I, O>): BatchQue
         }
       });
     },
+    drain,
     async close() {
       closed = true;
-      while (queue.length > 0 || running.size > 0 || scheduled) {
-        pump();
-        await Promise.race([...running, new Promise((resolve) => setImmediate(resolve))]);
-      }
+      await drain();
     },
   };
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0 || running.size > 0 || scheduled) {
+      pump();
+      await Promise.race([...running, new Promise((resolve) => setImmediate(resolve))]);
+    }
+  }
 }

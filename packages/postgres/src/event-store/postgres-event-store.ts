@@ -76,7 +76,8 @@ export interface PostgresEventStore extends EventStore, CommittedEventPages, Asy
   /** What holds `readAll` back: the oldest running transaction that appends here, or null. */
   oldestRunningTransaction(): Promise<RunningTransaction | null>;
   /**
-   * Finishes queued appends and stops listening. The executor stays open: whoever opened
+   * Finishes queued appends and the stream pages being read, and stops listening; later
+   * appends fail with `STORE_CLOSED`, later reads still run. The executor stays open: whoever opened
    * it closes it (`await executor.close()`), or the process does not exit. A store from
    * `openPostgresEventStore` owns its connection and closes it here.
    */
@@ -206,6 +207,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     await Promise.all(
       [...groupCommits.all(), ...(tenants ? [tenants.group] : [])].map((group) => group.close()),
     );
+    // Reads in flight finish before a store that owns its connection closes it; reads
+    // after close() still run, as unbatched reads always did.
+    await Promise.all(pageBatches.all().map((reads) => reads.drain()));
     await wake.flush();
     await commits.close();
   };

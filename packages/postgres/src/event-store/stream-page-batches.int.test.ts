@@ -134,6 +134,27 @@ describe.each(backendsFor(databaseUrl))('batched stream reads on $kind', (backen
     await store.close();
   });
 
+  it('given reads in flight, when the store closes, then close() resolves only after each has its events, and a read after close() still runs', async () => {
+    await using db = await openTestDatabase(backend);
+    const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });
+    for (let s = 0; s < 16; s++) await store.append(`cart-${s}`, [noted(s)]);
+    const finished: number[] = [];
+    const reads = Array.from({ length: 16 }, (_, s) =>
+      collect(store.readStream(`cart-${s}`)).then((events) => {
+        finished.push(s);
+        return events.map((event) => event.data);
+      }),
+    );
+    // A store that owns its connection closes it right after this: reads left queued
+    // would find it closed.
+    await store.close();
+    expect(finished).toHaveLength(16);
+    expect(await Promise.all(reads)).toEqual(Array.from({ length: 16 }, (_, s) => [{ n: s }]));
+    expect((await collect(store.readStream('cart-3'))).map((event) => event.data)).toEqual([
+      { n: 3 },
+    ]);
+  });
+
   it('given a schema never migrated, when reads start together, then each fails as not migrated', async () => {
     await using db = await openTestDatabase({ ...backend, migrate: false });
     const store = createPostgresEventStore({ executor: db.executor, schema: db.schema });

@@ -87,15 +87,12 @@ export function createSessionConnections(
   const closeIdle = () => {
     sweep = undefined;
     const cutoff = now() - idleTimeoutMs;
-    while (
-      idle.length > 0 &&
-      (parkedAt.get(idle[0]!) ?? 0) <= cutoff &&
-      pool.totalCount > (pool.options.min ?? 0)
-    ) {
+    const aboveMin = () => pool.totalCount > (pool.options.min ?? 0);
+    while (idle.length > 0 && (parkedAt.get(idle[0]!) ?? 0) <= cutoff && aboveMin()) {
       take(0).release(true);
     }
     const oldest = idle[0];
-    if (oldest !== undefined && pool.totalCount > (pool.options.min ?? 0)) {
+    if (oldest !== undefined && aboveMin()) {
       scheduleSweep(Math.max(1, (parkedAt.get(oldest) ?? 0) + idleTimeoutMs - now()));
     }
   };
