@@ -168,6 +168,10 @@ try {
     join(root, 'scripts', 'check-packages', 'require-entries.cjs'),
     join(project, 'require-entries.cjs'),
   );
+  copyFileSync(
+    join(root, 'scripts', 'check-packages', 'duet.config.ts'),
+    join(project, 'duet.config.ts'),
+  );
 
   const install = await step('npm install (scratch project)', () =>
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], project),
@@ -215,6 +219,14 @@ try {
   await step('npx duet --help', () => {
     const help = run('npx', ['duet', '--help'], project);
     if (!help.includes('Usage: duet')) throw new Error(`npx duet --help:\n${help}`);
+  });
+  await step('duet with a TypeScript --config', () => {
+    const duet = (args) =>
+      run(process.execPath, ['node_modules/@duet/cli/bin/duet.mjs', ...args], project);
+    const pglite = join(scratch, 'cli-pglite');
+    duet(['migrate', '--pglite', pglite, '--schema', 'scratch']);
+    const listed = duet(['streams', 'list', '--pglite', pglite, '--config', 'duet.config.ts']);
+    if (!listed.includes('no streams')) throw new Error(`duet streams list --config:\n${listed}`);
   });
   await step('duet new: the starter on the tarballs, its tests and its start-up', async () => {
     const service = join(scratch, 'starter');

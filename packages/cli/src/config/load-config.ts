@@ -20,7 +20,14 @@ export async function loadConfig(file: string | undefined): Promise<DuetCliConfi
   if (!existsSync(path)) fail('no such file');
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    const url = pathToFileURL(path).href;
+    // A TypeScript config goes through tsx, scoped to this import: the CLI registers no
+    // loader for its own modules (bin/duet.mjs).
+    module = (
+      /\.[cm]?tsx?$/.test(path)
+        ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url)
+        : await import(url)
+    ) as Record<string, unknown>;
   } catch (error) {
     return fail(`cannot load it: ${error instanceof Error ? error.message : String(error)}`, error);
   }
