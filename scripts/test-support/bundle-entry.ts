@@ -1,10 +1,10 @@
 // Test support: a TypeScript entry that a test starts as a child process, bundled to one
 // ES module. `node --import tsx entry.ts` sends each of the few hundred modules a child
 // imports through tsx's loader thread: about 1 s of CPU per start before the child does
-// anything, and the suite starts hundreds of children on two cores. The same sources
-// bundled start in half of that. The workspace's packages are bundled from their sources
-// (the "@duet/source" condition, as under tsx); npm packages stay imports, resolved from
-// the entry's package. See docs/testing.md.
+// anything, and the suite starts hundreds of children on two cores. Bundled, the same
+// start costs a fraction of that (`duet --help`: 0.3 CPU-s against 1.4). The workspace's
+// packages are bundled from their sources (the "@duet/source" condition, as under tsx);
+// npm packages stay imports, resolved from the entry's package. See docs/testing.md.
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,

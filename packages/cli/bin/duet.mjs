@@ -2,8 +2,8 @@
 // The `duet` command. Installed from npm, `#main` is the built dist/main.mjs. In this
 // workspace node runs with the "@duet/source" condition (npm scripts and the tests set it,
 // see docs/packages.md), so `#main` is src/main.ts, and only then is tsx registered here:
-// once registered, every later import goes through its loader (about 0.15 s of each
-// start). A `--config` that names a TypeScript file is loaded through tsx by loadConfig.
+// once registered, every later import goes through its loader (about 0.45 s of a start
+// from dist/). A `--config` that names a TypeScript file is loaded through tsx by loadConfig.
 let sources = false;
 try {
   sources = import.meta.resolve('#main').endsWith('.ts');
