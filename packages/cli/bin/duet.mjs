@@ -11,5 +11,11 @@ try {
   // No package scope (the tests' bundle of this file): main is bundled in.
 }
 if (sources) (await import('tsx/esm/api')).register();
+// A reader that stops early (`duet streams list | head`) closes the pipe: stop quietly,
+// as shell tools do, instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 const { main } = await import('#main');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDuet } from '../test-support/run-duet.ts';
+import { runDuet, startDuet } from '../test-support/run-duet.ts';
 import { ExitCode } from './exit-code.ts';
 
 // Issue 5: --help everywhere, and usage mistakes exit 2 before any database is touched.
@@ -56,5 +56,15 @@ describe.concurrent('duet usage', () => {
     expect(result.code).toBe(ExitCode.usage);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('duet writing to a pipe its reader closed', () => {
+  it('given stdout closed before duet writes (as `duet ... | head` does), then it exits 0 with nothing on stderr', async () => {
+    const duet = startDuet(['--help']);
+    duet.child.stdout.destroy();
+    const result = await duet.exited;
+    expect(result.stderr).toBe('');
+    expect(result).toMatchObject({ code: 0, signal: null });
   });
 });
